@@ -1,0 +1,31 @@
+# 创业幸福地服务平台
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= $(if $(wildcard config.yaml),config.yaml,config.example.yaml)
+
+.PHONY: run test venv dev-venv migrate seed clean bench
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+dev-venv: $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+
+run: venv
+	$(BIN)/chuangye --config $(CONFIG) migrate
+	$(BIN)/chuangye --config $(CONFIG) seed-demo
+	$(BIN)/chuangye --config $(CONFIG) serve
+
+test: dev-venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: dev-venv
+	$(BIN)/python -m benchmarks.callback_bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,24 @@
+"""Typed aiohttp application keys for every shared resource."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+
+from .config import Config
+from .store import Store
+
+if TYPE_CHECKING:
+    from knowledge import KnowledgeBase
+
+    from .wechat_api import WeChatAPI
+
+CONFIG = web.AppKey("config", Config)
+STORE = web.AppKey("store", Store)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+KB = web.AppKey("kb", object)  # knowledge.KnowledgeBase
+WECHAT = web.AppKey("wechat", object)  # chuangye.wechat_api.WeChatAPI
+WORKER = web.AppKey("worker", object)  # notification delivery loop, when in-process
+EXTRA = web.AppKey("extra", dict)  # per-feature state (e.g. background tasks)
+

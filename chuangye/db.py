@@ -1,0 +1,70 @@
+"""Tortoise ORM set-up: one config builder used by the app, the CLI and the tests."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+
+from .config import Config
+
+MODELS_MODULE = "orm_models"
+MIGRATIONS_MODULE = "orm_models.migrations"
+
+
+def normalize_db_url(url: str) -> str:
+    """Accept the usual postgresql:// spelling; make sure SQLite's folder exists."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://"):]
+    if url.startswith("sqlite://") and url not in ("sqlite://:memory:",):
+        path = Path(url[len("sqlite://"):])
+        if path.parent and str(path.parent) not in ("", "."):
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def tortoise_config(db_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": normalize_db_url(db_url)},
+        "apps": {
+            "models": {
+                "models": [MODELS_MODULE],
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+def is_postgres(db_url: str) -> bool:
+    return normalize_db_url(db_url).startswith(("postgres://", "asyncpg://"))
+
+
+async def init_db(config: Config) -> None:
+    # The app's startup runs in another task than its request handlers, so Tortoise's
+    # context must be reachable process-wide (the fallback exists for this very case).
+    await Tortoise.init(config=tortoise_config(config.database.url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(config: Config) -> None:
+    """Apply Tortoise's built-in migrations from orm_models/migrations."""
+    from tortoise.migrations.api.migrate import migrate as run_migrate
+
+    try:
+        await run_migrate(config=tortoise_config(config.database.url))
+    finally:
+        await Tortoise.close_connections()
+
+
+async def db_ping() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        return True
+    except Exception:
+        return False

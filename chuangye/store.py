@@ -1,0 +1,248 @@
+"""One small key-value interface with two backends: Redis and in-process.
+
+It serves dialogue state, retry dedupe, the access-token cache, pending replies and rate
+limits. Values are strings (callers JSON-encode). The in-process backend is for a single
+process (``make run``); several processes behind nginx need Redis so that a WeChat retry
+landing on another worker still finds the first attempt's mark.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+import redis.asyncio as aioredis
+from redis.exceptions import LockError
+
+PREFIX = "cy:"
+
+
+class LockTimeout(Exception):
+    """The per-key lock could not be taken within the wait time."""
+
+
+class keys:
+    """Every store key comes from here, so prefixes never collide."""
+
+    @staticmethod
+    def dialogue(openid: str) -> str:
+        return f"{PREFIX}dlg:{openid}"
+
+    @staticmethod
+    def message(msg_key: str) -> str:
+        return f"{PREFIX}msg:{msg_key}"
+
+    @staticmethod
+    def user_lock(openid: str) -> str:
+        return f"{PREFIX}lock:user:{openid}"
+
+    @staticmethod
+    def pending_reply(openid: str) -> str:
+        return f"{PREFIX}pending:{openid}"
+
+    @staticmethod
+    def access_token(app_id: str) -> str:
+        return f"{PREFIX}token:{app_id}"
+
+    @staticmethod
+    def token_lock(app_id: str) -> str:
+        return f"{PREFIX}lock:token:{app_id}"
+
+    @staticmethod
+    def idempotency(scope: str, key: str) -> str:
+        return f"{PREFIX}idem:{scope}:{key}"
+
+    @staticmethod
+    def rate(name: str, who: str) -> str:
+        return f"{PREFIX}rate:{name}:{who}"
+
+    @staticmethod
+    def custom(name: str) -> str:
+        return f"{PREFIX}{name}"
+
+
+class Store:
+    """Interface shared by both backends (see tests/test_store.py for the contract)."""
+
+    name = "abstract"
+
+    async def get(self, key: str) -> str | None:
+        raise NotImplementedError
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        raise NotImplementedError
+
+    async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
+        raise NotImplementedError
+
+    async def delete(self, key: str) -> None:
+        raise NotImplementedError
+
+    async def incr(self, key: str, ttl: float | None = None) -> int:
+        """Increment a counter; ttl applies when the counter is created."""
+        raise NotImplementedError
+
+    async def ttl(self, key: str) -> float | None:
+        """Seconds left, None when the key has no expiry or does not exist."""
+        raise NotImplementedError
+
+    def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0):
+        """Async context manager: exclusive across all processes sharing this store."""
+        raise NotImplementedError
+
+    async def ping(self) -> bool:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        return None
+
+    async def get_json(self, key: str) -> Any:
+        raw = await self.get(key)
+        return None if raw is None else json.loads(raw)
+
+    async def set_json(self, key: str, value: Any, ttl: float | None = None) -> None:
+        await self.set(key, json.dumps(value, ensure_ascii=False), ttl)
+
+
+class MemoryStore(Store):
+    """In-process backend: a dict with expiry times and asyncio locks."""
+
+    name = "memory"
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[str, float | None]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiters: dict[str, int] = {}
+
+    def _alive(self, key: str) -> tuple[str, float | None] | None:
+        item = self._data.get(key)
+        if item is not None and item[1] is not None and item[1] <= time.monotonic():
+            del self._data[key]
+            return None
+        return item
+
+    @staticmethod
+    def _expiry(ttl: float | None) -> float | None:
+        return None if ttl is None else time.monotonic() + ttl
+
+    async def get(self, key: str) -> str | None:
+        item = self._alive(key)
+        return None if item is None else item[0]
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        self._data[key] = (value, self._expiry(ttl))
+
+    async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
+        if self._alive(key) is not None:
+            return False
+        self._data[key] = (value, self._expiry(ttl))
+        return True
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def incr(self, key: str, ttl: float | None = None) -> int:
+        item = self._alive(key)
+        if item is None:
+            self._data[key] = ("1", self._expiry(ttl))
+            return 1
+        value = int(item[0]) + 1
+        self._data[key] = (str(value), item[1])
+        return value
+
+    async def ttl(self, key: str) -> float | None:
+        item = self._alive(key)
+        if item is None or item[1] is None:
+            return None
+        return max(0.0, item[1] - time.monotonic())
+
+    @asynccontextmanager
+    async def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
+        lk = self._locks.setdefault(key, asyncio.Lock())
+        self._waiters[key] = self._waiters.get(key, 0) + 1
+        try:
+            try:
+                await asyncio.wait_for(lk.acquire(), wait)
+            except asyncio.TimeoutError:
+                raise LockTimeout(key) from None
+            try:
+                yield
+            finally:
+                lk.release()
+        finally:
+            self._waiters[key] -= 1
+            if self._waiters[key] == 0:
+                del self._waiters[key]
+                self._locks.pop(key, None)
+
+    async def ping(self) -> bool:
+        return True
+
+
+class RedisStore(Store):
+    """Redis backend (redis.asyncio); locks are redis-py's token-checked Lua locks."""
+
+    name = "redis"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = aioredis.Redis.from_url(url, decode_responses=True, socket_timeout=3, socket_connect_timeout=3)
+
+    @staticmethod
+    def _px(ttl: float | None) -> int | None:
+        return None if ttl is None else max(1, int(ttl * 1000))
+
+    async def get(self, key: str) -> str | None:
+        return await self.client.get(key)
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        await self.client.set(key, value, px=self._px(ttl))
+
+    async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
+        return bool(await self.client.set(key, value, px=self._px(ttl), nx=True))
+
+    async def delete(self, key: str) -> None:
+        await self.client.delete(key)
+
+    async def incr(self, key: str, ttl: float | None = None) -> int:
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.pttl(key)
+            value, pttl = await pipe.execute()
+        if ttl is not None and pttl < 0:
+            await self.client.pexpire(key, self._px(ttl))
+        return int(value)
+
+    async def ttl(self, key: str) -> float | None:
+        pttl = await self.client.pttl(key)
+        return None if pttl < 0 else pttl / 1000
+
+    @asynccontextmanager
+    async def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
+        lk = self.client.lock(key, timeout=timeout, blocking_timeout=wait, sleep=0.02, thread_local=False)
+        if not await lk.acquire(token=uuid.uuid4().hex):
+            raise LockTimeout(key)
+        try:
+            yield
+        finally:
+            try:
+                await lk.release()
+            except LockError:
+                # Expired while held: the work outlived `timeout`; nothing left to release.
+                pass
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.client.ping())
+        except Exception:
+            return False
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def make_store(redis_url: str | None) -> Store:
+    return MemoryStore() if not redis_url else RedisStore(redis_url)

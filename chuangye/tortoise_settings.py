@@ -1,0 +1,7 @@
+"""Settings for Tortoise's own CLI, used only to write migration files:
+
+    .venv/bin/tortoise -c chuangye.tortoise_settings.TORTOISE_ORM makemigrations
+"""
+from .db import tortoise_config
+
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

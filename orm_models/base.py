@@ -1,0 +1,37 @@
+"""People who use the service, and the questions they ask."""
+from tortoise import fields
+from tortoise.models import Model
+
+
+class User(Model):
+    """A WeChat user: one row per (app, openid), unionid links the same person across apps."""
+
+    id = fields.IntField(primary_key=True)
+    app = fields.CharField(max_length=16, description="oa = official account, mp = mini-program")
+    openid = fields.CharField(max_length=64)
+    unionid = fields.CharField(max_length=64, null=True, db_index=True)
+    subscribed = fields.BooleanField(default=False)
+    county = fields.CharField(max_length=16, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "users"
+        unique_together = (("app", "openid"),)
+
+
+class QuestionLog(Model):
+    """Every policy question asked, by either channel: feeds the funnel and the FAQ backlog."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=16, description="oa or api")
+    openid = fields.CharField(max_length=64, null=True)
+    question = fields.TextField()
+    confident = fields.BooleanField()
+    top_passage = fields.CharField(max_length=128, null=True)
+    score = fields.FloatField(default=0)
+    handled = fields.BooleanField(default=False, description="turned into an FAQ entry or dismissed")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "question_logs"

@@ -1,0 +1,277 @@
+"""Shared fixtures.
+
+Every test that touches storage runs on both backends: ``sqlite`` (SQLite file + in-process
+store, the ``make run`` default) and ``pg`` (PostgreSQL + Redis, the production shape).
+PostgreSQL and Redis come from CHUANGYE_TEST_PG_URL / CHUANGYE_TEST_REDIS_URL (defaults:
+the local services). With CI=true an unreachable one FAILS the run; locally it is skipped
+with a loud reason.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import pytest_asyncio
+
+from chuangye.config import DEV_DATA_KEY, Config, config_from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PG_URL = os.environ.get("CHUANGYE_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("CHUANGYE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ["sqlite", "pg"]
+
+TEST_TOKEN = "testtoken"
+TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+TEST_OA_APPID = "wx_test_oa_appid"
+TEST_MP_APPID = "wx_test_mp_appid"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, url: str, port: int) -> None:
+    if _reachable(url, port):
+        return
+    msg = f"{name} at {url} is unreachable"
+    if IN_CI:
+        pytest.fail(f"{msg}: CI requires it (the pg backend is part of the suite)")
+    pytest.skip(f"{msg}: pg-backend tests skipped locally (they FAIL in CI)")
+
+
+def _run_in_thread(coro_factory: Callable[[], Any]) -> Any:
+    """Run a coroutine on a fresh loop in a thread: session fixtures must not share test loops."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro_factory())
+        except BaseException as exc:  # re-raised in the caller
+            result["error"] = exc
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+def base_settings(db_url: str, redis_url: str | None, api_base_url: str = "http://127.0.0.1:9") -> dict[str, Any]:
+    return {
+        "database": {"url": db_url},
+        "redis": {"url": redis_url},
+        "wechat": {
+            "api_base_url": api_base_url,
+            "official_account": {
+                "app_id": TEST_OA_APPID,
+                "app_secret": "oa-secret",
+                "token": TEST_TOKEN,
+                "encoding_aes_key": TEST_AES_KEY,
+            },
+            "mini_program": {"app_id": TEST_MP_APPID, "app_secret": "mp-secret"},
+            "staff_template_id": "TPL_STAFF",
+            "applicant_template_id": "TPL_APPLICANT",
+            "subscribe_template_id": "TPL_SUBSCRIBE",
+        },
+        "notify": {"in_process_worker": False, "backoff_base_seconds": 0.05, "poll_seconds": 0.05},
+        "security": {"secret_key": "test-secret-key-0123456789abcdef", "data_key": DEV_DATA_KEY},
+        "knowledge": {"dir": str(ROOT / "knowledge" / "docs")},
+        "logging": {"level": "WARNING", "json": False},
+    }
+
+
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------- databases
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test copies it (faster than migrating per test)."""
+    from chuangye.db import migrate
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    cfg = config_from_dict(base_settings(f"sqlite://{path}", None))
+    _run_in_thread(lambda: migrate(cfg))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> AsyncIterator[str]:
+    """A private PostgreSQL database for this session, migrated once, dropped at the end."""
+    require_service("PostgreSQL", PG_URL, 5432)
+    import asyncpg
+
+    from chuangye.db import migrate
+
+    name = f"cy_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = PG_URL.replace("postgres://", "postgresql://", 1)
+
+    async def create() -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    _run_in_thread(create)
+    parts = urlsplit(PG_URL)
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+    try:
+        _run_in_thread(lambda: migrate(config_from_dict(base_settings(url, None))))
+        yield url
+    finally:
+        _run_in_thread(drop)
+
+
+async def _truncate_pg(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename NOT LIKE 'tortoise_%'"
+        )
+        names = ", ".join(f'"{r["tablename"]}"' for r in tables)
+        if names:
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+async def _flush_redis(url: str) -> None:
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest_asyncio.fixture
+async def backend_urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str | None]:
+    """(database url, redis url) for this test, freshly emptied."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        db = tmp_path / "test.db"
+        shutil.copy(template, db)
+        return f"sqlite://{db}", None
+    require_service("Redis", REDIS_URL, 6379)
+    pg = request.getfixturevalue("pg_database")
+    await _truncate_pg(pg)
+    await _flush_redis(REDIS_URL)
+    return pg, REDIS_URL
+
+
+# ---------------------------------------------------------------- WeChat stand-in
+
+
+@pytest_asyncio.fixture
+async def standin(aiohttp_server: Any) -> Any:
+    """The WeChat API stand-in on a local port; config's api_base_url points at it."""
+    from chuangye.standin import StandIn
+
+    stand = StandIn(oa_app_id=TEST_OA_APPID, mp_app_id=TEST_MP_APPID)
+    server = await aiohttp_server(stand.make_app())
+    stand.url = str(server.make_url("")).rstrip("/")
+    return stand
+
+
+# ---------------------------------------------------------------- config and app
+
+
+@pytest.fixture
+def make_config(backend_urls: tuple[str, str | None], standin: Any) -> Callable[..., Config]:
+    def build(**overrides: Any) -> Config:
+        db, redis_url = backend_urls
+        data = deep_merge(base_settings(db, redis_url, standin.url), overrides)
+        return config_from_dict(data)
+
+    return build
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config]) -> Config:
+    return make_config()
+
+
+@pytest_asyncio.fixture
+async def client(aiohttp_client: Any, config: Config) -> Any:
+    """A test client of the production app factory on this test's backend."""
+    from chuangye.app import create_app
+
+    return await aiohttp_client(create_app(config))
+
+
+@pytest_asyncio.fixture
+async def db(config: Config) -> AsyncIterator[Config]:
+    """Tortoise initialised on this test's backend, without the web app (use-case tests)."""
+    from chuangye.db import close_db, init_db
+
+    await init_db(config)
+    try:
+        yield config
+    finally:
+        await close_db()
+
+
+@pytest_asyncio.fixture
+async def store(backend: str) -> AsyncIterator[Any]:
+    """The key-value store of this backend (in-process for sqlite, Redis for pg)."""
+    from chuangye.store import MemoryStore, RedisStore
+
+    if backend == "sqlite":
+        s = MemoryStore()
+    else:
+        require_service("Redis", REDIS_URL, 6379)
+        await _flush_redis(REDIS_URL)
+        s = RedisStore(REDIS_URL)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture(scope="session")
+def vectors() -> dict[str, Any]:
+    """Tencent's published encryption samples, re-typed as data in tests/data."""
+    import json
+
+    return json.loads((ROOT / "tests" / "data" / "wechat_vectors.json").read_text(encoding="utf-8"))

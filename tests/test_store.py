@@ -1,0 +1,79 @@
+"""The store contract, run against both backends (in-process and Redis)."""
+import asyncio
+
+import pytest
+
+from chuangye.store import LockTimeout, keys
+
+
+async def test_set_then_get_returns_the_value(store):
+    await store.set("k1", "v1")
+    assert await store.get("k1") == "v1"
+    assert await store.get("missing") is None
+
+
+async def test_value_expires_after_its_ttl(store):
+    await store.set("k2", "v", ttl=0.05)
+    assert await store.get("k2") == "v"
+    await asyncio.sleep(0.12)
+    assert await store.get("k2") is None
+
+
+async def test_set_if_absent_only_succeeds_once(store):
+    assert await store.set_if_absent("k3", "a", ttl=5) is True
+    assert await store.set_if_absent("k3", "b", ttl=5) is False
+    assert await store.get("k3") == "a"
+
+
+async def test_set_if_absent_succeeds_again_after_expiry(store):
+    assert await store.set_if_absent("k4", "a", ttl=0.05)
+    await asyncio.sleep(0.12)
+    assert await store.set_if_absent("k4", "b", ttl=5)
+
+
+async def test_delete_removes_the_key(store):
+    await store.set("k5", "v")
+    await store.delete("k5")
+    assert await store.get("k5") is None
+
+
+async def test_incr_counts_and_keeps_the_first_ttl(store):
+    assert await store.incr("c1", ttl=5) == 1
+    assert await store.incr("c1", ttl=5) == 2
+    remaining = await store.ttl("c1")
+    assert remaining is not None and 0 < remaining <= 5
+
+
+async def test_json_round_trip_keeps_chinese(store):
+    await store.set_json("j", {"县": "元谋县", "n": 1})
+    assert await store.get_json("j") == {"县": "元谋县", "n": 1}
+
+
+async def test_lock_serialises_holders_of_the_same_key(store):
+    order = []
+
+    async def worker(name):
+        async with store.lock(keys.user_lock("u1"), timeout=5, wait=5):
+            order.append(f"{name}-in")
+            await asyncio.sleep(0.05)
+            order.append(f"{name}-out")
+
+    await asyncio.gather(worker("a"), worker("b"))
+    assert order in (["a-in", "a-out", "b-in", "b-out"], ["b-in", "b-out", "a-in", "a-out"])
+
+
+async def test_lock_times_out_when_held_too_long(store):
+    async with store.lock("cy:lock:x", timeout=5, wait=1):
+        with pytest.raises(LockTimeout):
+            async with store.lock("cy:lock:x", timeout=5, wait=0.1):
+                pass
+
+
+async def test_locks_on_different_keys_do_not_block(store):
+    async with store.lock("cy:lock:a", timeout=5, wait=0.5):
+        async with store.lock("cy:lock:b", timeout=5, wait=0.5):
+            pass
+
+
+async def test_ping_reports_a_live_backend(store):
+    assert await store.ping() is True
