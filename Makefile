@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= $(if $(wildcard config.yaml),config.yaml,config.example.yaml)
 
-.PHONY: run test venv dev-venv migrate seed clean bench
+.PHONY: run test venv dev-venv migrate seed clean bench migrations
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,3 +29,8 @@ bench: dev-venv
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
+
+# Regenerate the schema migration from orm_models (pre-release: one initial migration).
+migrations: dev-venv
+	rm -f orm_models/migrations/0*.py
+	$(BIN)/tortoise -c chuangye.tortoise_settings.TORTOISE_ORM makemigrations

@@ -27,7 +27,7 @@ async def _db_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
-    store = make_store(app[K.CONFIG].redis.url)
+    store = make_store(app[K.CONFIG].redis.url, app[K.CONFIG].redis.namespace)
     if not await store.ping():
         await store.close()
         raise RuntimeError(f"无法连接 Redis：{app[K.CONFIG].redis.url}（redis.url）")

@@ -58,6 +58,7 @@ class DatabaseConfig(_Section):
 
 class RedisConfig(_Section):
     url: str | None = None
+    namespace: str = Field("cy:", min_length=1, description="prefix of every key, so deployments can share a Redis")
 
     @field_validator("url")
     @classmethod

@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator
 import redis.asyncio as aioredis
 from redis.exceptions import LockError
 
-PREFIX = "cy:"
+PREFIX = ""  # the Redis backend adds its own namespace (redis.namespace)
 
 
 class LockTimeout(Exception):
@@ -187,42 +187,46 @@ class RedisStore(Store):
 
     name = "redis"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "cy:") -> None:
         self.url = url
+        self.ns = namespace
         self.client = aioredis.Redis.from_url(url, decode_responses=True, socket_timeout=3, socket_connect_timeout=3)
+
+    def _k(self, key: str) -> str:
+        return self.ns + key
 
     @staticmethod
     def _px(ttl: float | None) -> int | None:
         return None if ttl is None else max(1, int(ttl * 1000))
 
     async def get(self, key: str) -> str | None:
-        return await self.client.get(key)
+        return await self.client.get(self._k(key))
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        await self.client.set(key, value, px=self._px(ttl))
+        await self.client.set(self._k(key), value, px=self._px(ttl))
 
     async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
-        return bool(await self.client.set(key, value, px=self._px(ttl), nx=True))
+        return bool(await self.client.set(self._k(key), value, px=self._px(ttl), nx=True))
 
     async def delete(self, key: str) -> None:
-        await self.client.delete(key)
+        await self.client.delete(self._k(key))
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
         async with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.pttl(key)
+            pipe.incr(self._k(key))
+            pipe.pttl(self._k(key))
             value, pttl = await pipe.execute()
         if ttl is not None and pttl < 0:
-            await self.client.pexpire(key, self._px(ttl))
+            await self.client.pexpire(self._k(key), self._px(ttl))
         return int(value)
 
     async def ttl(self, key: str) -> float | None:
-        pttl = await self.client.pttl(key)
+        pttl = await self.client.pttl(self._k(key))
         return None if pttl < 0 else pttl / 1000
 
     @asynccontextmanager
     async def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
-        lk = self.client.lock(key, timeout=timeout, blocking_timeout=wait, sleep=0.02, thread_local=False)
+        lk = self.client.lock(self._k(key), timeout=timeout, blocking_timeout=wait, sleep=0.02, thread_local=False)
         if not await lk.acquire(token=uuid.uuid4().hex):
             raise LockTimeout(key)
         try:
@@ -244,5 +248,11 @@ class RedisStore(Store):
         await self.client.aclose()
 
 
-def make_store(redis_url: str | None) -> Store:
-    return MemoryStore() if not redis_url else RedisStore(redis_url)
+    async def clear_namespace(self) -> None:
+        """Delete every key under this store's namespace (tests, and `chuangye` resets)."""
+        async for key in self.client.scan_iter(match=self.ns + "*", count=500):
+            await self.client.delete(key)
+
+
+def make_store(redis_url: str | None, namespace: str = "cy:") -> Store:
+    return MemoryStore() if not redis_url else RedisStore(redis_url, namespace)

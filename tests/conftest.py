@@ -170,14 +170,9 @@ async def _truncate_pg(url: str) -> None:
         await conn.close()
 
 
-async def _flush_redis(url: str) -> None:
-    import redis.asyncio as aioredis
-
-    client = aioredis.Redis.from_url(url)
-    try:
-        await client.flushdb()
-    finally:
-        await client.aclose()
+def new_namespace() -> str:
+    """A Redis key namespace private to one test, so parallel runs never see each other."""
+    return f"cytest:{os.getpid()}:{uuid.uuid4().hex[:8]}:"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -186,18 +181,24 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest_asyncio.fixture
-async def backend_urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str | None]:
-    """(database url, redis url) for this test, freshly emptied."""
+async def backend_urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[str, str | None, str]]:
+    """(database url, redis url, redis namespace) for this test, freshly emptied."""
     if backend == "sqlite":
         template = request.getfixturevalue("sqlite_template")
         db = tmp_path / "test.db"
         shutil.copy(template, db)
-        return f"sqlite://{db}", None
+        yield f"sqlite://{db}", None, "cy:"
+        return
     require_service("Redis", REDIS_URL, 6379)
     pg = request.getfixturevalue("pg_database")
     await _truncate_pg(pg)
-    await _flush_redis(REDIS_URL)
-    return pg, REDIS_URL
+    ns = new_namespace()
+    yield pg, REDIS_URL, ns
+    from chuangye.store import RedisStore
+
+    s = RedisStore(REDIS_URL, ns)
+    await s.clear_namespace()
+    await s.close()
 
 
 # ---------------------------------------------------------------- WeChat stand-in
@@ -218,10 +219,11 @@ async def standin(aiohttp_server: Any) -> Any:
 
 
 @pytest.fixture
-def make_config(backend_urls: tuple[str, str | None], standin: Any) -> Callable[..., Config]:
+def make_config(backend_urls: tuple[str, str | None, str], standin: Any) -> Callable[..., Config]:
     def build(**overrides: Any) -> Config:
-        db, redis_url = backend_urls
-        data = deep_merge(base_settings(db, redis_url, standin.url), overrides)
+        db, redis_url, ns = backend_urls
+        data = deep_merge(base_settings(db, redis_url, standin.url), {"redis": {"namespace": ns}})
+        data = deep_merge(data, overrides)
         return config_from_dict(data)
 
     return build
@@ -261,11 +263,12 @@ async def store(backend: str) -> AsyncIterator[Any]:
         s = MemoryStore()
     else:
         require_service("Redis", REDIS_URL, 6379)
-        await _flush_redis(REDIS_URL)
-        s = RedisStore(REDIS_URL)
+        s = RedisStore(REDIS_URL, new_namespace())
     try:
         yield s
     finally:
+        if isinstance(s, RedisStore):
+            await s.clear_namespace()
         await s.close()
 
 
