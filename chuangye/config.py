@@ -182,7 +182,7 @@ class Config(_Section):
 
 
 def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
-    """Overlay CHUANGYE__A__B=value onto the YAML tree; values are read as YAML scalars."""
+    """Overlay CHUANGYE__A__B=value onto the YAML tree."""
     for name, raw in environ.items():
         if not name.startswith(ENV_PREFIX):
             continue
@@ -195,12 +195,8 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, An
             if not isinstance(child, dict):
                 child = node[part] = {}
             node = child
-        try:
-            value = yaml.safe_load(raw) if raw != "" else ""
-        except yaml.YAMLError:
-            value = raw
-        # Secrets like tokens must stay strings even when they look like numbers.
-        node[path[-1]] = raw if isinstance(value, (dict, list)) else value
+        # Strings stay strings (pydantic coerces "9090" for int fields); only null means None.
+        node[path[-1]] = None if raw.strip().lower() in ("null", "~", "none") else raw
     return data
 
 
