@@ -1,11 +1,79 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
     initial = True
 
     operations = [
+        ops.CreateModel(
+            name='AuditLog',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('staff_id', fields.IntField(null=True, db_index=True, description='null for the system')),
+                ('username', fields.CharField(default='', max_length=64)),
+                ('action', fields.CharField(db_index=True, max_length=32)),
+                ('object_type', fields.CharField(default='', max_length=32)),
+                ('object_id', fields.CharField(null=True, max_length=64)),
+                ('ip', fields.CharField(null=True, max_length=64)),
+                ('detail', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'audit_logs', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Who viewed, exported or decided what, and when. Rows are written once and never changed.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Carrier',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('kind', fields.CharField(db_index=True, description='孵化基地, 创业小镇, 创业社区 or 创业村落', max_length=16)),
+                ('name', fields.CharField(max_length=100)),
+                ('county', fields.CharField(db_index=True, max_length=16)),
+                ('address', fields.CharField(default='', max_length=200)),
+                ('recognized_on', fields.DateField(null=True, description='date of recognition, when known')),
+                ('note', fields.TextField(default='', unique=False)),
+                ('created_by_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'registry_carriers', 'app': 'models', 'unique_together': (('kind', 'name'),), 'pk_attr': 'id', 'table_description': 'A recognised startup carrier: 创业孵化示范基地(园区), 创业小镇, 创业社区(街区) or 创业村落.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='GuidanceTeam',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=100)),
+                ('county', fields.CharField(null=True, db_index=True, description='empty for a prefecture team', max_length=16)),
+                ('leader', fields.CharField(default='', max_length=64)),
+                ('note', fields.TextField(default='', unique=False)),
+                ('created_by_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'registry_guidance_teams', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An 创新创业指导团队 at prefecture (county empty) or county level.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Mentor',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=64)),
+                ('county', fields.CharField(null=True, db_index=True, description='empty for the prefecture pool', max_length=16)),
+                ('expertise', fields.CharField(default='', max_length=200)),
+                ('organization', fields.CharField(default='', max_length=100)),
+                ('team', fields.ForeignKeyField('models.GuidanceTeam', source_field='team_id', null=True, db_constraint=True, to_field='id', related_name='mentors', on_delete=OnDelete.SET_NULL)),
+                ('note', fields.TextField(default='', unique=False)),
+                ('created_by_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'registry_mentors', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A selected 创业导师, optionally a member of a guidance team.'},
+            bases=['Model'],
+        ),
         ops.CreateModel(
             name='QuestionLog',
             fields=[
@@ -20,6 +88,53 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'question_logs', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Every policy question asked, by either channel: feeds the funnel and the FAQ backlog.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='StaffAccount',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('username', fields.CharField(unique=True, max_length=64)),
+                ('display_name', fields.CharField(default='', max_length=64)),
+                ('password_hash', fields.CharField(max_length=255)),
+                ('role', fields.CharField(description='window, county or prefecture', max_length=16)),
+                ('window_id', fields.IntField(null=True, db_index=True, description='the service window of a window role')),
+                ('county', fields.CharField(null=True, db_index=True, max_length=16)),
+                ('wechat_openid', fields.CharField(null=True, unique=True, max_length=64)),
+                ('is_active', fields.BooleanField(default=True)),
+                ('is_demo', fields.BooleanField(default=False, description='created by seed-demo with the documented demo password')),
+                ('failed_logins', fields.IntField(default=0)),
+                ('locked_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'staff_accounts', 'app': 'models', 'pk_attr': 'id', 'table_description': "A member of staff: a window's staff, a county administrator or the prefecture administrator."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='BindCode',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('staff', fields.ForeignKeyField('models.StaffAccount', source_field='staff_id', db_constraint=True, to_field='id', related_name='bind_codes', on_delete=OnDelete.CASCADE)),
+                ('code', fields.CharField(db_index=True, max_length=6)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'staff_bind_codes', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A one-time six-digit code a staff member sends to the official account to bind their openid.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='StaffSession',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('staff', fields.ForeignKeyField('models.StaffAccount', source_field='staff_id', db_constraint=True, to_field='id', related_name='sessions', on_delete=OnDelete.CASCADE)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('ip', fields.CharField(null=True, max_length=64)),
+            ],
+            options={'table': 'staff_sessions', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A login session. Only a hash of the bearer token is stored. Logout sets revoked_at.'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,0 +1,60 @@
+"""Registries staff maintain so the progress dashboard counts real things: carriers, mentors, teams."""
+from tortoise import fields
+from tortoise.models import Model
+
+CARRIER_KINDS = ("孵化基地", "创业小镇", "创业社区", "创业村落")
+
+
+class Carrier(Model):
+    """A recognised startup carrier: 创业孵化示范基地(园区), 创业小镇, 创业社区(街区) or 创业村落."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=16, db_index=True, description="孵化基地, 创业小镇, 创业社区 or 创业村落")
+    name = fields.CharField(max_length=100)
+    county = fields.CharField(max_length=16, db_index=True)
+    address = fields.CharField(max_length=200, default="")
+    recognized_on = fields.DateField(null=True, description="date of recognition, when known")
+    note = fields.TextField(default="")
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "registry_carriers"
+        unique_together = (("kind", "name"),)
+
+
+class GuidanceTeam(Model):
+    """An 创新创业指导团队 at prefecture (county empty) or county level."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    county = fields.CharField(max_length=16, null=True, db_index=True, description="empty for a prefecture team")
+    leader = fields.CharField(max_length=64, default="")
+    note = fields.TextField(default="")
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "registry_guidance_teams"
+
+
+class Mentor(Model):
+    """A selected 创业导师, optionally a member of a guidance team."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64)
+    county = fields.CharField(max_length=16, null=True, db_index=True, description="empty for the prefecture pool")
+    expertise = fields.CharField(max_length=200, default="")
+    organization = fields.CharField(max_length=100, default="")
+    team = fields.ForeignKeyField(
+        "models.GuidanceTeam", related_name="mentors", null=True, on_delete=fields.SET_NULL
+    )
+    note = fields.TextField(default="")
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "registry_mentors"
