@@ -12,6 +12,9 @@ class User(Model):
     unionid = fields.CharField(max_length=64, null=True, db_index=True)
     subscribed = fields.BooleanField(default=False)
     county = fields.CharField(max_length=16, null=True)
+    phone_enc = fields.TextField(null=True, description="AES-GCM ciphertext of the bound phone, see chuangye/pii.py")
+    phone_hash = fields.CharField(max_length=64, null=True, db_index=True, description="keyed hash for lookups")
+    phone_masked = fields.CharField(max_length=16, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
