@@ -5,8 +5,8 @@ from .base import QuestionLog, User
 from .handoff import FaqEntry, HandoffMessage, HandoffSession
 from .notifications import Notification, NotificationAttempt
 from .registry import Carrier, GuidanceTeam, Mentor
-from .staff import AuditLog, BindCode, StaffAccount, StaffSession
+from .staff import AuditLog, BindCode, ReviewDecision, StaffAccount, StaffSession
 from .training import TrainingApplication, TrainingCourse, TrainingSession
 from .windows import Slot, Window
 
-__all__ = ["User", "QuestionLog", "Window", "Slot", "Appointment", "LoanApplication", "TrainingCourse", "TrainingSession", "TrainingApplication", "StaffAccount", "StaffSession", "BindCode", "AuditLog", "Carrier", "GuidanceTeam", "Mentor", "HandoffSession", "HandoffMessage", "FaqEntry", "Notification", "NotificationAttempt"]
+__all__ = ["User", "QuestionLog", "Window", "Slot", "Appointment", "LoanApplication", "TrainingCourse", "TrainingSession", "TrainingApplication", "StaffAccount", "StaffSession", "BindCode", "AuditLog", "ReviewDecision", "Carrier", "GuidanceTeam", "Mentor", "HandoffSession", "HandoffMessage", "FaqEntry", "Notification", "NotificationAttempt"]

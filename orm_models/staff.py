@@ -17,7 +17,10 @@ class StaffAccount(Model):
     display_name = fields.CharField(max_length=64, default="")
     password_hash = fields.CharField(max_length=255)
     role = fields.CharField(max_length=16, description="window, county or prefecture")
-    window_id = fields.IntField(null=True, db_index=True, description="the service window of a window role")
+    window = fields.ForeignKeyField(
+        "models.Window", related_name="staff", null=True, on_delete=fields.SET_NULL,
+        description="the service window of a window role",
+    )
     county = fields.CharField(max_length=16, null=True, db_index=True)
     wechat_openid = fields.CharField(max_length=64, null=True, unique=True)
     is_active = fields.BooleanField(default=True)
@@ -60,10 +63,25 @@ class BindCode(Model):
 
 
 class AuditLogImmutable(Exception):
-    """Raised on any attempt to change or remove an audit row."""
+    """Raised on any attempt to change or remove an audit row or a recorded decision."""
 
 
-class AuditLog(Model):
+class _AppendOnly(Model):
+    """Rows are inserted once. save() on an existing row and delete() refuse."""
+
+    class Meta:
+        abstract = True
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._saved_in_db:
+            raise AuditLogImmutable("审计记录不可修改")
+        await super().save(*args, **kwargs)
+
+    async def delete(self, *args: Any, **kwargs: Any) -> None:
+        raise AuditLogImmutable("审计记录不可删除")
+
+
+class AuditLog(_AppendOnly):
     """Who viewed, exported or decided what, and when. Rows are written once and never changed."""
 
     id = fields.BigIntField(primary_key=True)
@@ -79,10 +97,22 @@ class AuditLog(Model):
     class Meta:
         table = "audit_logs"
 
-    async def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._saved_in_db:
-            raise AuditLogImmutable("审计日志不可修改")
-        await super().save(*args, **kwargs)
 
-    async def delete(self, *args: Any, **kwargs: Any) -> None:
-        raise AuditLogImmutable("审计日志不可删除")
+class ReviewDecision(_AppendOnly):
+    """The history of decisions on applications: who decided what, with which note, and for
+    approved loans the number of jobs the staff member recorded (带动就业人数, for the dashboard).
+    """
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=16, description="loan or training")
+    application_id = fields.IntField(db_index=True)
+    decision = fields.CharField(max_length=16)
+    note = fields.TextField(default="")
+    jobs_created = fields.IntField(null=True, description="jobs reported when a loan is approved")
+    county = fields.CharField(max_length=16, db_index=True)
+    staff_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "review_decisions"
+        unique_together = (("kind", "application_id"),)
