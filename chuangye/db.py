@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from .config import Config
 
@@ -45,11 +46,15 @@ def is_postgres(db_url: str) -> bool:
 async def init_db(config: Config) -> None:
     # The app's startup runs in another task than its request handlers, so Tortoise's
     # context must be reachable process-wide (the fallback exists for this very case).
+    EXECUTOR_CACHE.clear()  # see close_db
     await Tortoise.init(config=tortoise_config(config.database.url), _enable_global_fallback=True)
 
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+    # Tortoise caches SQL per connection *name*: a process that reopens "default" on another
+    # dialect (tests run SQLite then PostgreSQL) must not reuse the other dialect's statements.
+    EXECUTOR_CACHE.clear()
 
 
 async def migrate(config: Config) -> None:
