@@ -1,0 +1,251 @@
+"""Human handoff (人工服务): a user waits for their county's staff, who answer and hand back.
+
+Guarantees:
+- a user has at most one open (waiting or active) session: enforced by a unique column in the
+  database, so two processes racing to open one end up sharing it;
+- every line said while in handoff (the user's messages, staff replies, the hand-back) is kept in
+  the session's transcript, together with the conversation before the handoff;
+- staff see and act on the sessions of their own county only (the prefecture sees all, and is the
+  only one to see 州级 sessions); anything outside a member's scope is "not found";
+- a staff reply is recorded whether or not WeChat accepted it, with the reason when it did not;
+- the "nobody answered" notice is claimed row by row with a conditional update, so with several
+  processes each overdue session is announced once.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from handlers.errors import InvalidInput
+from orm_models import AuditLog, HandoffMessage, HandoffSession, StaffAccount, User
+from orm_models.handoff import PREFECTURE
+
+log = logging.getLogger("chuangye.handoff")
+TZ = ZoneInfo("Asia/Shanghai")
+OPEN = ("waiting", "active")
+MAX_REPLY = 600
+Send = Callable[[str, str], Awaitable[Any]]
+
+
+class HandoffNotFound(Exception):
+    """No such session within the staff member's scope (HTTP 404)."""
+
+    code, status = "not_found", 404
+
+    def __init__(self, message: str = "找不到该人工服务会话") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class HandoffClosed(Exception):
+    """The session was already handed back (HTTP 409)."""
+
+    code, status = "handoff_closed", 409
+
+    def __init__(self, message: str = "该会话已结束，用户已回到机器人服务") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def now() -> datetime:
+    return datetime.now(TZ)
+
+
+async def open_session(openid: str) -> HandoffSession | None:
+    """The user's waiting or active session, if any."""
+    return await HandoffSession.get_or_none(open_openid=openid)
+
+
+async def resolve_county(openid: str) -> str:
+    """The county whose staff should answer: the user's profile, else their latest records, else 州级."""
+    user = await User.get_or_none(app="oa", openid=openid)
+    if user is not None and user.county:
+        return user.county
+    for finder in _COUNTY_FINDERS:
+        county = await finder(openid)
+        if county:
+            return county
+    return PREFECTURE
+
+
+async def _county_from_loans(openid: str) -> str | None:
+    from orm_models import LoanApplication
+
+    row = await LoanApplication.filter(user__app="oa", user__openid=openid).order_by("-id").first()
+    return row.county if row else None
+
+
+async def _county_from_training(openid: str) -> str | None:
+    from orm_models import TrainingApplication
+
+    row = await TrainingApplication.filter(user__app="oa", user__openid=openid).order_by("-id").first()
+    return row.county if row else None
+
+
+async def _county_from_appointments(openid: str) -> str | None:
+    from orm_models import Appointment
+
+    row = (
+        await Appointment.filter(user__app="oa", user__openid=openid).order_by("-id").select_related("window").first()
+    )
+    return row.window.county if row else None
+
+
+_COUNTY_FINDERS = (_county_from_loans, _county_from_training, _county_from_appointments)
+
+
+async def start_handoff(
+    openid: str,
+    *,
+    reason: str,
+    county: str | None = None,
+    transcript: list[dict[str, Any]] | None = None,
+    draft: dict[str, Any] | None = None,
+) -> tuple[HandoffSession, bool]:
+    """Queue the user for staff. Returns (session, created): an already open session is reused.
+
+    ``transcript`` is the conversation so far ({"who": "user"|"bot", "text": ...}, oldest first);
+    ``draft`` the chat-flow state the user had, shown to staff.
+    """
+    existing = await open_session(openid)
+    if existing is not None:
+        return existing, False
+    county = county or await resolve_county(openid)
+    try:
+        async with in_transaction() as conn:
+            session = await HandoffSession.create(
+                openid=openid, open_openid=openid, county=county, reason=reason, draft=draft, using_db=conn
+            )
+            for line in transcript or []:
+                await HandoffMessage.create(
+                    session=session, sender=_who(line.get("who")), text=str(line.get("text", ""))[:2000],
+                    before_handoff=True, using_db=conn,
+                )
+    except IntegrityError:
+        session = await open_session(openid)
+        if session is None:
+            raise
+        return session, False
+    return session, True
+
+
+def _who(value: Any) -> str:
+    return value if value in ("user", "bot", "staff", "system") else "user"
+
+
+async def record_user_message(session: HandoffSession, text: str) -> HandoffMessage:
+    return await HandoffMessage.create(session=session, sender="user", text=text[:2000])
+
+
+async def mark_quiet_notice(session: HandoffSession) -> bool:
+    """True the first time only: the user is told once that staff will answer."""
+    return bool(await HandoffSession.filter(id=session.id, quiet_notice_sent=False).update(quiet_notice_sent=True))
+
+
+# ---------------------------------------------------------------- staff side
+
+
+def _scoped(staff: StaffAccount):
+    query = HandoffSession.all()
+    return query if staff.role == "prefecture" else query.filter(county=staff.county or "")
+
+
+async def list_sessions(staff: StaffAccount, status: str | None = "open") -> list[HandoffSession]:
+    """Sessions in the member's scope, the longest-waiting first. ``status``: open, closed or all."""
+    query = _scoped(staff)
+    if status == "open":
+        query = query.filter(status__in=OPEN)
+    elif status == "closed":
+        query = query.filter(status="closed")
+    elif status not in (None, "all"):
+        raise InvalidInput(fields={"status": "状态只能是 open（进行中）、closed（已结束）或 all（全部）"})
+    return await query.order_by("created_at", "id").limit(200)
+
+
+async def get_session(staff: StaffAccount, session_id: int, *, ip: str | None = None) -> tuple[HandoffSession, list[HandoffMessage]]:
+    """The session and its transcript, oldest line first. Viewing is written to the audit log."""
+    session = await _scoped(staff).get_or_none(id=session_id)
+    if session is None:
+        raise HandoffNotFound()
+    await _audit(staff, "handoff.view", session, ip)
+    return session, await HandoffMessage.filter(session_id=session.id).order_by("id")
+
+
+async def reply(staff: StaffAccount, session_id: int, text: str, send: Send, *, ip: str | None = None) -> HandoffMessage:
+    """Send ``text`` to the user as a customer-service message and record it.
+
+    The first reply picks the session up (waiting → active). The returned line says whether WeChat
+    accepted it (``delivered``) and why not (``error``).
+    """
+    text = (text or "").strip()
+    if not text or len(text) > MAX_REPLY:
+        raise InvalidInput(fields={"text": f"回复内容必填，最长 {MAX_REPLY} 个字"})
+    session = await _open_in_scope(staff, session_id)
+    if session.status == "waiting":
+        await HandoffSession.filter(id=session.id, status="waiting").update(
+            status="active", staff_id=staff.id, picked_at=now()
+        )
+    line = await HandoffMessage.create(session=session, sender="staff", text=text, staff_id=staff.id)
+    line.delivered, line.error = await _deliver(send, session.openid, text)
+    await line.save(update_fields=["delivered", "error"])
+    await _audit(staff, "handoff.reply", session, ip)
+    return line
+
+
+async def _deliver(send: Send, openid: str, text: str) -> tuple[bool, str | None]:
+    try:
+        await send(openid, text)
+    except Exception as exc:  # recorded on the line and shown to staff, never swallowed
+        log.warning("handoff reply to %s not delivered: %s", openid, exc)
+        return False, str(exc)[:200] or exc.__class__.__name__
+    return True, None
+
+
+async def close(staff: StaffAccount | None, session_id: int, *, ip: str | None = None) -> HandoffSession:
+    """Hand the user back to the bot. ``staff`` None means the system (e.g. the user asked)."""
+    session = await (_open_in_scope(staff, session_id) if staff else HandoffSession.get(id=session_id))
+    changed = await HandoffSession.filter(id=session.id, status__in=OPEN).update(
+        status="closed", open_openid=None, closed_at=now(), closed_by_id=staff.id if staff else None
+    )
+    if not changed:
+        raise HandoffClosed()
+    who = f"工作人员 {staff.display_name or staff.username}" if staff else "用户"
+    await HandoffMessage.create(session=session, sender="system", text=f"{who}结束了人工服务", staff_id=staff.id if staff else None)
+    if staff:
+        await _audit(staff, "handoff.close", session, ip)
+    return await HandoffSession.get(id=session.id)
+
+
+async def _open_in_scope(staff: StaffAccount, session_id: int) -> HandoffSession:
+    session = await _scoped(staff).get_or_none(id=session_id)
+    if session is None:
+        raise HandoffNotFound()
+    if session.status not in OPEN:
+        raise HandoffClosed()
+    return session
+
+
+async def claim_overdue(minutes: float, *, at: datetime | None = None) -> list[HandoffSession]:
+    """Waiting sessions nobody picked up within ``minutes``, each returned once across all processes."""
+    cutoff = (at or now()) - timedelta(minutes=minutes)
+    claimed = []
+    for session in await HandoffSession.filter(status="waiting", timeout_notified_at=None, created_at__lte=cutoff):
+        if await HandoffSession.filter(id=session.id, timeout_notified_at=None).update(timeout_notified_at=now()):
+            claimed.append(session)
+    return claimed
+
+
+async def add_system_line(session: HandoffSession, text: str) -> None:
+    await HandoffMessage.create(session=session, sender="system", text=text)
+
+
+async def _audit(staff: StaffAccount, action: str, session: HandoffSession, ip: str | None) -> None:
+    await AuditLog.create(
+        staff_id=staff.id, username=staff.username, action=action, object_type="handoff",
+        object_id=str(session.id), ip=ip, detail={"county": session.county},
+    )
