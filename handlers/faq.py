@@ -1,0 +1,171 @@
+"""The questions the bot could not answer confidently, and the FAQ entries staff write from them.
+
+Guarantees:
+- the backlog lists unhandled unconfident questions, near-identical wordings grouped and counted;
+- creating an entry validates every field (nothing is stored on bad input) and marks the questions
+  it answers as handled, in one transaction;
+- after a change, every process's knowledge base picks the entries up without a restart: the
+  change bumps a version number in the shared store, and ``FaqSync.refresh`` reloads a process's
+  knowledge base whenever the version it last loaded differs.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz
+from tortoise.transactions import in_transaction
+
+from chuangye.store import Store, keys
+from handlers.errors import InvalidInput
+from orm_models import AuditLog, FaqEntry, QuestionLog, StaffAccount
+
+log = logging.getLogger("chuangye.faq")
+VERSION_KEY = "faq:version"
+MAX_QUESTION, MAX_ANSWER, MAX_SOURCE = 200, 500, 200
+SIMILAR = 85  # rapidfuzz ratio at which two wordings count as the same question
+BACKLOG_ROWS = 1000
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@dataclass
+class QuestionGroup:
+    question: str
+    count: int
+    ids: list[int] = field(default_factory=list)
+    last_asked: datetime | None = None
+    top_passage: str | None = None
+    best_score: float = 0.0
+
+
+def normalize(question: str) -> str:
+    return _PUNCT.sub("", question or "").lower()
+
+
+async def unconfident_questions(limit: int = 100) -> list[QuestionGroup]:
+    """Unhandled questions answered without confidence, grouped by wording, most asked first."""
+    rows = await QuestionLog.filter(confident=False, handled=False).order_by("-created_at", "-id").limit(BACKLOG_ROWS)
+    groups: list[tuple[str, QuestionGroup]] = []
+    for row in rows:  # newest first, so each group shows its latest wording
+        key = normalize(row.question)
+        group = next((g for k, g in groups if k == key or fuzz.ratio(k, key) >= SIMILAR), None)
+        if group is None:
+            group = QuestionGroup(question=row.question, count=0, last_asked=row.created_at, top_passage=row.top_passage)
+            groups.append((key, group))
+        group.count += 1
+        group.ids.append(row.id)
+        group.best_score = max(group.best_score, row.score or 0.0)
+    ordered = sorted((g for _, g in groups), key=lambda g: (-g.count, -g.last_asked.timestamp()))
+    return ordered[:limit]
+
+
+def _check_entry(question: str, answer: str, source: str) -> dict[str, str]:
+    errors = {}
+    if not question or len(question) > MAX_QUESTION:
+        errors["question"] = f"问题必填，最长 {MAX_QUESTION} 个字"
+    if not answer or len(answer) > MAX_ANSWER:
+        errors["answer"] = f"答案必填，最长 {MAX_ANSWER} 个字（要能放进一条微信消息）"
+    if not source or len(source) > MAX_SOURCE:
+        errors["source"] = f"请注明答案的依据（文件名称或答复部门），最长 {MAX_SOURCE} 个字"
+    return errors
+
+
+async def create_entry(
+    staff: StaffAccount, question: str, answer: str, source: str, question_ids: list[int] | None = None
+) -> FaqEntry:
+    """Write an FAQ entry and mark the questions it answers handled. Bad input stores nothing."""
+    question, answer, source = (question or "").strip(), (answer or "").strip(), (source or "").strip()
+    errors = _check_entry(question, answer, source)
+    ids = _int_ids(question_ids, errors)
+    if ids and not errors and await QuestionLog.filter(id__in=ids).count() != len(set(ids)):
+        errors["question_ids"] = "部分问题记录不存在，请刷新列表后重试"
+    if errors:
+        raise InvalidInput(fields=errors)
+    async with in_transaction() as conn:
+        entry = await FaqEntry.create(
+            question=question, answer=answer, source=source, created_by_id=staff.id,
+            from_question_id=ids[0] if ids else None, using_db=conn,
+        )
+        if ids:
+            await QuestionLog.filter(id__in=ids).using_db(conn).update(handled=True)
+        await _audit(staff, "faq.create", entry.id, {"question_ids": ids}, conn)
+    return entry
+
+
+def _int_ids(values: Any, errors: dict[str, str]) -> list[int]:
+    if values in (None, []):
+        return []
+    if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        errors["question_ids"] = "问题编号应为整数列表"
+        return []
+    return values
+
+
+async def dismiss_questions(staff: StaffAccount, question_ids: list[int]) -> int:
+    """Mark questions handled without an entry (e.g. greetings, off-topic). Returns how many changed."""
+    errors: dict[str, str] = {}
+    ids = _int_ids(question_ids, errors)
+    if errors or not ids:
+        raise InvalidInput(fields={"question_ids": errors.get("question_ids", "请选择要忽略的问题")})
+    async with in_transaction() as conn:
+        changed = await QuestionLog.filter(id__in=ids, handled=False).using_db(conn).update(handled=True)
+        await _audit(staff, "faq.dismiss", None, {"question_ids": ids}, conn)
+    return changed
+
+
+async def list_entries(include_inactive: bool = False) -> list[FaqEntry]:
+    query = FaqEntry.all() if include_inactive else FaqEntry.filter(active=True)
+    return await query.order_by("-id")
+
+
+async def deactivate_entry(staff: StaffAccount, entry_id: int) -> bool:
+    """Withdraw an entry from the knowledge base. False when there is no such active entry."""
+    async with in_transaction() as conn:
+        changed = await FaqEntry.filter(id=entry_id, active=True).using_db(conn).update(active=False)
+        if changed:
+            await _audit(staff, "faq.deactivate", entry_id, {}, conn)
+    return bool(changed)
+
+
+async def passages() -> list[dict[str, str]]:
+    """Active entries in the knowledge base's ``extra`` shape."""
+    return [
+        {"id": f"faq-{e.id}", "question": e.question, "answer": e.answer, "source": e.source}
+        for e in await FaqEntry.filter(active=True).order_by("id")
+    ]
+
+
+async def _audit(staff: StaffAccount, action: str, object_id: int | None, detail: dict[str, Any], conn: Any) -> None:
+    await AuditLog.create(
+        staff_id=staff.id, username=staff.username, action=action, object_type="faq",
+        object_id=None if object_id is None else str(object_id), detail=detail, using_db=conn,
+    )
+
+
+class FaqSync:
+    """Keeps one process's knowledge base in step with the FAQ table (see the module docstring)."""
+
+    def __init__(self, kb: Any, store: Store) -> None:
+        self.kb, self.store = kb, store
+        self.loaded: str | None = None
+        self.ever_loaded = False
+
+    async def _version(self) -> str:
+        return await self.store.get(keys.custom(VERSION_KEY)) or "0"
+
+    async def refresh(self, *, force: bool = False) -> bool:
+        """Reload if another process (or this one) changed the entries. True when it reloaded."""
+        version = await self._version()  # read before the rows: a change in between reloads again later
+        if self.ever_loaded and not force and version == self.loaded:
+            return False
+        await self.kb.reload(extra=await passages())
+        self.loaded, self.ever_loaded = version, True
+        return True
+
+    async def changed(self) -> None:
+        """Announce a change to every process, and reload this one now."""
+        await self.store.incr(keys.custom(VERSION_KEY))
+        await self.refresh(force=True)
