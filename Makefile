@@ -6,14 +6,20 @@ CONFIG ?= $(if $(wildcard config.yaml),config.yaml,config.example.yaml)
 
 .PHONY: run test venv dev-venv migrate seed clean bench migrations
 
+# The console's charts: Apache ECharts from the npm registry, served locally (no CDN).
+ECHARTS := node_modules/echarts/dist/echarts.min.js
+$(ECHARTS): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "警告：未找到 npm，控制台进度看板将不显示图表（安装 Node.js 后重新运行 make）" >&2; fi
+
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-venv: $(BIN)/python
+venv: $(BIN)/python $(ECHARTS)
 	$(BIN)/pip install -q -e .
 
-dev-venv: $(BIN)/python
+dev-venv: $(BIN)/python $(ECHARTS)
 	$(BIN)/pip install -q -e '.[dev]'
 
 run: venv

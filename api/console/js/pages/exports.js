@@ -1,0 +1,35 @@
+// 导出台账: Excel exports of appointments and applications, downloaded with the staff token.
+import { download } from "../api.js";
+import { h, messageSlot } from "../dom.js";
+
+const EXPORTS = [
+  { name: "appointments", title: "预约台账", note: "窗口预约及签到情况" },
+  { name: "loan-applications", title: "贷款预申请台账", note: "创业担保贷款、云岭创业贷预申请及审核结果" },
+  { name: "training-applications", title: "培训报名台账", note: "培训报名及审核结果" },
+];
+
+export async function render(main) {
+  const msg = messageSlot();
+  main.append(
+    h("p", { class: "muted" }, "导出本人权限范围内的记录（Excel 格式）。个人信息按账号权限脱敏，每次导出都会记入审计日志。"),
+    msg.el,
+    h("div", { class: "toolbar" }, EXPORTS.map((e) => exportCard(e, msg))),
+  );
+}
+
+function exportCard(item, msg) {
+  const button = h("button", { type: "button", class: "primary", "data-export": item.name }, `导出${item.title}`);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    msg.info(`正在导出${item.title}…`);
+    try {
+      const file = await download(`/export/${item.name}.xlsx`, `${item.name}.xlsx`);
+      msg.ok(`已下载 ${file}`);
+    } catch (err) {
+      msg.error(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("div", { class: "card" }, h("h3", {}, item.title), h("p", { class: "muted" }, item.note), button);
+}

@@ -1,0 +1,137 @@
+// 登记: the registries staff maintain so the dashboard counts real carriers, mentors and teams.
+import { get, post, query } from "../api.js";
+import { formData, h, messageSlot, showFieldErrors, table } from "../dom.js";
+import { COUNTIES } from "../labels.js";
+
+const county = { name: "county", label: "县市", type: "county" };
+const carrierFields = [
+  { name: "name", label: "名称", required: true },
+  county,
+  { name: "address", label: "地址" },
+  { name: "recognized_on", label: "认定日期", type: "date" },
+  { name: "note", label: "备注", wide: true },
+];
+const carrier = (kind, hint) => ({
+  title: kind,
+  path: "/registry/carriers",
+  listQuery: { kind },
+  extra: { kind },
+  hint,
+  fields: carrierFields,
+  columns: ["name", "county", "address", "recognized_on", "note"],
+});
+
+const TABS = [
+  carrier("孵化基地", "创业孵化示范基地（园区），方案目标 3–5 个。"),
+  carrier("创业小镇", "方案目标 6 个。"),
+  carrier("创业社区", "创业社区（街区），方案目标 10 个。"),
+  carrier("创业村落", "方案目标 15 个。"),
+  {
+    title: "导师",
+    path: "/registry/mentors",
+    hint: "创业导师，方案目标 200 名。县市留空表示州级导师库。",
+    fields: [
+      { name: "name", label: "姓名", required: true },
+      { ...county, optional: "州级" },
+      { name: "expertise", label: "专长" },
+      { name: "organization", label: "单位" },
+      { name: "team_id", label: "所属指导团队", type: "team" },
+      { name: "note", label: "备注", wide: true },
+    ],
+    columns: ["name", "county", "expertise", "organization", "team_name", "note"],
+  },
+  {
+    title: "指导团队",
+    path: "/registry/guidance-teams",
+    hint: "创新创业指导团队，方案目标 10 个。县市留空表示州级团队。",
+    fields: [
+      { name: "name", label: "团队名称", required: true },
+      { ...county, optional: "州级" },
+      { name: "leader", label: "负责人" },
+      { name: "note", label: "备注", wide: true },
+    ],
+    columns: ["name", "county", "leader", "mentor_count", "note"],
+  },
+];
+const COLUMN_LABELS = {
+  name: "名称", county: "县市", address: "地址", recognized_on: "认定日期", note: "备注", expertise: "专长",
+  organization: "单位", team_name: "所属团队", leader: "负责人", mentor_count: "导师人数",
+};
+
+export async function render(main) {
+  const state = { tab: 0 };
+  const msg = messageSlot();
+  const tabs = h("div", { class: "tabs", role: "tablist" });
+  const body = h("div");
+  const show = async () => {
+    tabs.replaceChildren(...TABS.map((t, i) =>
+      h("button", { type: "button", role: "tab", class: i === state.tab ? "active" : null, onclick: () => { state.tab = i; msg.clear(); show(); } }, t.title)));
+    await renderTab(TABS[state.tab], body, msg);
+  };
+  main.append(tabs, msg.el, body);
+  await show();
+}
+
+async function renderTab(tab, body, msg) {
+  let rows = [];
+  let teams = [];
+  try {
+    rows = itemsOf(await get(`${tab.path}${query(tab.listQuery || {})}`));
+    if (tab.fields.some((f) => f.type === "team")) teams = itemsOf(await get("/registry/guidance-teams"));
+  } catch (err) {
+    msg.error(err);
+  }
+  const columns = tab.columns.map((key) => ({ label: COLUMN_LABELS[key], value: (r) => (r[key] == null ? "" : String(r[key])) }));
+  const form = addForm(tab, teams, msg, () => renderTab(tab, body, msg));
+  body.replaceChildren(
+    h("p", { class: "muted" }, tab.hint, ` 已登记 ${rows.length} 个。`),
+    table(columns, rows, { empty: `尚未登记${tab.title}。`, testid: "registry-table" }),
+    form,
+  );
+}
+
+const itemsOf = (data) => data.items || data.carriers || data.mentors || data.teams || data.guidance_teams || [];
+
+function input(field, teams) {
+  if (field.type === "county") {
+    const first = field.optional ? h("option", { value: "" }, field.optional) : h("option", { value: "" }, "请选择县市");
+    return h("select", { name: field.name }, first, COUNTIES.map((c) => h("option", { value: c }, c)));
+  }
+  if (field.type === "team") {
+    return h("select", { name: field.name }, h("option", { value: "" }, "不属于团队"), teams.map((t) => h("option", { value: String(t.id) }, t.name)));
+  }
+  return h("input", { name: field.name, type: field.type || "text", required: field.required || null, maxlength: field.type ? null : "200" });
+}
+
+function addForm(tab, teams, msg, reload) {
+  const form = h(
+    "form",
+    { class: "card", novalidate: true, "data-testid": "registry-form" },
+    h("h3", {}, `登记${tab.title}`),
+    h("div", { class: "form-grid" }, tab.fields.map((f) =>
+      h("label", { class: f.wide ? "wide" : null }, f.required ? `${f.label}（必填）` : f.label, input(f, teams)))),
+    h("p", {}, h("button", { type: "submit", class: "primary" }, "保存")),
+  );
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const payload = { ...(tab.extra || {}) };
+    for (const [key, value] of Object.entries(formData(form))) {
+      if (value === "") continue;
+      payload[key] = key === "team_id" ? Number(value) : value;
+    }
+    const missing = tab.fields.filter((f) => f.required && !payload[f.name]);
+    if (missing.length) {
+      showFieldErrors(form, Object.fromEntries(missing.map((f) => [f.name, `请填写${f.label}`])));
+      return;
+    }
+    try {
+      await post(tab.path, payload);
+      msg.ok(`已登记${tab.title}「${payload.name}」`);
+      await reload();
+    } catch (err) {
+      showFieldErrors(form, err.fields);
+      msg.error(err);
+    }
+  });
+  return form;
+}
