@@ -1,8 +1,23 @@
-"""PLACEHOLDER until retrieval lands: keeps the app bootable. Replaced by the retrieval work."""
+"""The knowledge base both channels share: same question, same answer, same sources."""
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compose import compose, compose_unsure
+from .documents import Passage, faq_passages, load_directory
+from .index import PassageIndex, Scored
+from .text import Analyzer
+
+# Confident: a clearly matching passage (score), or a weaker one that still holds most of the
+# question's weight (coverage). Calibrated on knowledge/data/questions.yaml, incl. unanswerable
+# questions (python -m knowledge.evaluate).
+STRONG_SCORE = 6.0
+MIN_SCORE = 3.0
+MIN_COVERAGE = 0.5
+SNIPPET_CHARS = 80
 
 
 @dataclass
@@ -19,6 +34,9 @@ class Hit:
     snippet: str
     source: str
     score: float
+    section: str = ""
+    doc_id: str = ""
+    coverage: float = 0.0
 
 
 @dataclass
@@ -27,25 +45,81 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     confident: bool = False
     score: float = 0.0
+    passage_id: str | None = None
+
+
+def _hit(s: Scored) -> Hit:
+    p = s.passage
+    snippet = p.text if len(p.text) <= SNIPPET_CHARS else p.text[:SNIPPET_CHARS] + "…"
+    return Hit(id=p.id, title=p.label, snippet=snippet, source=p.source_url, score=round(s.score, 3),
+               section=p.section, doc_id=p.doc_id, coverage=round(s.coverage, 3))
+
+
+def _source(p: Passage) -> Source:
+    return Source(id=p.id, title=p.label, source=p.source_url)
 
 
 class KnowledgeBase:
-    document_count = 0
-    passage_count = 0
+    """Documents from a folder plus staff FAQ entries, indexed at load; `reload` swaps atomically."""
+
+    def __init__(self, directory: str, index: PassageIndex, document_count: int) -> None:
+        self.directory = directory
+        self._index = index
+        self.document_count = document_count
+
+    @property
+    def passage_count(self) -> int:
+        return len(self._index.passages)
 
     @classmethod
-    def load(cls, directory: str) -> "KnowledgeBase":
-        return cls()
+    def _build(cls, directory: str, extra: list[dict[str, Any]] | None) -> tuple[PassageIndex, int]:
+        count, passages = load_directory(directory)
+        passages += faq_passages(extra)
+        return PassageIndex(passages, _analyzer()), count
 
     @classmethod
-    async def load_async(cls, directory: str) -> "KnowledgeBase":
-        return await asyncio.to_thread(cls.load, directory)
+    def load(cls, directory: str, extra: list[dict[str, Any]] | None = None) -> "KnowledgeBase":
+        index, count = cls._build(directory, extra)
+        return cls(str(directory), index, count)
+
+    @classmethod
+    async def load_async(cls, directory: str, extra: list[dict[str, Any]] | None = None) -> "KnowledgeBase":
+        return await asyncio.to_thread(cls.load, directory, extra)
+
+    async def reload(self, extra: list[dict[str, Any]] | None = None) -> None:
+        """Re-read documents and FAQ entries off the event loop; queries never see a half index."""
+        index, count = await asyncio.to_thread(self._build, self.directory, extra)
+        self._index, self.document_count = index, count
 
     def search(self, query: str, top: int = 5) -> list[Hit]:
-        return []
+        return [_hit(s) for s in self._index.search(query, max(1, min(top, 20)))]
 
     def answer(self, question: str) -> Answer:
-        return Answer(text="")
+        hits = self._index.search(question, 3)
+        best = hits[0] if hits else None
+        if best is None or not self._confident(best):
+            return Answer(text=compose_unsure(best), sources=[], confident=False,
+                          score=best.score if best else 0.0, passage_id=best.passage.id if best else None)
+        related = next((h for h in hits[1:] if self._confident(h) and h.passage.id != best.passage.id), None)
+        sources = [_source(best.passage)] + ([_source(related.passage)] if related else [])
+        return Answer(text=compose(best, related), sources=sources, confident=True,
+                      score=best.score, passage_id=best.passage.id)
 
-    async def reload(self) -> None:
-        return None
+    @staticmethod
+    def _confident(hit: Scored) -> bool:
+        return hit.score >= STRONG_SCORE or (hit.score >= MIN_SCORE and hit.coverage >= MIN_COVERAGE)
+
+
+_ANALYZER: Analyzer | None = None
+
+
+def _analyzer() -> Analyzer:
+    # jieba's dictionary load takes about a second: build the analyzer once per process.
+    global _ANALYZER
+    if _ANALYZER is None:
+        _ANALYZER = Analyzer()
+    return _ANALYZER
+
+
+def default_directory() -> str:
+    return str(Path(__file__).resolve().parent / "docs")

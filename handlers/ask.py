@@ -1,0 +1,32 @@
+"""Policy questions, the same for both channels (official account and mini-program)."""
+from __future__ import annotations
+
+import logging
+
+from knowledge import Answer, Hit, KnowledgeBase
+from orm_models import QuestionLog
+
+log = logging.getLogger("chuangye.ask")
+MAX_QUESTION_CHARS = 500
+
+
+async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: str,
+                                 openid: str | None = None) -> Answer:
+    """Answer from the knowledge base and record the question.
+
+    Guarantees: the answer fits one WeChat text and names its source, or says it is not sure;
+    a failure to record the question never costs the user the answer.
+    """
+    question = question.strip()[:MAX_QUESTION_CHARS]
+    answer = kb.answer(question)
+    try:
+        await QuestionLog.create(channel=channel, openid=openid, question=question,
+                                 confident=answer.confident, top_passage=answer.passage_id,
+                                 score=round(answer.score, 3))
+    except Exception:
+        log.exception("could not record question log")
+    return answer
+
+
+def search_policies(kb: KnowledgeBase, query: str, top: int = 5) -> list[Hit]:
+    return kb.search(query.strip()[:MAX_QUESTION_CHARS], top)

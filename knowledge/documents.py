@@ -1,0 +1,89 @@
+"""Loading the programme's Markdown documents into passages (one per `##` section)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REQUIRED = ("id", "title", "issuer", "date", "source_url", "confidence")
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+class DocumentError(ValueError):
+    """A knowledge document is malformed (named with its file)."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    source_url: str
+    issuer: str
+    date: str
+    confidence: str
+
+    @property
+    def label(self) -> str:
+        return f"《{self.title}》· {self.section}"
+
+
+def parse_document(path: Path) -> list[Passage]:
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT.match(text)
+    if not match:
+        raise DocumentError(f"{path.name}: 缺少 YAML front matter")
+    meta: dict[str, Any] = yaml.safe_load(match.group(1)) or {}
+    missing = [k for k in REQUIRED if not meta.get(k)]
+    if missing:
+        raise DocumentError(f"{path.name}: front matter 缺少 {', '.join(missing)}")
+    body = text[match.end():]
+    passages: list[Passage] = []
+    parts = re.split(r"^## +(.+)$", body, flags=re.M)
+    for i in range(1, len(parts), 2):
+        section = parts[i].strip()
+        content = "\n".join(line for line in parts[i + 1].strip().splitlines() if not line.startswith("# "))
+        if not content.strip():
+            continue
+        passages.append(Passage(
+            id=f"{meta['id']}#{section}",
+            doc_id=str(meta["id"]), title=str(meta["title"]), section=section, text=content.strip(),
+            source_url=str(meta["source_url"]), issuer=str(meta["issuer"]), date=str(meta["date"]),
+            confidence=str(meta["confidence"]),
+        ))
+    if not passages:
+        raise DocumentError(f"{path.name}: 没有任何 “## 小节”")
+    return passages
+
+
+def load_directory(directory: str | Path) -> tuple[int, list[Passage]]:
+    root = Path(directory)
+    if not root.is_dir():
+        raise DocumentError(f"知识库目录不存在：{root}")
+    files = sorted(root.glob("*.md"))
+    passages: list[Passage] = []
+    for path in files:
+        passages.extend(parse_document(path))
+    ids = [p.id for p in passages]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise DocumentError(f"知识库文档 id 重复：{', '.join(sorted(dupes))}")
+    return len(files), passages
+
+
+def faq_passages(extra: list[dict[str, Any]] | None) -> list[Passage]:
+    """Staff-written FAQ entries ({id, question, answer, source?}) as passages."""
+    out = []
+    for entry in extra or []:
+        out.append(Passage(
+            id=f"faq-staff#{entry['id']}", doc_id="faq-staff", title="工作人员答疑",
+            section=str(entry["question"]), text=str(entry["answer"]),
+            source_url=str(entry.get("source") or ""), issuer="楚雄州创业服务窗口工作人员",
+            date=str(entry.get("date") or ""), confidence="工作人员审核",
+        ))
+    return out

@@ -1,0 +1,116 @@
+"""Turning colloquial Chinese into index terms: synonyms, jieba with programme terms, typo repair.
+
+Order matters: (1) homophone typos of programme terms are repaired on the raw text
+(带款 → 贷款, 担报 → 担保), (2) colloquial and dialect wording is rewritten to the terms the
+documents use (咋个整 → 怎么办理, 借钱 → 贷款), longest phrase first, in one pass so a
+rewrite is never rewritten again, (3) jieba (search mode, custom dictionary) segments, and
+stop words and punctuation are dropped.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+from pypinyin import lazy_pinyin
+
+DICT_DIR = Path(__file__).resolve().parent / "dict"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TOKEN_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def _read_lines(name: str) -> list[str]:
+    text = (DICT_DIR / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+class Analyzer:
+    """Stateless after construction; safe to share between threads."""
+
+    def __init__(self, extra_terms: list[str] | None = None) -> None:
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
+        self.terms = [line.split()[0] for line in _read_lines("terms.txt")]
+        for term in extra_terms or []:
+            self.tokenizer.add_word(term, 20)
+        self.stopwords = set(_read_lines("stopwords.txt"))
+        self.focus: set[str] = set()
+        self.synonyms = self._load_synonyms()
+        self._syn_re = re.compile("|".join(re.escape(v) for v in sorted(self.synonyms, key=len, reverse=True)))
+        self._pinyin_terms = self._pinyin_index(self.terms + [c for v in self.synonyms.values() for c in v.split()])
+
+    def _load_synonyms(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for line in _read_lines("synonyms.txt"):
+            canonical, _, variants = line.partition(":")
+            canonical = canonical.strip()
+            if canonical.startswith("!"):
+                canonical = canonical[1:]
+                self.focus.update(canonical.split())
+            for variant in [v.strip() for v in variants.split(",") if v.strip()]:
+                table.setdefault(variant, canonical)
+            # A canonical phrase maps to itself so the single pass never rewrites inside it.
+            for word in canonical.split():
+                table.setdefault(word, word)
+        return table
+
+    @staticmethod
+    def _pinyin_index(words: list[str]) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for word in words:
+            if len(word) >= 2 and all(_CJK.match(ch) for ch in word):
+                index.setdefault(" ".join(lazy_pinyin(word)), word)
+        return index
+
+    def repair_typos(self, text: str) -> str:
+        """Replace 2–4 character runs that sound like a programme term but are written otherwise."""
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            replaced = False
+            for size in (6, 5, 4, 3, 2):
+                chunk = text[i:i + size]
+                if len(chunk) < size or not all(_CJK.match(ch) for ch in chunk):
+                    continue
+                term = self._pinyin_terms.get(" ".join(_cached_pinyin(chunk)))
+                if term and term != chunk:
+                    out.append(term)
+                    i += size
+                    replaced = True
+                    break
+                if term == chunk:
+                    out.append(chunk)
+                    i += size
+                    replaced = True
+                    break
+            if not replaced:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    def rewrite(self, text: str) -> str:
+        return self._syn_re.sub(lambda m: " " + self.synonyms[m.group(0)] + " ", text)
+
+    def normalize(self, text: str) -> str:
+        return self.rewrite(self.repair_typos(text.lower()))
+
+    def tokens(self, text: str, *, query: bool = False) -> list[str]:
+        """Index terms of a text; questions (query=True) also get typo repair and rewriting."""
+        source = self.normalize(text) if query else text.lower()
+        return self._keep(self.tokenizer.cut_for_search(source))
+
+    def content_terms(self, question: str) -> list[str]:
+        """The question's words as a reader would split them (no sub-words): what it is about."""
+        return self._keep(self.tokenizer.cut(self.normalize(question)))
+
+    def _keep(self, words) -> list[str]:
+        return [w for w in (w.strip() for w in words) if w and _TOKEN_OK.search(w) and w not in self.stopwords]
+
+
+@lru_cache(maxsize=50_000)
+def _cached_pinyin(chunk: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(chunk))
