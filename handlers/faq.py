@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from chuangye.store import Store, keys
 from handlers.errors import InvalidInput
-from orm_models import AuditLog, FaqEntry, QuestionLog, StaffAccount
+from orm_models import FaqEntry, QuestionLog, StaffAccount
 
 log = logging.getLogger("chuangye.faq")
 VERSION_KEY = "faq:version"
@@ -91,7 +91,6 @@ async def create_entry(
         )
         if ids:
             await QuestionLog.filter(id__in=ids).using_db(conn).update(handled=True)
-        await _audit(staff, "faq.create", entry.id, {"question_ids": ids}, conn)
     return entry
 
 
@@ -104,16 +103,13 @@ def _int_ids(values: Any, errors: dict[str, str]) -> list[int]:
     return values
 
 
-async def dismiss_questions(staff: StaffAccount, question_ids: list[int]) -> int:
+async def dismiss_questions(question_ids: list[int]) -> int:
     """Mark questions handled without an entry (e.g. greetings, off-topic). Returns how many changed."""
     errors: dict[str, str] = {}
     ids = _int_ids(question_ids, errors)
     if errors or not ids:
         raise InvalidInput(fields={"question_ids": errors.get("question_ids", "请选择要忽略的问题")})
-    async with in_transaction() as conn:
-        changed = await QuestionLog.filter(id__in=ids, handled=False).using_db(conn).update(handled=True)
-        await _audit(staff, "faq.dismiss", None, {"question_ids": ids}, conn)
-    return changed
+    return await QuestionLog.filter(id__in=ids, handled=False).update(handled=True)
 
 
 async def list_entries(include_inactive: bool = False) -> list[FaqEntry]:
@@ -121,13 +117,9 @@ async def list_entries(include_inactive: bool = False) -> list[FaqEntry]:
     return await query.order_by("-id")
 
 
-async def deactivate_entry(staff: StaffAccount, entry_id: int) -> bool:
+async def deactivate_entry(entry_id: int) -> bool:
     """Withdraw an entry from the knowledge base. False when there is no such active entry."""
-    async with in_transaction() as conn:
-        changed = await FaqEntry.filter(id=entry_id, active=True).using_db(conn).update(active=False)
-        if changed:
-            await _audit(staff, "faq.deactivate", entry_id, {}, conn)
-    return bool(changed)
+    return bool(await FaqEntry.filter(id=entry_id, active=True).update(active=False))
 
 
 async def passages() -> list[dict[str, str]]:
@@ -136,13 +128,6 @@ async def passages() -> list[dict[str, str]]:
         {"id": f"faq-{e.id}", "question": e.question, "answer": e.answer, "source": e.source}
         for e in await FaqEntry.filter(active=True).order_by("id")
     ]
-
-
-async def _audit(staff: StaffAccount, action: str, object_id: int | None, detail: dict[str, Any], conn: Any) -> None:
-    await AuditLog.create(
-        staff_id=staff.id, username=staff.username, action=action, object_type="faq",
-        object_id=None if object_id is None else str(object_id), detail=detail, using_db=conn,
-    )
 
 
 class FaqSync:
@@ -161,8 +146,12 @@ class FaqSync:
         version = await self._version()  # read before the rows: a change in between reloads again later
         if self.ever_loaded and not force and version == self.loaded:
             return False
-        await self.kb.reload(extra=await passages())
+        extra = await passages()
+        first = not self.ever_loaded
         self.loaded, self.ever_loaded = version, True
+        if first and not extra and not force:
+            return False  # the knowledge base was loaded without entries and there are none
+        await self.kb.reload(extra=extra)
         return True
 
     async def changed(self) -> None:

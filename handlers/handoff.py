@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from handlers.errors import InvalidInput
-from orm_models import AuditLog, HandoffMessage, HandoffSession, StaffAccount, User
+from handlers import audit
+from handlers.errors import DomainError, InvalidInput, NotFound
+from orm_models import HandoffMessage, HandoffSession, StaffAccount, User
 from orm_models.handoff import PREFECTURE
 
 log = logging.getLogger("chuangye.handoff")
@@ -32,24 +33,17 @@ MAX_REPLY = 600
 Send = Callable[[str, str], Awaitable[Any]]
 
 
-class HandoffNotFound(Exception):
+class HandoffNotFound(NotFound):
     """No such session within the staff member's scope (HTTP 404)."""
 
-    code, status = "not_found", 404
-
-    def __init__(self, message: str = "找不到该人工服务会话") -> None:
-        super().__init__(message)
-        self.message = message
+    default_message = "没有找到该人工服务会话"
 
 
-class HandoffClosed(Exception):
+class HandoffClosed(DomainError):
     """The session was already handed back (HTTP 409)."""
 
     code, status = "handoff_closed", 409
-
-    def __init__(self, message: str = "该会话已结束，用户已回到机器人服务") -> None:
-        super().__init__(message)
-        self.message = message
+    default_message = "该会话已结束，用户已回到机器人服务"
 
 
 def now() -> datetime:
@@ -172,11 +166,11 @@ async def get_session(staff: StaffAccount, session_id: int, *, ip: str | None = 
     session = await _scoped(staff).get_or_none(id=session_id)
     if session is None:
         raise HandoffNotFound()
-    await _audit(staff, "handoff.view", session, ip)
+    await audit.record(staff, "view_detail", "handoff", session.id, ip=ip, detail={"county": session.county})
     return session, await HandoffMessage.filter(session_id=session.id).order_by("id")
 
 
-async def reply(staff: StaffAccount, session_id: int, text: str, send: Send, *, ip: str | None = None) -> HandoffMessage:
+async def reply(staff: StaffAccount, session_id: int, text: str, send: Send) -> HandoffMessage:
     """Send ``text`` to the user as a customer-service message and record it.
 
     The first reply picks the session up (waiting → active). The returned line says whether WeChat
@@ -193,7 +187,6 @@ async def reply(staff: StaffAccount, session_id: int, text: str, send: Send, *, 
     line = await HandoffMessage.create(session=session, sender="staff", text=text, staff_id=staff.id)
     line.delivered, line.error = await _deliver(send, session.openid, text)
     await line.save(update_fields=["delivered", "error"])
-    await _audit(staff, "handoff.reply", session, ip)
     return line
 
 
@@ -206,7 +199,7 @@ async def _deliver(send: Send, openid: str, text: str) -> tuple[bool, str | None
     return True, None
 
 
-async def close(staff: StaffAccount | None, session_id: int, *, ip: str | None = None) -> HandoffSession:
+async def close(staff: StaffAccount | None, session_id: int) -> HandoffSession:
     """Hand the user back to the bot. ``staff`` None means the system (e.g. the user asked)."""
     session = await (_open_in_scope(staff, session_id) if staff else HandoffSession.get(id=session_id))
     changed = await HandoffSession.filter(id=session.id, status__in=OPEN).update(
@@ -216,8 +209,6 @@ async def close(staff: StaffAccount | None, session_id: int, *, ip: str | None =
         raise HandoffClosed()
     who = f"工作人员 {staff.display_name or staff.username}" if staff else "用户"
     await HandoffMessage.create(session=session, sender="system", text=f"{who}结束了人工服务", staff_id=staff.id if staff else None)
-    if staff:
-        await _audit(staff, "handoff.close", session, ip)
     return await HandoffSession.get(id=session.id)
 
 
@@ -243,9 +234,3 @@ async def claim_overdue(minutes: float, *, at: datetime | None = None) -> list[H
 async def add_system_line(session: HandoffSession, text: str) -> None:
     await HandoffMessage.create(session=session, sender="system", text=text)
 
-
-async def _audit(staff: StaffAccount, action: str, session: HandoffSession, ip: str | None) -> None:
-    await AuditLog.create(
-        staff_id=staff.id, username=staff.username, action=action, object_type="handoff",
-        object_id=str(session.id), ip=ip, detail={"county": session.county},
-    )

@@ -6,10 +6,10 @@ import pytest
 from handlers import faq
 from handlers.errors import InvalidInput
 from knowledge import KnowledgeBase
-from orm_models import AuditLog, FaqEntry, QuestionLog, StaffAccount
+from orm_models import FaqEntry, QuestionLog, StaffAccount
 
-ODD_QUESTION = "县城的创业服务窗口门口有没有免费停车位"
-STAFF_ANSWER = "窗口门口没有专用停车位，可停在附近公共停车场（测试数据）。"
+ODD_QUESTION = "申请表能不能用铅笔填"
+STAFF_ANSWER = "申请表请用黑色签字笔填写，不要用铅笔（测试数据）。"
 
 
 async def staff_member() -> StaffAccount:
@@ -30,14 +30,14 @@ async def test_the_backlog_groups_near_identical_wordings_and_counts_them(db):
     assert [(g.count, sorted(g.ids)) for g in groups] == [(2, sorted([a.id, b.id])), (1, [c.id])]
 
 
-async def test_creating_an_entry_marks_its_questions_handled_and_audits(db):
+async def test_creating_an_entry_marks_its_questions_handled(db):
     staff = await staff_member()
     q1, q2 = await log_question(ODD_QUESTION), await log_question(ODD_QUESTION + "？")
     entry = await faq.create_entry(staff, ODD_QUESTION, STAFF_ANSWER, "元谋县人社局答复（测试）", [q1.id, q2.id])
     assert entry.active and entry.from_question_id == q1.id
     assert await QuestionLog.filter(handled=True).count() == 2
     assert await faq.unconfident_questions() == []
-    assert await AuditLog.filter(action="faq.create", object_id=str(entry.id)).count() == 1
+    assert entry.created_by_id == staff.id
 
 
 @pytest.mark.parametrize(
@@ -62,10 +62,10 @@ async def test_a_bad_entry_is_refused_naming_the_field_and_stores_nothing(db, qu
 async def test_dismissing_questions_takes_them_off_the_backlog(db):
     staff = await staff_member()
     q = await log_question("你好")
-    assert await faq.dismiss_questions(staff, [q.id]) == 1
+    assert await faq.dismiss_questions([q.id]) == 1
     assert await faq.unconfident_questions() == []
     with pytest.raises(InvalidInput) as err:
-        await faq.dismiss_questions(staff, [])
+        await faq.dismiss_questions([])
     assert err.value.fields == {"question_ids": "请选择要忽略的问题"}
 
 
@@ -76,7 +76,7 @@ async def test_an_entry_reaches_every_processs_knowledge_base_without_a_restart(
     kb_b = await KnowledgeBase.load_async(db.knowledge.dir)
     sync_a, sync_b = faq.FaqSync(kb_a, store), faq.FaqSync(kb_b, store)
     await sync_a.refresh(), await sync_b.refresh()
-    assert not kb_b.answer(ODD_QUESTION).confident
+    assert STAFF_ANSWER not in kb_b.answer(ODD_QUESTION).text
 
     await faq.create_entry(staff, ODD_QUESTION, STAFF_ANSWER, "元谋县人社局答复（测试）")
     await sync_a.changed()
@@ -87,7 +87,7 @@ async def test_an_entry_reaches_every_processs_knowledge_base_without_a_restart(
     assert await sync_b.refresh() is False  # nothing changed since
 
     entry = await FaqEntry.get(question=ODD_QUESTION)
-    assert await faq.deactivate_entry(staff, entry.id)
+    assert await faq.deactivate_entry(entry.id)
     await sync_a.changed()
     assert await sync_b.refresh() is True
     assert STAFF_ANSWER not in kb_b.answer(ODD_QUESTION).text
