@@ -1,8 +1,176 @@
-"""PLACEHOLDER until the callback lands."""
-from aiohttp import web
+"""The official-account callback, ``GET|POST {callback_path}`` (CONTRACT §3).
 
+Each POST: verify the query (signature, freshness) → read a capped body → parse it safely →
+decrypt and re-check in safe/compatible mode (msg_signature) → hand an ``Incoming`` to the
+conversation → render the passive reply, encrypted when the request was. Any refusal happens
+before anything is processed: 403 for signatures and stale timestamps, 400 for bad XML.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from aiohttp import web
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.replies import create_reply
+from wechatpy.utils import check_signature
+
+from chuangye import appkeys as K
 from chuangye.config import Config
+from chuangye.log import log_event
+
+from . import texts
+from .conversation import Conversation, drain_background
+from .skills import Incoming
+from .xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, safe_fields
+
+log = logging.getLogger("chuangye.bot.callback")
+
+FRESHNESS_SECONDS = 300
+CONVERSATION = web.AppKey("bot_conversation", Conversation)
+clock = time.time  # tests freeze it to replay Tencent's dated sample vectors
+
+
+class Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _verified_query(request: web.Request, token: str) -> dict[str, str]:
+    q = request.query
+    needed = ("signature", "timestamp", "nonce")
+    if any(not q.get(k) for k in needed):
+        raise Refused(403, "missing signature parameters")
+    try:
+        age = abs(clock() - int(q["timestamp"]))
+    except ValueError:
+        raise Refused(403, "timestamp is not a number") from None
+    if age > FRESHNESS_SECONDS:
+        raise Refused(403, "stale timestamp")
+    try:
+        check_signature(token, q["signature"], q["timestamp"], q["nonce"])
+    except InvalidSignatureException:
+        raise Refused(403, "bad signature") from None
+    return dict(q)
+
+
+async def _read_body(request: web.Request) -> bytes:
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise Refused(413, "body too large")
+    body = await request.content.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise Refused(413, "body too large")
+    return body
+
+
+def _crypto(config: Config) -> WeChatCrypto | None:
+    oa = config.wechat.official_account
+    return WeChatCrypto(oa.token, oa.encoding_aes_key, oa.app_id) if oa.encoding_aes_key else None
+
+
+def _inner_xml(config: Config, query: dict[str, str], outer: dict[str, str]) -> str:
+    """Safe/compatible mode: check msg_signature over Encrypt, decrypt, and vet the inner XML."""
+    crypto = _crypto(config)
+    if crypto is None:
+        raise Refused(400, "encrypted message but wechat.official_account.encoding_aes_key is empty")
+    if not query.get("msg_signature"):
+        raise Refused(403, "missing msg_signature")
+    if not outer.get("Encrypt"):
+        raise Refused(400, "no Encrypt element")
+    try:
+        inner = crypto.decrypt_message({"Encrypt": outer["Encrypt"]}, query["msg_signature"],
+                                       query["timestamp"], query["nonce"])
+    except InvalidSignatureException:
+        raise Refused(403, "bad msg_signature") from None
+    except Exception as exc:  # wrong app id, bad padding, not base64...
+        raise Refused(400, f"cannot decrypt: {type(exc).__name__}") from None
+    return clean_text(inner)
+
+
+def to_incoming(fields: dict[str, str]) -> Incoming:
+    """Translate WeChat's fields into the channel-neutral Incoming."""
+    msg_type = fields.get("MsgType", "").lower() or "unknown"
+    event = fields.get("Event", "").lower() if msg_type == "event" else ""
+    openid = fields.get("FromUserName", "")
+    if event:
+        msg_key = f"{openid}:{fields.get('CreateTime', '')}:{event}"
+    else:
+        msg_key = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
+    lat, lng = (fields.get("Latitude"), fields.get("Longitude")) if event else (
+        fields.get("Location_X"), fields.get("Location_Y"))
+    text = fields.get("Content", "") if msg_type == "text" else fields.get("Recognition", "")
+    return Incoming(openid=openid, msg_type=msg_type, text=text.strip(), event=event,
+                    event_key=fields.get("EventKey", ""), lat=_float(lat), lng=_float(lng),
+                    label=fields.get("Label") or fields.get("Title", ""), msg_key=msg_key, raw=fields)
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
+    config = request.app[K.CONFIG]
+    started = clock()
+    encrypted = query.get("encrypt_type", "").lower() == "aes"
+    try:
+        xml = clean_text(await _read_body(request))
+        fields = safe_fields(xml)
+        if encrypted:
+            xml = _inner_xml(config, query, fields)
+            fields = safe_fields(xml)
+        message = parse_message(xml)  # xml is vetted: well-formed, no DTD, no entities
+    except BadXml as exc:
+        raise Refused(400, str(exc)) from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise Refused(400, f"not a WeChat message: {type(exc).__name__}") from None
+    if not fields.get("FromUserName"):
+        raise Refused(400, "no FromUserName")
+    inc = to_incoming(fields)
+    budget = config.bot.reply_budget_seconds - (clock() - started)
+    try:
+        reply = await request.app[CONVERSATION].reply(inc, budget)
+    except Exception:
+        log.exception("conversation failed", extra={"fields": {"openid": inc.openid}})
+        reply = texts.APOLOGY
+    log_event(log, "message", msg_type=inc.msg_type, event=inc.event, replied=bool(reply),
+              ms=round((clock() - started) * 1000, 1))
+    if not reply:
+        return web.Response(text="success")
+    rendered = create_reply(reply, message).render()
+    if encrypted:
+        rendered = _crypto(config).encrypt_message(rendered, secrets.token_hex(8))  # type: ignore[union-attr]
+    return web.Response(text=rendered, content_type="application/xml")
+
+
+async def verify_get(request: web.Request) -> web.Response:
+    try:
+        _verified_query(request, request.app[K.CONFIG].wechat.official_account.token)
+    except Refused as exc:
+        log_event(log, "callback refused", logging.WARNING, status=exc.status, reason=exc.reason)
+        return web.Response(status=exc.status, text="forbidden")
+    return web.Response(text=request.query.get("echostr", ""))
+
+
+async def receive_post(request: web.Request) -> web.Response:
+    try:
+        query = _verified_query(request, request.app[K.CONFIG].wechat.official_account.token)
+        return await _handle(request, query)
+    except Refused as exc:
+        log_event(log, "callback refused", logging.WARNING, status=exc.status, reason=exc.reason)
+        return web.Response(status=exc.status, text={403: "forbidden", 413: "too large"}.get(exc.status, "bad request"))
 
 
 def setup_routes(app: web.Application, config: Config) -> None:
-    return None
+    path = config.wechat.official_account.callback_path
+    app[CONVERSATION] = Conversation(app)
+    app.router.add_get(path, verify_get)
+    app.router.add_post(path, receive_post)
+    app.on_shutdown.append(drain_background)

@@ -1,0 +1,117 @@
+"""The channel's own skills: events, location, menu clicks, media, greetings, policy answers."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from chuangye.store import keys
+
+from . import texts
+from .skills import Context, Incoming, Priority, add_skill
+
+log = logging.getLogger("chuangye.bot")
+
+GREETINGS = frozenset({"你好", "您好", "hi", "hello", "帮助", "菜单", "help", "?", "？", "在吗", "在不在"})
+LOCATION_TOLD_SECONDS = 12 * 3600
+LOCATION_KEEP_SECONDS = 24 * 3600
+
+
+def format_windows(windows: list[Any], header: str) -> str:
+    lines = [header]
+    for n, w in enumerate(windows, 1):
+        lines.append(texts.WINDOW_LINE.format(
+            n=n, name=w.name, county=w.county, distance=f"{w.distance_km:.1f}",
+            address=w.address, phone=w.phone, hours=w.hours_text))
+    return "\n".join(lines)
+
+
+async def _nearest(lat: float, lng: float, limit: int) -> list[Any]:
+    from handlers.windows import nearest_windows
+
+    return list(await nearest_windows(lat, lng, limit=limit))
+
+
+async def events_skill(ctx: Context, inc: Incoming) -> list[str] | None:
+    """Subscribe gets the welcome; events with nothing visible to say answer ``success``."""
+    if inc.msg_type != "event" or inc.event == "click":
+        return None
+    if inc.event.startswith("subscribe"):
+        return [texts.WELCOME]
+    if inc.event == "scan":
+        return [texts.WELCOME_BACK]
+    if inc.event == "location" and inc.lat is not None and inc.lng is not None:
+        return await _location_event(ctx, inc)
+    # unsubscribe (cannot be answered), view (the user is opening a page), job reports...
+    return []
+
+
+async def _location_event(ctx: Context, inc: Incoming) -> list[str]:
+    """Reported location: remembered for a day; the nearest window is named at most twice a day."""
+    await ctx.store.set_json(keys.custom(f"loc:{inc.openid}"), {"lat": inc.lat, "lng": inc.lng},
+                             ttl=LOCATION_KEEP_SECONDS)
+    if not await ctx.store.set_if_absent(keys.custom(f"loc_told:{inc.openid}"), "1", ttl=LOCATION_TOLD_SECONDS):
+        return []
+    windows = await _nearest(inc.lat, inc.lng, 1)  # type: ignore[arg-type]
+    return [format_windows(windows, texts.LOCATION_EVENT_HEADER)] if windows else []
+
+
+async def location_skill(ctx: Context, inc: Incoming) -> list[str] | None:
+    if inc.msg_type != "location":
+        return None
+    if inc.lat is None or inc.lng is None:
+        return [texts.ASK_LOCATION]
+    windows = await _nearest(inc.lat, inc.lng, 3)
+    if not windows:
+        return [texts.NO_WINDOWS]
+    header = texts.NEAREST_HEADER_AT.format(label=inc.label) if inc.label else texts.NEAREST_HEADER
+    return [format_windows(windows, header) + "\n" + texts.NEAREST_FOOTER]
+
+
+async def menu_skill(ctx: Context, inc: Incoming) -> list[str] | None:
+    """CLICK: a command key is offered to the feature skills as its text; else a fixed text."""
+    if inc.event != "click":
+        return None
+    key = inc.event_key
+    if key in texts.MENU_COMMANDS:
+        answer = await ctx.chain.run(ctx, inc.as_command(texts.MENU_COMMANDS[key], key), below=Priority.EVENTS)
+        return answer if answer is not None else [texts.MENU_FALLBACK[key]]
+    return [texts.MENU_TEXTS.get(key, texts.UNKNOWN_MENU)]
+
+
+async def media_skill(ctx: Context, inc: Incoming) -> list[str] | None:
+    """Images, videos, links and unrecognised voice: say what was received and how to go on."""
+    if inc.is_text:
+        return [texts.HELP] if inc.text.strip().lower() in GREETINGS else None
+    if inc.msg_type == "voice":
+        return [texts.VOICE_UNRECOGNISED]
+    if inc.msg_type == "image":
+        return [texts.IMAGE]
+    if inc.msg_type in ("video", "shortvideo"):
+        return [texts.VIDEO]
+    if inc.msg_type == "link":
+        return [texts.LINK.format(title=inc.label or "链接")]
+    if inc.msg_type == "text":
+        return [texts.EMPTY_TEXT]
+    return [texts.UNSUPPORTED]
+
+
+async def policy_skill(ctx: Context, inc: Incoming) -> list[str] | None:
+    """Everything textual that no feature claimed is a policy question for the knowledge base."""
+    if not inc.is_text:
+        return None
+    from handlers.ask import answer_policy_question
+
+    answer = await answer_policy_question(ctx.kb, inc.text, channel="oa", openid=inc.openid)
+    text = getattr(answer, "text", answer)
+    return [text] if text else [texts.POLICY_UNAVAILABLE]
+
+
+def install(app: web.Application) -> None:
+    add_skill(app, events_skill, priority=Priority.EVENTS)
+    add_skill(app, location_skill, priority=Priority.LOCATION)
+    add_skill(app, menu_skill, priority=Priority.MENU)
+    add_skill(app, media_skill, priority=Priority.MEDIA)
+    add_skill(app, policy_skill, priority=Priority.POLICY)
+

@@ -1,0 +1,155 @@
+"""From one Incoming to one reply text: retry dedupe, per-user lock, reply budget, late delivery.
+
+Guarantees (the callback relies on them):
+
+- A message key (MsgId, or FromUserName:CreateTime:Event) runs the skill chain at most once,
+  across processes when the store is Redis. A retry gets the first attempt's reply, or ``""``
+  (``success``) when that reply went out as a customer-service message or is still being made.
+- One user's messages are handled one at a time (``keys.user_lock``).
+- ``reply`` returns within the budget. Work that takes longer goes on in the background and its
+  answer is sent as a customer-service message; if that send fails (an unverified account gets
+  48001, a closed 48-hour window 45015/45047, or WeChat is down), the answer is kept in
+  ``keys.pending_reply`` and prepended to the user's next visible reply. Nothing is dropped.
+- A failing skill never escapes: it is logged and the user gets ``texts.APOLOGY``.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from chuangye import appkeys as K
+from chuangye.log import log_event
+from chuangye.store import LockTimeout, Store, keys
+
+from . import texts
+from .skills import Context, Incoming, chain_of
+
+log = logging.getLogger("chuangye.bot")
+
+DEDUPE_TTL_SECONDS = 600  # WeChat retries for about 15 s; keep the mark well beyond that
+PENDING_TTL_SECONDS = 48 * 3600  # WeChat's customer-service window
+LOCK_TIMEOUT_SECONDS = 60
+LOCK_WAIT_SECONDS = 30
+REPLAY_POLL_SECONDS = 0.05
+BUSY = json.dumps({"state": "busy"})
+TASKS = "bot_background_tasks"
+
+
+@dataclass
+class _Attempt:
+    """Hand-over between the responder and the worker; decided without an await in between."""
+
+    answer: asyncio.Future[str]
+    late: bool = False  # the responder gave up waiting: deliver by customer-service message
+
+    def give(self, reply: str) -> bool:
+        """True when the responder takes ``reply``; False when it is too late for that."""
+        if self.late or self.answer.done():
+            return False
+        self.answer.set_result(reply)
+        return True
+
+
+class Conversation:
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+
+    @property
+    def store(self) -> Store:
+        return self.app[K.STORE]
+
+    async def reply(self, inc: Incoming, budget: float) -> str:
+        """The passive reply text for ``inc`` ("" = answer ``success``), within ``budget`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget
+        mark = keys.message(inc.msg_key)
+        if not await self.store.set_if_absent(mark, BUSY, ttl=DEDUPE_TTL_SECONDS):
+            log_event(log, "retry deduplicated", msg_key=inc.msg_key)
+            return await self._replay(mark, deadline)
+        attempt = _Attempt(loop.create_future())
+        task = asyncio.create_task(self._run(inc, mark, attempt))
+        tasks = self.app[K.EXTRA].setdefault(TASKS, set())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(attempt.answer), max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            if attempt.answer.done():
+                return attempt.answer.result()
+            attempt.late = True
+            log_event(log, "reply over budget, will send as customer-service message", openid=inc.openid)
+            return ""
+
+    async def _replay(self, mark: str, deadline: float) -> str:
+        loop = asyncio.get_running_loop()
+        while loop.time() < deadline:
+            state = json.loads(await self.store.get(mark) or BUSY)
+            if state["state"] == "done":
+                return state["reply"]
+            await asyncio.sleep(min(REPLAY_POLL_SECONDS, max(0.0, deadline - loop.time())))
+        return ""
+
+    async def _run(self, inc: Incoming, mark: str, attempt: _Attempt) -> None:
+        try:
+            try:
+                async with self.store.lock(keys.user_lock(inc.openid), timeout=LOCK_TIMEOUT_SECONDS,
+                                           wait=LOCK_WAIT_SECONDS):
+                    reply = await self._answer(inc)
+                    passive = attempt.give(reply)
+                    if not passive:
+                        await self._deliver_late(inc.openid, reply)
+            except LockTimeout:
+                reply, passive = texts.BUSY, attempt.give(texts.BUSY)
+            done = {"state": "done", "reply": reply if passive else ""}
+            await self.store.set(mark, json.dumps(done, ensure_ascii=False), ttl=DEDUPE_TTL_SECONDS)
+        except Exception:
+            log.exception("message handling failed", extra={"fields": {"openid": inc.openid}})
+            attempt.give(texts.APOLOGY)
+
+    async def _answer(self, inc: Incoming) -> str:
+        """Run the chain (errors become the apology) and put any undelivered answer first."""
+        chain = chain_of(self.app)
+        try:
+            parts = await chain.run(Context(self.app, chain), inc) or []
+        except Exception:
+            log.exception("skill failed", extra={"fields": {"openid": inc.openid, "msg_type": inc.msg_type}})
+            parts = [texts.APOLOGY]
+        parts = [p for p in parts if p]
+        if parts:
+            parts = await self._take_pending(inc.openid) + parts
+        return "\n\n".join(parts)
+
+    async def _take_pending(self, openid: str) -> list[str]:
+        key = keys.pending_reply(openid)
+        pending = await self.store.get_json(key)
+        if not pending:
+            return []
+        await self.store.delete(key)
+        return [f"{texts.PENDING_HEADER}\n{text}" for text in pending]
+
+    async def _deliver_late(self, openid: str, reply: str) -> None:
+        """Customer-service message; on any failure keep it for the next reply (lock is held)."""
+        if not reply:
+            return
+        try:
+            await self.app[K.WECHAT].send_custom_text(openid, reply)
+            log_event(log, "late reply sent", openid=openid)
+            return
+        except Exception as exc:  # WeChatError (48001, 45015, ...) or WeChatUnavailable
+            log_event(log, "late reply kept for the next message", logging.WARNING, openid=openid,
+                      error=f"{type(exc).__name__}: {exc}")
+        key = keys.pending_reply(openid)
+        pending = await self.store.get_json(key) or []
+        pending.append(reply)
+        await self.store.set_json(key, pending, ttl=PENDING_TTL_SECONDS)
+
+
+async def drain_background(app: web.Application, timeout: float = 10.0) -> None:
+    """on_shutdown: let late replies finish (bounded), so a restart does not lose them."""
+    tasks = list(app[K.EXTRA].get(TASKS, ()))
+    if tasks:
+        await asyncio.wait(tasks, timeout=timeout)
