@@ -147,12 +147,11 @@ class FaqSync:
         if self.ever_loaded and not force and version == self.loaded:
             return False
         extra = await passages()
-        first = not self.ever_loaded
+        reload = self.ever_loaded or force or bool(extra)  # loaded without entries: none to add yet
+        if reload:
+            await self.kb.reload(extra=extra)
         self.loaded, self.ever_loaded = version, True
-        if first and not extra and not force:
-            return False  # the knowledge base was loaded without entries and there are none
-        await self.kb.reload(extra=extra)
-        return True
+        return reload
 
     async def changed(self) -> None:
         """Announce a change to every process, and reload this one now."""
