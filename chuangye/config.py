@@ -156,6 +156,10 @@ class BotConfig(_Section):
     # WeChat waits 5 s; anything slower than this budget is answered by customer-service message.
     reply_budget_seconds: float = Field(4.5, gt=0, le=4.8)
     dialogue_ttl_seconds: int = Field(30 * 60, ge=60)
+    # 人工服务: a waiting user is told how else to get help after this long without staff.
+    handoff_wait_minutes: float = Field(10, gt=0)
+    # This many unconfident policy answers in a row put the user in the staff queue.
+    handoff_unconfident_streak: int = Field(3, ge=1)
 
 
 class LoggingConfig(_Section):
