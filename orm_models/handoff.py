@@ -23,7 +23,8 @@ class HandoffSession(Model):
     picked_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
     closed_by_id = fields.IntField(null=True)
-    timeout_notified_at = fields.DatetimeField(null=True, description="when the user was told how else to get help")
+    timeout_notified_at = fields.DatetimeField(null=True, description="when the overdue notice was claimed for sending")
+    timeout_delivered = fields.BooleanField(default=False, description="the overdue notice reached the user")
     quiet_notice_sent = fields.BooleanField(default=False, description="the user was told once that staff will answer")
 
     class Meta:
