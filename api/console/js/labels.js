@@ -14,12 +14,17 @@ export const APPLICATION_STATUS = {
   cancelled: "已取消",
 };
 
+export const TRAINING_STATUS = { submitted: "已报名", approved: "已录取", rejected: "未录取", withdrawn: "已撤回" };
+
 export const LOAN_DECISIONS = [
   { value: "approved", label: "通过" },
   { value: "rejected", label: "不通过" },
   { value: "referred", label: "转银行" },
 ];
-export const TRAINING_DECISIONS = LOAN_DECISIONS.slice(0, 2);
+export const TRAINING_DECISIONS = [
+  { value: "approved", label: "通过（录取）" },
+  { value: "rejected", label: "不通过" },
+];
 
 export const NOTIFICATION_STATUS = { pending: "待发送", sending: "发送中", sent: "已发送", failed: "发送失败", cancelled: "已取消" };
 export const CHANNEL = { template: "公众号模板消息", subscribe: "小程序订阅消息", custom: "公众号客服消息", wecom: "企业微信群机器人" };

@@ -61,7 +61,7 @@ async function onLogout() {
 function whoText(me) {
   const name = me.display_name || me.username;
   const where = me.window_name || me.county || "";
-  return [name, ROLE[me.role] || me.role, where].filter(Boolean).join(" · ");
+  return [name, me.role_label || ROLE[me.role] || me.role, where].filter(Boolean).join(" · ");
 }
 
 async function enter() {

@@ -43,7 +43,7 @@ async function load(list, date, msg, reload) {
 function groupByWindow(rows) {
   const groups = new Map();
   for (const row of rows) {
-    const name = row.window_name || (row.window && row.window.name) || `窗口 ${row.window_id}`;
+    const name = row.window_name || `窗口 ${row.window_id}`;
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name).push(row);
   }
@@ -58,8 +58,7 @@ function windowSection(name, rows, msg, reload) {
     { label: "姓名", value: (r) => r.name },
     { label: "手机", value: (r) => r.phone },
     { label: "事项", value: (r) => r.purpose_label || r.purpose },
-    { label: "签到码", value: (r) => r.code },
-    { label: "状态", value: (r) => statusBadge(r.status, APPOINTMENT_STATUS) },
+    { label: "状态", value: (r) => statusBadge(r.status, { ...APPOINTMENT_STATUS, [r.status]: r.status_label || APPOINTMENT_STATUS[r.status] }) },
     { label: "操作", class: "actions", value: (r) => rowActions(r, msg, reload) },
   ];
   return h(
@@ -70,8 +69,10 @@ function windowSection(name, rows, msg, reload) {
   );
 }
 
+// Check-in also serves someone marked absent who turns up late; absence only once the time has begun.
 function rowActions(row, msg, reload) {
-  if (row.status !== "booked") return "";
+  const canCheckIn = row.status === "booked" || row.status === "no_show";
+  const canMarkAbsent = row.status === "booked" && new Date(row.start) <= new Date();
   const act = (path, done) => async (ev) => {
     ev.target.disabled = true;
     try {
@@ -84,9 +85,9 @@ function rowActions(row, msg, reload) {
     }
   };
   return [
-    h("button", { type: "button", class: "small primary", onclick: act("check-in", `${row.name} 已签到`) }, "签到"),
-    h("button", { type: "button", class: "small danger", onclick: act("no-show", `${row.name} 已标记为未到`) }, "未到"),
-  ];
+    canCheckIn && h("button", { type: "button", class: "small primary", onclick: act("check-in", `${row.name} 已签到`) }, "签到"),
+    canMarkAbsent && h("button", { type: "button", class: "small danger", onclick: act("no-show", `${row.name} 已标记为未到`) }, "未到"),
+  ].filter(Boolean);
 }
 
 async function checkInByCode(input, msg, reload) {

@@ -14,7 +14,7 @@ export async function render(main) {
   }
   const targets = stats.targets || [];
   const funnel = stats.funnel || [];
-  const counties = stats.counties || stats.per_county || [];
+  const counties = stats.counties || [];
   main.append(
     h("p", { class: "muted" }, scopeLine(stats)),
     h("div", { class: "kpis", "data-testid": "kpis" }, targets.map(kpi)),
@@ -25,7 +25,10 @@ export async function render(main) {
     counties: h("div", { class: "chart card wide", "data-testid": "chart-counties" }),
   };
   main.append(h("div", { class: "charts" }, charts.targets, charts.funnel, charts.counties));
-  main.append(h("h3", {}, "口径说明"), definitions(targets, funnel));
+  main.append(
+    h("h3", {}, "各县市实际数"), h("p", { class: "muted" }, stats.county_note || ""), countyTable(targets, counties),
+    h("h3", {}, "指标与统计口径"), h("p", { class: "muted" }, stats.funnel_note || ""), definitions(targets, funnel),
+  );
   try {
     const echarts = await loadECharts();
     drawAll(echarts, charts, targets, funnel, counties);
@@ -35,29 +38,37 @@ export async function render(main) {
 }
 
 function scopeLine(stats) {
-  const scope = stats.scope_label || stats.scope || "";
-  const at = stats.generated_at ? `统计时间 ${fmtDateTime(stats.generated_at)}` : "";
-  return [scope && `统计范围：${scope}`, at, "目标为《楚雄州特色创业平台建设专项行动方案》2024 年目标"].filter(Boolean).join("　");
+  const parts = [stats.as_of && `统计时间 ${fmtDateTime(stats.as_of)}`, stats.source && `目标来源：${stats.source}`];
+  if (stats.demo_windows) parts.push(`其中 ${stats.demo_windows} 个窗口的地址、电话为演示数据`);
+  return parts.filter(Boolean).join("；");
 }
 
 function kpi(t) {
-  const target = t.target_label || (t.target_max && t.target_max !== t.target ? `${t.target}–${t.target_max}` : fmtNumber(t.target));
-  const actual = t.tracked === false || t.actual == null ? "未统计" : fmtNumber(t.actual);
-  return h("div", { class: "kpi" },
+  const target = t.target_max && t.target_max !== t.target ? `${t.target}–${t.target_max}` : fmtNumber(t.target);
+  return h("div", { class: "kpi", title: t.definition || "" },
     h("div", { class: "label" }, t.label),
-    h("div", { class: "value" }, actual),
-    h("div", { class: "target" }, `目标 ${target}${t.unit || ""}`));
+    h("div", { class: "value" }, fmtNumber(t.actual), h("small", {}, ` ${t.unit || ""}`)),
+    h("div", { class: "target" }, `目标 ${target}${t.unit || ""}，完成 ${t.percent ?? 0}%`));
+}
+
+function countyTable(targets, counties) {
+  const columns = [
+    { label: "县市", value: (c) => c.county },
+    ...targets.map((t) => ({ label: t.label, value: (c) => fmtNumber(c[t.key] ?? 0) })),
+    { label: "窗口预约", value: (c) => fmtNumber((c.funnel || {}).appointments ?? 0) },
+  ];
+  return table(columns, counties, { testid: "county-table" });
 }
 
 function definitions(targets, funnel) {
-  const rows = [...targets.map((t) => ({ ...t, group: "目标" })), ...funnel.map((f) => ({ ...f, group: "服务漏斗", actual: f.count ?? f.value }))];
+  const rows = [...targets.map((t) => ({ ...t, group: "方案目标" })), ...funnel.map((f) => ({ ...f, group: "服务漏斗", actual: f.count }))];
   return table(
     [
       { label: "类别", value: (r) => r.group },
       { label: "指标", value: (r) => r.label },
-      { label: "目标", value: (r) => (r.target == null ? "" : fmtNumber(r.target)) },
-      { label: "实际", value: (r) => (r.tracked === false || r.actual == null ? "未统计" : fmtNumber(r.actual)) },
-      { label: "口径", value: (r) => r.definition || r.note },
+      { label: "目标", value: (r) => (r.target == null ? "" : `${fmtNumber(r.target)}${r.target_max ? `–${fmtNumber(r.target_max)}` : ""}`) },
+      { label: "实际", value: (r) => fmtNumber(r.actual) },
+      { label: "统计口径", value: (r) => r.definition },
     ],
     rows,
     { testid: "stats-table" },
@@ -65,7 +76,7 @@ function definitions(targets, funnel) {
 }
 
 function drawAll(echarts, charts, targets, funnel, counties) {
-  const tracked = targets.filter((t) => t.tracked !== false && t.actual != null && t.target);
+  const tracked = targets.filter((t) => t.target);
   const opts = [
     [charts.targets, targetsOption(tracked)],
     [charts.funnel, funnelOption(funnel)],
@@ -87,16 +98,16 @@ function targetsOption(items) {
   const pct = (t) => Math.round((1000 * t.actual) / t.target) / 10;
   return {
     title: title("目标完成情况（实际 / 目标）"),
-    grid: { left: 110, right: 50, top: 40, bottom: 30 },
+    grid: { left: 150, right: 80, top: 40, bottom: 24 },
     tooltip: { trigger: "axis", formatter: (ps) => { const t = items[ps[0].dataIndex]; return `${esc(t.label)}<br>实际 ${fmtNumber(t.actual)} / 目标 ${fmtNumber(t.target)}（${pct(t)}%）`; } },
     xAxis: { type: "value", max: (v) => Math.max(100, Math.ceil(v.max / 10) * 10), axisLabel: { formatter: "{value}%" } },
     yAxis: { type: "category", inverse: true, data: items.map((t) => t.label) },
-    series: [{ type: "bar", data: items.map(pct), barMaxWidth: 16, label: { show: true, position: "right", formatter: (p) => fmtNumber(items[p.dataIndex].actual) }, markLine: { silent: true, symbol: "none", data: [{ xAxis: 100 }], label: { formatter: "目标" } } }],
+    series: [{ type: "bar", data: items.map(pct), barMaxWidth: 16, label: { show: true, position: "right", formatter: (p) => `${fmtNumber(items[p.dataIndex].actual)} / ${fmtNumber(items[p.dataIndex].target)}` }, markLine: { silent: true, symbol: "none", data: [{ xAxis: 100 }], label: { formatter: "目标" } } }],
   };
 }
 
 function funnelOption(stages) {
-  const data = stages.map((s) => ({ name: s.label, value: s.count ?? s.value ?? 0 }));
+  const data = stages.map((s) => ({ name: s.label, value: s.count }));
   return {
     title: title("服务漏斗"),
     tooltip: { trigger: "item", formatter: "{b}：{c}" },
@@ -104,30 +115,24 @@ function funnelOption(stages) {
   };
 }
 
+// Per county: the people-counting targets and the visits, side by side.
+const COUNTY_SERIES = [
+  { key: "loan_backed", label: "贷款扶持创业者" },
+  { key: "jobs", label: "带动就业" },
+  { key: "trained", label: "培训录取" },
+  { key: "appointments", label: "窗口预约", funnel: true },
+  { key: "attended", label: "到窗口办理", funnel: true },
+];
+
 function countiesOption(counties) {
-  const metrics = countyMetrics(counties);
+  const value = (c, s) => (s.funnel ? (c.funnel || {})[s.key] : c[s.key]) ?? 0;
   return {
     title: title("各县市进展"),
     legend: { top: 4, right: 10 },
     tooltip: { trigger: "axis" },
-    grid: { left: 50, right: 20, top: 40, bottom: 30 },
-    xAxis: { type: "category", data: counties.map((c) => c.county || c.name) },
+    grid: { left: 50, right: 20, top: 44, bottom: 30 },
+    xAxis: { type: "category", data: counties.map((c) => c.county), axisLabel: { interval: 0 } },
     yAxis: { type: "value", minInterval: 1 },
-    series: metrics.map((m) => ({ type: "bar", name: m.label, data: counties.map((c) => valueOf(c, m.key)) })),
+    series: COUNTY_SERIES.map((s) => ({ type: "bar", name: s.label, data: counties.map((c) => value(c, s)) })),
   };
-}
-
-// Per-county rows carry {county, <metric>: n} or {county, metrics: [{key, label, actual}]}.
-function countyMetrics(counties) {
-  const first = counties[0] || {};
-  if (Array.isArray(first.metrics)) return first.metrics.map((m) => ({ key: m.key, label: m.label }));
-  return Object.keys(first).filter((k) => typeof first[k] === "number").map((k) => ({ key: k, label: k }));
-}
-
-function valueOf(county, key) {
-  if (Array.isArray(county.metrics)) {
-    const m = county.metrics.find((x) => x.key === key);
-    return m ? m.actual ?? m.value ?? 0 : 0;
-  }
-  return county[key] ?? 0;
 }

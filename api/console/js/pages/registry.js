@@ -6,7 +6,7 @@ import { COUNTIES } from "../labels.js";
 const county = { name: "county", label: "县市", type: "county" };
 const carrierFields = [
   { name: "name", label: "名称", required: true },
-  county,
+  { ...county, required: true },
   { name: "address", label: "地址" },
   { name: "recognized_on", label: "认定日期", type: "date" },
   { name: "note", label: "备注", wide: true },
@@ -38,7 +38,7 @@ const TABS = [
       { name: "team_id", label: "所属指导团队", type: "team" },
       { name: "note", label: "备注", wide: true },
     ],
-    columns: ["name", "county", "expertise", "organization", "team_name", "note"],
+    columns: ["name", "county", "expertise", "organization", "team_id", "note"],
   },
   {
     title: "指导团队",
@@ -50,15 +50,15 @@ const TABS = [
       { name: "leader", label: "负责人" },
       { name: "note", label: "备注", wide: true },
     ],
-    columns: ["name", "county", "leader", "mentor_count", "note"],
+    columns: ["name", "county", "leader", "note"],
   },
 ];
 const COLUMN_LABELS = {
   name: "名称", county: "县市", address: "地址", recognized_on: "认定日期", note: "备注", expertise: "专长",
-  organization: "单位", team_name: "所属团队", leader: "负责人", mentor_count: "导师人数",
+  organization: "单位", team_id: "所属团队", leader: "负责人",
 };
 
-export async function render(main) {
+export async function render(main, ctx) {
   const state = { tab: 0 };
   const msg = messageSlot();
   const tabs = h("div", { class: "tabs", role: "tablist" });
@@ -66,13 +66,13 @@ export async function render(main) {
   const show = async () => {
     tabs.replaceChildren(...TABS.map((t, i) =>
       h("button", { type: "button", role: "tab", class: i === state.tab ? "active" : null, onclick: () => { state.tab = i; msg.clear(); show(); } }, t.title)));
-    await renderTab(TABS[state.tab], body, msg);
+    await renderTab(TABS[state.tab], body, msg, ctx.me);
   };
   main.append(tabs, msg.el, body);
   await show();
 }
 
-async function renderTab(tab, body, msg) {
+async function renderTab(tab, body, msg, me) {
   let rows = [];
   let teams = [];
   try {
@@ -81,19 +81,25 @@ async function renderTab(tab, body, msg) {
   } catch (err) {
     msg.error(err);
   }
-  const columns = tab.columns.map((key) => ({ label: COLUMN_LABELS[key], value: (r) => (r[key] == null ? "" : String(r[key])) }));
-  const form = addForm(tab, teams, msg, () => renderTab(tab, body, msg));
+  const teamName = new Map(teams.map((t) => [t.id, t.name]));
+  const show = (r, key) => (key === "team_id" ? teamName.get(r.team_id) : key === "county" ? r.county || "州级" : r[key]);
+  const columns = tab.columns.map((key) => ({ label: COLUMN_LABELS[key], value: (r) => (show(r, key) == null ? "" : String(show(r, key))) }));
+  const reload = () => renderTab(tab, body, msg, me);
   body.replaceChildren(
     h("p", { class: "muted" }, tab.hint, ` 已登记 ${rows.length} 个。`),
     table(columns, rows, { empty: `尚未登记${tab.title}。`, testid: "registry-table" }),
-    form,
+    me.role === "window"
+      ? h("p", { class: "muted" }, "窗口工作人员只能查看登记信息，新增请联系县市管理员。")
+      : addForm(tab, teams, me, msg, reload),
   );
 }
 
 const itemsOf = (data) => data.items || data.carriers || data.mentors || data.teams || data.guidance_teams || [];
 
-function input(field, teams) {
+// A county administrator registers for their own county only, so the choice is fixed for them.
+function input(field, teams, me) {
   if (field.type === "county") {
+    if (me.role === "county") return h("select", { name: field.name }, h("option", { value: me.county }, me.county));
     const first = field.optional ? h("option", { value: "" }, field.optional) : h("option", { value: "" }, "请选择县市");
     return h("select", { name: field.name }, first, COUNTIES.map((c) => h("option", { value: c }, c)));
   }
@@ -103,13 +109,13 @@ function input(field, teams) {
   return h("input", { name: field.name, type: field.type || "text", required: field.required || null, maxlength: field.type ? null : "200" });
 }
 
-function addForm(tab, teams, msg, reload) {
+function addForm(tab, teams, me, msg, reload) {
   const form = h(
     "form",
     { class: "card", novalidate: true, "data-testid": "registry-form" },
     h("h3", {}, `登记${tab.title}`),
     h("div", { class: "form-grid" }, tab.fields.map((f) =>
-      h("label", { class: f.wide ? "wide" : null }, f.required ? `${f.label}（必填）` : f.label, input(f, teams)))),
+      h("label", { class: f.wide ? "wide" : null }, f.required ? `${f.label}（必填）` : f.label, input(f, teams, me)))),
     h("p", {}, h("button", { type: "submit", class: "primary" }, "保存")),
   );
   form.addEventListener("submit", async (ev) => {
@@ -121,7 +127,7 @@ function addForm(tab, teams, msg, reload) {
     }
     const missing = tab.fields.filter((f) => f.required && !payload[f.name]);
     if (missing.length) {
-      showFieldErrors(form, Object.fromEntries(missing.map((f) => [f.name, `请填写${f.label}`])));
+      showFieldErrors(form, Object.fromEntries(missing.map((f) => [f.name, `${f.type ? "请选择" : "请填写"}${f.label}`])));
       return;
     }
     try {

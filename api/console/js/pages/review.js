@@ -1,43 +1,47 @@
 // 审核: review queues for loan and training pre-applications, detail, decision with a note.
 import { get, post, query } from "../api.js";
-import { fmtDateTime, fmtNumber, h, messageSlot, statusBadge, table } from "../dom.js";
-import { APPLICATION_STATUS, ELIGIBILITY, LOAN_DECISIONS, TRAINING_DECISIONS, label } from "../labels.js";
+import { fmtDateTime, fmtNumber, h, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
+import { APPLICATION_STATUS, ELIGIBILITY, LOAN_DECISIONS, TRAINING_DECISIONS, TRAINING_STATUS, label } from "../labels.js";
 
 const KINDS = {
   loan: {
     title: "贷款预申请",
     path: "/loan-applications",
     decisions: LOAN_DECISIONS,
+    open: ["submitted", "reviewing"],
+    statuses: ["approved", "rejected", "referred", "withdrawn"],
     columns: [
-      { label: "产品", value: (r) => r.product_label || r.product },
+      { label: "产品", value: (r) => r.product },
       { label: "金额（元）", value: (r) => fmtNumber(r.amount) },
+      { label: "资格预检", value: (r) => label(ELIGIBILITY, r.eligibility) },
     ],
   },
   training: {
     title: "培训报名",
     path: "/training-applications",
     decisions: TRAINING_DECISIONS,
-    columns: [{ label: "课程", value: (r) => r.course_title || (r.course && r.course.title) || r.session_id }],
+    open: ["submitted"],
+    statuses: ["approved", "rejected", "withdrawn"],
+    columns: [
+      { label: "课程", value: (r) => r.course },
+      { label: "开班时间", value: (r) => fmtDateTime(r.session_start) },
+    ],
   },
 };
-const FILTERS = [
-  { value: "pending", label: "待审核" },
-  { value: "", label: "全部" },
-  ...["approved", "rejected", "referred", "withdrawn"].map((s) => ({ value: s, label: APPLICATION_STATUS[s] })),
-];
-const OPEN = new Set(["submitted", "reviewing"]);
+const PENDING = "pending";
 
 export async function render(main) {
-  const state = { kind: "loan", status: "pending", selected: null };
+  const state = { kind: "loan", status: PENDING, selected: null };
   const msg = messageSlot();
   const listBox = h("div", { "data-testid": "review-list" });
   const detailBox = h("div", { class: "card", "data-testid": "review-detail" }, h("p", { class: "muted" }, "点击左侧一条申请查看详情并审核。"));
   const tabs = h("div", { class: "tabs", role: "tablist" });
-  const statusSelect = h("select", { name: "status", "aria-label": "状态" }, FILTERS.map((f) => h("option", { value: f.value }, f.label)));
+  const statusSelect = h("select", { name: "status", "aria-label": "状态" });
 
   const reload = async () => {
+    statusSelect.replaceChildren(...filters(KINDS[state.kind]).map((f) => h("option", { value: f.value, selected: f.value === state.status }, f.label)));
     tabs.replaceChildren(...Object.entries(KINDS).map(([key, k]) =>
-      h("button", { type: "button", role: "tab", class: key === state.kind ? "active" : null, onclick: () => { state.kind = key; state.selected = null; reload(); } }, k.title)));
+      h("button", { type: "button", role: "tab", class: key === state.kind ? "active" : null, onclick: () => { state.kind = key; state.status = PENDING; state.selected = null; msg.clear(); reload(); } }, k.title)));
     await loadList(state, listBox, detailBox, msg, reload);
   };
   statusSelect.addEventListener("change", () => { state.status = statusSelect.value; reload(); });
@@ -45,23 +49,41 @@ export async function render(main) {
   await reload();
 }
 
+function filters(kind) {
+  const names = kind.path === "/loan-applications" ? APPLICATION_STATUS : TRAINING_STATUS;
+  return [
+    { value: PENDING, label: "待审核" },
+    { value: "", label: "全部" },
+    ...kind.statuses.map((s) => ({ value: s, label: names[s] })),
+  ];
+}
+
+// "Pending" is every open status of the kind, oldest first, so nothing waits unseen.
+async function fetchRows(kind, status) {
+  const statuses = status === PENDING ? kind.open : [status];
+  const rows = [];
+  for (const s of statuses) {
+    const data = await get(`${kind.path}${query({ status: s })}`);
+    rows.push(...(data.applications || []));
+  }
+  return rows;
+}
+
 async function loadList(state, listBox, detailBox, msg, reload) {
   const kind = KINDS[state.kind];
   let rows;
   try {
-    const data = await get(`${kind.path}${query({ status: state.status === "pending" ? "" : state.status })}`);
-    rows = data.applications || data.items || [];
+    rows = await fetchRows(kind, state.status);
   } catch (err) {
     listBox.replaceChildren();
     return msg.error(err);
   }
-  if (state.status === "pending") rows = rows.filter((r) => OPEN.has(r.status));
   const columns = [
-    { label: "提交时间", value: (r) => fmtDateTime(r.created_at || r.submitted_at) },
+    { label: "提交时间", value: (r) => fmtDateTime(r.created_at) },
     { label: "姓名", value: (r) => r.name },
     { label: "县市", value: (r) => r.county },
     ...kind.columns,
-    { label: "状态", value: (r) => statusBadge(r.status, APPLICATION_STATUS) },
+    { label: "状态", value: statusOf },
   ];
   const open = (row) => { state.selected = row.id; showDetail(state, row.id, detailBox, msg, reload); };
   listBox.replaceChildren(table(columns, rows, {
@@ -73,6 +95,8 @@ async function loadList(state, listBox, detailBox, msg, reload) {
   else detailBox.replaceChildren(h("p", { class: "muted" }, "点击左侧一条申请查看详情并审核。"));
 }
 
+const statusOf = (r) => statusBadge(r.status, { [r.status]: r.status_label || APPLICATION_STATUS[r.status] });
+
 async function showDetail(state, id, box, msg, reload) {
   const kind = KINDS[state.kind];
   let app;
@@ -82,68 +106,87 @@ async function showDetail(state, id, box, msg, reload) {
   } catch (err) {
     return msg.error(err);
   }
-  box.replaceChildren(h("h3", {}, `${kind.title} #${app.id}`), detailList(app), eligibilityBlock(app.eligibility), history(app));
-  if (OPEN.has(app.status)) box.append(decisionForm(kind, app, msg, reload));
+  box.replaceChildren(
+    h("h3", {}, `${kind.title} #${app.id}`),
+    detailList(app),
+    app.pii_masked === false ? h("p", { class: "muted" }, "完整身份证号和手机号仅供审核使用，本次查看已记入审计日志。") : null,
+    eligibilityBlock(app),
+    history(kind, app),
+  );
+  if (kind.open.includes(app.status)) box.append(decisionForm(kind, app, msg, reload));
 }
 
 const FIELDS = [
-  ["status", "状态", (v) => statusBadge(v, APPLICATION_STATUS)],
-  ["name", "姓名"], ["id_number", "身份证号"], ["phone", "手机"], ["county", "县市"],
-  ["category_label", "人员类别"], ["category", "人员类别"], ["product_label", "产品"], ["product", "产品"],
-  ["business_type", "经营项目"], ["amount", "申请金额（元）", fmtNumber], ["purpose", "用途"],
-  ["course_title", "课程"], ["session_start", "开班时间", fmtDateTime],
+  ["status", "状态", (_, app) => statusOf(app)],
+  ["name", "姓名"], ["id_number", "身份证号"], ["phone", "手机"], ["county", "县市"], ["category", "人员类别"],
+  ["product", "贷款产品"], ["business_type", "经营项目"], ["amount", "申请金额（元）", fmtNumber], ["purpose", "资金用途"],
+  ["course", "课程"], ["session_start", "开班时间", fmtDateTime], ["session_county", "开班县市"], ["location", "上课地点"],
   ["created_at", "提交时间", fmtDateTime], ["decided_at", "审核时间", fmtDateTime], ["decision_note", "审核意见"],
 ];
 
 function detailList(app) {
-  const seen = new Set();
   const items = [];
   for (const [key, title, fmt] of FIELDS) {
-    if (app[key] == null || app[key] === "" || seen.has(title)) continue;
-    seen.add(title);
-    items.push(h("dt", {}, title), h("dd", {}, fmt ? fmt(app[key]) : String(app[key])));
+    if (app[key] == null || app[key] === "") continue;
+    items.push(h("dt", {}, title), h("dd", {}, fmt ? fmt(app[key], app) : String(app[key])));
   }
   return h("dl", { class: "detail" }, items);
 }
 
-function eligibilityBlock(elig) {
-  if (!elig) return null;
-  const verdict = elig.result || elig.level || (elig.eligible === true ? "eligible" : elig.eligible === false ? "not_eligible" : "");
-  const reasons = (elig.reasons || []).map((r) => h("li", {}, typeof r === "string" ? r : r.text || r.message || JSON.stringify(r)));
-  return h("div", { class: "card" }, h("strong", {}, "资格预检（仅供参考，不是审批结果）："), label(ELIGIBILITY, verdict), reasons.length ? h("ul", {}, reasons) : null);
+function eligibilityBlock(app) {
+  if (!app.eligibility) return null;
+  const reasons = (app.eligibility_reasons || []).map((r) => h("li", {}, typeof r === "string" ? r : r.text || r.message || ""));
+  return h("div", { class: "card" },
+    h("strong", {}, "资格预检："), label(ELIGIBILITY, app.eligibility),
+    h("span", { class: "muted" }, "（系统按政策条件预检，仅供参考，不是审批结果）"),
+    reasons.length ? h("ul", {}, reasons) : null);
 }
 
-function history(app) {
-  const events = app.history || app.decisions || [];
+function history(kind, app) {
+  const events = app.decisions || [];
   if (!events.length) return null;
+  const names = kind.path === "/loan-applications" ? APPLICATION_STATUS : TRAINING_STATUS;
   return h("div", {}, h("h3", {}, "审核记录"), h("ul", {}, events.map((e) =>
-    h("li", {}, `${fmtDateTime(e.at || e.created_at)} ${e.staff || e.username || ""} ${label(APPLICATION_STATUS, e.decision || e.status)} ${e.note || ""}`))));
+    h("li", {}, [fmtDateTime(e.at), label(names, e.decision), e.jobs_created != null ? `带动就业 ${e.jobs_created} 人` : "", e.note].filter(Boolean).join("　")))));
 }
 
 function decisionForm(kind, app, msg, reload) {
+  const isLoan = kind.path === "/loan-applications";
+  const jobs = isLoan
+    ? h("label", { class: "jobs" }, "带动就业人数（通过时填写，计入进度看板）", h("input", { name: "jobs_created", type: "number", min: "0", max: "10000", step: "1" }))
+    : null;
   const form = h(
     "form",
-    { class: "decision-form" },
+    { class: "decision-form", novalidate: true },
     h("h3", {}, "审核决定"),
     h("div", { class: "toolbar" }, kind.decisions.map((d, i) =>
       h("label", {}, h("input", { type: "radio", name: "decision", value: d.value, checked: i === 0 }), ` ${d.label}`))),
-    h("label", {}, "审核意见（将告知申请人）", h("textarea", { name: "note", maxlength: "500", placeholder: "例如：材料齐全，请于工作日携带身份证原件到窗口办理" })),
+    jobs,
+    h("label", {}, "审核意见（将告知申请人；不通过时必填）", h("textarea", { name: "note", maxlength: "500", placeholder: "例如：材料齐全，请于工作日携带身份证原件到窗口办理" })),
     h("p", {}, h("button", { type: "submit", class: "primary" }, "提交审核决定")),
   );
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const decision = form.elements.decision.value;
-    const note = form.elements.note.value.trim();
-    form.querySelector("button").disabled = true;
-    try {
-      await post(`${kind.path}/${app.id}/decision`, { decision, note });
-      const chosen = kind.decisions.find((d) => d.value === decision);
-      msg.ok(`已提交：${app.name} 的申请「${chosen ? chosen.label : decision}」，系统将通知申请人。`);
-      await reload();
-    } catch (err) {
-      form.querySelector("button").disabled = false;
-      msg.error(err);
-    }
-  });
+  const syncJobs = () => { if (jobs) jobs.hidden = form.elements.decision.value !== "approved"; };
+  form.addEventListener("change", syncJobs);
+  syncJobs();
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); submitDecision(form, kind, app, msg, reload); });
   return form;
+}
+
+async function submitDecision(form, kind, app, msg, reload) {
+  const decision = form.elements.decision.value;
+  const body = { decision, note: form.elements.note.value.trim() };
+  const jobs = form.elements.jobs_created;
+  if (jobs && decision === "approved" && jobs.value.trim() !== "") body.jobs_created = Number(jobs.value);
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    await post(`${kind.path}/${app.id}/decision`, body);
+    const chosen = kind.decisions.find((d) => d.value === decision);
+    msg.ok(`已提交：${app.name} 的${kind.title}「${chosen ? chosen.label : decision}」，系统将通知申请人。`);
+    await reload();
+  } catch (err) {
+    button.disabled = false;
+    showFieldErrors(form, err.fields);
+    msg.error(err);
+  }
 }

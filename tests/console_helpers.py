@@ -1,0 +1,156 @@
+"""The live app, Chromium and the data the console tests need (imported by tests/test_console*.py).
+
+The app is the production factory on a free loopback port (SQLite + in-process store, the
+``make run`` shape) with the WeChat stand-in; the browser is Debian's /usr/bin/chromium driven
+by Playwright (never a downloaded browser build).
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from conftest import IN_CI, base_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+COUNTY = "元谋县"
+VISITOR = {"name": "李玉兰", "phone": "13800138000", "purpose": "创业担保贷款"}
+
+
+def _id_number(first17: str) -> str:
+    """A resident ID with its GB 11643 check digit (made up; not a real person's)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(first17, weights))
+    return first17 + "10X98765432"[total % 11]
+
+
+APPLICANT = {
+    "product": "创业担保贷款", "name": "张建华", "id_number": _id_number("53232819900101123"),
+    "phone": "13912345678", "county": COUNTY, "category": "返乡创业农民工",
+    "business_type": "民族药膳馆", "amount": 200000, "purpose": "店面装修和购买厨房设备",
+}
+
+
+def require_chromium() -> None:
+    """Skip locally without Chromium, but FAIL in CI: .ci/run installs it, so it must be there."""
+    if CHROMIUM.exists():
+        return
+    message = f"Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run does it)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class Account:
+    username: str
+    password: str
+    display_name: str
+    county: str
+
+
+async def seed(county: str = COUNTY) -> Account:
+    """Demo data as `chuangye seed-demo` loads it; returns the demo staff account of the county's window."""
+    from handlers.demo import seed_demo
+    from handlers.staff import DEMO_PASSWORD
+    from orm_models import StaffAccount, Window
+
+    await seed_demo()
+    window = await Window.get(county=county)
+    staff = await StaffAccount.get(role="window", window_id=window.id)
+    return Account(staff.username, DEMO_PASSWORD, staff.display_name, county)
+
+
+@pytest_asyncio.fixture
+async def live_app(sqlite_template: Path, standin: Any, tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
+    """(base URL, stand-in) of the real app served on a free loopback port."""
+    from chuangye.app import create_app
+    from chuangye.config import config_from_dict
+
+    db = tmp_path / "console.db"
+    shutil.copy(sqlite_template, db)
+    app = create_app(config_from_dict(base_settings(f"sqlite://{db}", None, standin.url)))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}", standin
+    finally:
+        await runner.cleanup()
+
+
+@pytest_asyncio.fixture
+async def staff_browser() -> AsyncIterator[tuple[Any, list[str]]]:
+    """(page, JavaScript errors seen) in Chromium at 1366×768, Chinese locale, Chuxiong's time zone."""
+    require_chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = await browser.new_context(
+            viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True
+        )
+        context.set_default_timeout(10_000)
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # HTTP errors the page handles (401, 422…) are logged by Chromium as "Failed to load resource".
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)
+        try:
+            yield page, errors
+        finally:
+            await browser.close()
+
+
+# ---------------------------------------------------------------- the villager's side, through the API
+
+
+async def _user_token(http: aiohttp.ClientSession, code: str) -> dict[str, str]:
+    resp = await http.post("/api/v1/auth/login", json={"code": code})
+    assert resp.status == 200, await resp.text()
+    return {"Authorization": f"Bearer {(await resp.json())['token']}"}
+
+
+async def _first_free_slot(http: aiohttp.ClientSession, window_id: int) -> str:
+    day = date.today()
+    for _ in range(30):
+        day += timedelta(days=1)
+        resp = await http.get(f"/api/v1/windows/{window_id}/slots", params={"date": day.isoformat()})
+        assert resp.status == 200, await resp.text()
+        free = [s for s in (await resp.json())["slots"] if s["remaining"] > 0]
+        if free:
+            return free[0]["start"]
+    raise AssertionError(f"window {window_id} has no free slot in the next 30 days")
+
+
+async def book_visit(http: aiohttp.ClientSession, county: str = COUNTY) -> dict[str, Any]:
+    """Book the county window's first free slot as a villager would: {id, code, date, start}."""
+    headers = await _user_token(http, "console-visitor")
+    windows = (await (await http.get("/api/v1/windows")).json())["windows"]
+    window = next(w for w in windows if w["county"] == county)
+    start = await _first_free_slot(http, window["id"])
+    body = {"window_id": window["id"], "start": start, **VISITOR}
+    resp = await http.post("/api/v1/appointments", json=body, headers=headers)
+    assert resp.status == 201, await resp.text()
+    appt = (await resp.json())["appointment"]
+    return {**appt, "date": start[:10]}
+
+
+async def pre_apply_for_loan(http: aiohttp.ClientSession, county: str = COUNTY) -> dict[str, Any]:
+    headers = await _user_token(http, "console-applicant")
+    resp = await http.post("/api/v1/loan-applications", json={**APPLICANT, "county": county}, headers=headers)
+    assert resp.status == 201, await resp.text()
+    return (await resp.json())["application"]
