@@ -89,5 +89,7 @@ def _mount_features(app: web.Application, config: Config, run_worker: bool) -> N
 
     bot.setup(app, config)
     api.setup(app, config)
-    # The notification delivery loop is mounted here once it exists (issue: staff side).
-    del run_worker
+    if run_worker:
+        from handlers.outbox_worker import worker_ctx
+
+        app.cleanup_ctx.append(worker_ctx)  # after _wechat_ctx: it needs the WeChat client

@@ -108,19 +108,32 @@ async def claim_due(worker_id: str, limit: int = 50, *, now: datetime | None = N
     become claimable again. PostgreSQL skips rows another claimer has locked (SKIP LOCKED).
     """
     now = local_now(now)
-    lease = {"status": SENDING, "claimed_by": worker_id, "claimed_until": now + timedelta(seconds=lease_seconds)}
     if connections.get("default").capabilities.dialect == "postgres":
         async with in_transaction() as conn:
             rows = await (Notification.filter(_due(now)).order_by("next_attempt_at", "id").limit(limit)
                           .select_for_update(skip_locked=True).using_db(conn))
             ids = [r.id for r in rows]
             if ids:
-                await Notification.filter(id__in=ids).using_db(conn).update(**lease)
+                await Notification.filter(id__in=ids).using_db(conn).update(**_lease(worker_id, now, lease_seconds))
     else:
         candidates = await Notification.filter(_due(now)).order_by("next_attempt_at", "id").limit(limit) \
             .values_list("id", flat=True)
-        ids = [i for i in candidates if await Notification.filter(Q(id=i) & _due(now)).update(**lease)]
+        ids = [i for i in candidates if await try_claim(i, worker_id, now=now, lease_seconds=lease_seconds)]
     return await Notification.filter(id__in=ids, claimed_by=worker_id).order_by("id") if ids else []
+
+
+def _lease(worker_id: str, now: datetime, lease_seconds: float) -> dict[str, Any]:
+    return {"status": SENDING, "claimed_by": worker_id, "claimed_until": now + timedelta(seconds=lease_seconds)}
+
+
+async def try_claim(row_id: int, worker_id: str, *, now: datetime | None = None,
+                    lease_seconds: float = LEASE_SECONDS) -> bool:
+    """Claim one row if it is still due, as one conditional UPDATE; False when someone else holds it.
+
+    This is what makes a stale list of candidates harmless: the WHERE clause re-checks the row.
+    """
+    now = local_now(now)
+    return bool(await Notification.filter(Q(id=row_id) & _due(now)).update(**_lease(worker_id, now, lease_seconds)))
 
 
 async def deliver_due(wechat: Any, config: Any, worker_id: str, limit: int = 50, *, now: datetime | None = None) -> int:

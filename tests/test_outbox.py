@@ -7,7 +7,7 @@ import pytest
 from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from handlers.outbox import LEASE_SECONDS, claim_due, deliver_due, enqueue_event, retry_notification
+from handlers.outbox import LEASE_SECONDS, claim_due, deliver_due, enqueue_event, retry_notification, try_claim
 from orm_models.notifications import Notification, NotificationAttempt
 from outbox_helpers import (CUSTOM, TEMPLATE, WECOM, bind_staff, drain, make_appointment, make_user, make_window,
                             tomorrow_at, touser, wechat_client)
@@ -174,3 +174,12 @@ async def test_expired_access_tokens_are_refreshed_without_a_second_message(db, 
         await drain(wechat, db)
     assert touser(standin.calls_to(TEMPLATE, ok_only=True)) == ["staff-a", "staff-a"]
     assert await Notification.filter(channel="template", status="sent", attempts=0).count() == 2
+
+
+async def test_a_row_held_by_one_worker_cannot_be_claimed_from_a_stale_candidate_list(db):
+    await enqueue_event("appointment_booked", {"appointment_id": 1, "window_id": 1})
+    (row_id,) = await Notification.all().values_list("id", flat=True)  # both workers saw it as due
+    assert await try_claim(row_id, "a") is True
+    assert await try_claim(row_id, "b") is False
+    assert await try_claim(row_id, "b", now=timezone.now() + timedelta(seconds=LEASE_SECONDS + 1)) is True
+    assert (await Notification.get(id=row_id)).claimed_by == "b"

@@ -1,0 +1,87 @@
+"""The delivery loop inside `chuangye serve`, and `chuangye worker` as its own process."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import yaml
+
+from handlers.outbox import enqueue_event
+from orm_models.notifications import Notification
+from outbox_helpers import TEMPLATE, bind_staff, make_appointment, make_user, make_window, tomorrow_at, touser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def wait_for(predicate, seconds: float = 5.0) -> float:
+    """Poll ``predicate`` until true; returns how long it took."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while not predicate():
+        if loop.time() - start > seconds:
+            raise AssertionError(f"not within {seconds}s")
+        await asyncio.sleep(0.02)
+    return loop.time() - start
+
+
+async def book(window) -> None:
+    appt = await make_appointment(window, await make_user(), tomorrow_at(10))
+    await enqueue_event("appointment_booked", {"appointment_id": appt.id, "window_id": window.id})
+
+
+async def test_the_in_process_loop_delivers_a_booking_within_seconds_though_three_sends_fail(
+        aiohttp_client, config, standin):
+    from chuangye.app import create_app
+
+    client = await aiohttp_client(create_app(config, with_worker=True))
+    window = await make_window()
+    await bind_staff(window, "staff-on-duty")
+    standin.fail(TEMPLATE, 3, status=502)
+    await book(window)
+    took = await wait_for(lambda: standin.calls_to(TEMPLATE, ok_only=True))
+    assert took < 3
+    assert len(standin.calls_to(TEMPLATE)) == 4
+    await client.close()  # graceful: the loop stops after its current pass
+    assert touser(standin.calls_to(TEMPLATE, ok_only=True)) == ["staff-on-duty"]
+
+
+def write_config(config, tmp_path: Path) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config.model_dump(mode="json", by_alias=True), allow_unicode=True), "utf-8")
+    return path
+
+
+async def start_worker(path: Path, *args: str) -> asyncio.subprocess.Process:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "chuangye.cli", "--config", str(path), "worker", *args, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def test_chuangye_worker_once_delivers_what_is_due_and_exits(db, standin, tmp_path):
+    window = await make_window()
+    await bind_staff(window, "staff-on-duty")
+    await book(window)
+    proc = await start_worker(write_config(db, tmp_path), "--once")
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 0, err.decode()
+    assert "已处理 2 条通知" in out.decode()  # the event, then the staff member's message
+    assert touser(standin.calls_to(TEMPLATE, ok_only=True)) == ["staff-on-duty"]
+    assert await Notification.filter(status="sent").count() == 2
+
+
+async def test_chuangye_worker_runs_until_sigterm_and_stops_cleanly(db, standin, tmp_path):
+    window = await make_window()
+    await bind_staff(window, "staff-on-duty")
+    proc = await start_worker(write_config(db, tmp_path))
+    try:
+        await book(window)
+        await wait_for(lambda: standin.calls_to(TEMPLATE, ok_only=True), seconds=20)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), timeout=20)
+    assert proc.returncode == 0, err.decode()
+    assert touser(standin.calls_to(TEMPLATE, ok_only=True)) == ["staff-on-duty"]
