@@ -1,0 +1,136 @@
+"""Registries: /staff/carriers, /staff/guidance-teams, /staff/mentors (list, add, change, remove).
+
+Every role may list; county administrators change their county's entries, the prefecture
+administrator all of them; window staff get 403 (handlers/staff_registry.py).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Literal
+
+from pydantic import BaseModel, Field
+
+from handlers import staff_registry as reg
+from handlers.validation import COUNTIES
+
+from .registry import Call, Routes
+from .schemas import Day, In, Out, Timestamp
+from .staff import ROLE_ERRORS, client_ip
+
+routes = Routes("工作人员·登记", "创业载体（孵化基地、创业小镇、创业社区、创业村落）、指导团队、创业导师的登记；进度看板据此计数")
+
+County = Literal[COUNTIES]  # type: ignore[valid-type]
+CarrierKind = Literal["孵化基地", "创业小镇", "创业社区", "创业村落"]
+NAME = Field(..., title="名称", min_length=2, max_length=100)
+
+
+class RegistryQuery(In):
+    county: County | None = Field(None, title="县市")
+    kind: CarrierKind | None = Field(None, title="载体类型", description="仅对创业载体有效")
+
+
+class CarrierIn(In):
+    kind: CarrierKind = Field(..., title="载体类型")
+    name: str = NAME
+    county: County = Field(..., title="所在县市")
+    address: str = Field("", title="地址", max_length=200)
+    recognized_on: Day | None = Field(None, title="认定日期")
+    note: str = Field("", title="备注", max_length=2000)
+
+
+class TeamIn(In):
+    name: str = NAME
+    county: County | None = Field(None, title="所在县市", description="不填为州级团队（仅州级管理员可登记）")
+    leader: str = Field("", title="负责人", max_length=64)
+    note: str = Field("", title="备注", max_length=2000)
+
+
+class MentorIn(In):
+    name: str = Field(..., title="姓名", min_length=2, max_length=64)
+    county: County | None = Field(None, title="所在县市", description="不填为州级导师库（仅州级管理员可登记）")
+    expertise: str = Field("", title="擅长领域", max_length=200)
+    organization: str = Field("", title="工作单位", max_length=100)
+    team_id: int | None = Field(None, ge=1, title="所属指导团队编号")
+    note: str = Field("", title="备注", max_length=2000)
+
+
+class _Stamped(Out):
+    id: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class CarrierOut(_Stamped):
+    kind: str
+    name: str
+    county: str
+    address: str
+    recognized_on: Day | None
+    note: str
+
+
+class TeamOut(_Stamped):
+    name: str
+    county: str | None
+    leader: str
+    note: str
+
+
+class MentorOut(_Stamped):
+    name: str
+    county: str | None
+    expertise: str
+    organization: str
+    team_id: int | None
+    note: str
+
+
+class CarrierList(Out):
+    items: list[CarrierOut]
+
+
+class TeamList(Out):
+    items: list[TeamOut]
+
+
+class MentorList(Out):
+    items: list[MentorOut]
+
+
+class Ok(Out):
+    ok: bool
+
+
+def _declare(kind: str, slug: str, body: type[BaseModel], one: type[Out], many: type[Out]) -> None:
+    label = reg.LABELS[kind]
+    path, item = f"/staff/{kind}", f"/staff/{kind}/{{id}}"
+
+    def named(fn: Callable, verb: str) -> Callable:
+        fn.__name__ = f"staff_{slug}_{verb}"
+        return fn
+
+    async def listing(call: Call) -> dict:
+        q = call.query
+        return {"items": await reg.list_entries(kind, county=q.county, carrier_kind=q.kind)}
+
+    async def create(call: Call) -> dict:
+        return await reg.create_entry(call.staff, kind, call.body.model_dump(mode="json"), ip=client_ip(call))
+
+    async def update(call: Call) -> dict:
+        data: dict[str, Any] = call.body.model_dump(mode="json")
+        return await reg.update_entry(call.staff, kind, call.path["id"], data, ip=client_ip(call))
+
+    async def remove(call: Call) -> dict:
+        await reg.delete_entry(call.staff, kind, call.path["id"], ip=client_ip(call))
+        return {"ok": True}
+
+    routes.get(path, summary=f"{label}列表", auth="staff", query=RegistryQuery, response=many)(named(listing, "list"))
+    routes.post(path, summary=f"登记{label}", auth="staff", body=body, response=one, status=201, idempotent=False,
+                errors=ROLE_ERRORS)(named(create, "create"))
+    routes.put(item, summary=f"修改{label}", auth="staff", body=body, response=one, errors=ROLE_ERRORS)(
+        named(update, "update"))
+    routes.delete(item, summary=f"删除{label}", auth="staff", response=Ok, errors=ROLE_ERRORS)(named(remove, "delete"))
+
+
+_declare("carriers", "carrier", CarrierIn, CarrierOut, CarrierList)
+_declare("guidance-teams", "team", TeamIn, TeamOut, TeamList)
+_declare("mentors", "mentor", MentorIn, MentorOut, MentorList)

@@ -1,0 +1,72 @@
+"""GET /staff/stats: progress against the plan's 2024 targets, per county, and the service funnel."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from handlers.stats import progress_stats
+
+from .registry import Call, Routes
+from .schemas import Out, Timestamp
+
+routes = Routes("工作人员·进度看板", "《楚雄州特色创业平台建设专项行动方案》2024 年目标与本平台实际数；每项实际数的统计口径见 definition")
+
+
+class TargetOut(Out):
+    key: str
+    label: str
+    target: int = Field(description="目标值（下限）")
+    target_max: int | None = Field(description="目标上限（如孵化基地 3—5 个的 5）")
+    unit: str
+    actual: int
+    percent: float = Field(description="实际数占目标值的百分比")
+    definition: str = Field(description="实际数的统计口径")
+
+
+class CountyFunnel(Out):
+    pre_applications: int
+    appointments: int
+    attended: int
+    decisions: int
+
+
+class CountyOut(Out):
+    county: str
+    loan_backed: int
+    jobs: int
+    trained: int
+    windows: int
+    guidance_teams: int
+    mentors: int
+    bases: int
+    towns: int
+    communities: int
+    villages: int
+    funnel: CountyFunnel
+
+
+class FunnelStep(Out):
+    key: str
+    label: str
+    count: int
+
+
+class JobsCoverage(Out):
+    approved_loans: int = Field(description="审核通过的贷款预申请数")
+    with_jobs_reported: int = Field(description="其中登记了带动就业人数的")
+
+
+class StatsOut(Out):
+    as_of: Timestamp
+    source: str
+    targets: list[TargetOut]
+    counties: list[CountyOut]
+    county_note: str
+    jobs_coverage: JobsCoverage
+    demo_windows: int = Field(description="地址、电话仍为演示数据的窗口数")
+    funnel: list[FunnelStep]
+    funnel_note: str
+
+
+@routes.get("/staff/stats", summary="进度看板：目标与实际、分县市、服务漏斗", auth="staff", response=StatsOut)
+async def staff_stats(call: Call) -> dict:
+    return await progress_stats()

@@ -1,0 +1,314 @@
+"""Staff accounts: creation, password login with lock-out, expiring sessions, WeChat binding.
+
+Guarantees:
+- passwords are stored only as argon2 hashes, session tokens only as SHA-256 hashes;
+- five wrong passwords in a row lock the account for 15 minutes, even under concurrent attempts
+  (the counter is incremented in the database, not in Python);
+- a session token works until it expires (``security.staff_session_seconds``) or is revoked;
+  a deactivated account's sessions stop working at once;
+- a bind code is six digits, lives 10 minutes and can be used once.
+Time comes from ``clock`` so tests can freeze it.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from handlers.errors import DomainError, InvalidInput
+from handlers.validation import COUNTIES
+from orm_models import BindCode, StaffAccount, StaffSession
+from orm_models.staff import ROLES
+
+TZ = ZoneInfo("Asia/Shanghai")
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+BIND_CODE_MINUTES = 10
+MIN_PASSWORD = 10
+ROLE_NAMES = {"window": "窗口工作人员", "county": "县市管理员", "prefecture": "州级管理员"}
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("dummy-password-for-timing")
+
+
+class Clock:
+    """Wall clock in Asia/Shanghai that tests can freeze and move."""
+
+    def __init__(self) -> None:
+        self._frozen: datetime | None = None
+
+    def now(self) -> datetime:
+        return self._frozen if self._frozen is not None else datetime.now(TZ)
+
+    def freeze(self, at: datetime) -> None:
+        self._frozen = at
+
+    def advance(self, **delta: float) -> None:
+        self._frozen = self.now() + timedelta(**delta)
+
+    def reset(self) -> None:
+        self._frozen = None
+
+
+clock = Clock()
+
+
+class LoginFailed(DomainError):
+    """Wrong username or password, or an inactive account (HTTP 401)."""
+
+    code, status = "unauthorized", 401
+    default_message = "用户名或密码错误"
+
+
+class AccountLocked(DomainError):
+    """Too many failures: the account is locked for a while (HTTP 423)."""
+
+    code, status = "locked", 423
+    default_message = f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 {LOCK_MINUTES} 分钟"
+
+
+class Forbidden(DomainError):
+    """The staff member's role may not do this (HTTP 403)."""
+
+    code, status = "forbidden", 403
+    default_message = "您的账号没有此项操作的权限"
+
+
+@dataclass(frozen=True)
+class Login:
+    token: str
+    expires_at: datetime
+    staff: StaffAccount
+
+
+# ---------------------------------------------------------------- accounts
+
+
+async def _hash(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def _verify(password_hash: str, password: str) -> bool:
+    def check() -> bool:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(check)
+
+
+async def _check_new_account(username: str, role: str, window_id: int | None, county: str | None, password: str) -> dict[str, str]:
+    from orm_models import Window
+
+    errors: dict[str, str] = {}
+    if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        errors["username"] = "用户名必填，只能包含字母、数字、下划线、点和横线，最长 64 个字符"
+    elif await StaffAccount.filter(username=username).exists():
+        errors["username"] = f"用户名 {username} 已被使用"
+    if role not in ROLES:
+        errors["role"] = "角色必须是 window（窗口工作人员）、county（县市管理员）或 prefecture（州级管理员）"
+    if role == "window":
+        if window_id is None:
+            errors["window"] = "窗口工作人员必须指定窗口编号（--window）"
+        elif not await Window.filter(id=window_id).exists():
+            errors["window"] = f"窗口编号 {window_id} 不存在"
+    if role == "county" and not county:
+        errors["county"] = "县市管理员必须指定县市（--county）"
+    if county and county not in COUNTIES:
+        errors["county"] = "县市必须是楚雄州十个县市之一：" + "、".join(COUNTIES)
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"密码至少 {MIN_PASSWORD} 个字符"
+    return errors
+
+
+async def create_staff(
+    username: str,
+    role: str,
+    password: str,
+    *,
+    window_id: int | None = None,
+    county: str | None = None,
+    display_name: str = "",
+    is_demo: bool = False,
+) -> StaffAccount:
+    """Create an account. Invalid input raises InvalidInput naming each field and stores nothing.
+
+    A window's staff take the county of their window. The prefecture administrator has no county.
+    """
+    username = (username or "").strip()
+    errors = await _check_new_account(username, role, window_id, county, password)
+    if errors:
+        raise InvalidInput(fields=errors)
+    if role == "window":
+        from orm_models import Window
+
+        county = (await Window.get(id=window_id)).county
+    if role == "prefecture":
+        county, window_id = None, None
+    if role == "county":
+        window_id = None
+    return await StaffAccount.create(
+        username=username,
+        display_name=display_name or username,
+        password_hash=await _hash(password),
+        role=role,
+        window_id=window_id,
+        county=county,
+        is_demo=is_demo,
+    )
+
+
+async def set_password(staff: StaffAccount, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(fields={"password": f"密码至少 {MIN_PASSWORD} 个字符"})
+    staff.password_hash = await _hash(password)
+    await staff.save(update_fields=["password_hash"])
+
+
+# ---------------------------------------------------------------- login and sessions
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _locked_message(until: datetime) -> str:
+    return f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 {LOCK_MINUTES} 分钟，请于 {until.astimezone(TZ):%H:%M} 后再试"
+
+
+async def _record_failure(staff: StaffAccount) -> datetime | None:
+    """Count a failure in the database. The fifth in a row locks the account: returns until when."""
+    await StaffAccount.filter(id=staff.id).update(failed_logins=F("failed_logins") + 1)
+    failures = (await StaffAccount.filter(id=staff.id).values_list("failed_logins", flat=True))[0]
+    if failures < MAX_FAILURES:
+        return None
+    until = clock.now() + timedelta(minutes=LOCK_MINUTES)
+    await StaffAccount.filter(id=staff.id).update(failed_logins=0, locked_until=until)
+    return until
+
+
+async def login(username: str, password: str, *, ttl_seconds: int, ip: str | None = None) -> Login:
+    """Check the password and open a session.
+
+    Raises LoginFailed (unknown user, wrong password, inactive account: one message for all, the
+    fifth wrong password in a row says the account is now locked) or AccountLocked (the account is
+    locked: the password is not even checked).
+    """
+    staff = await StaffAccount.get_or_none(username=(username or "").strip())
+    if staff is None or not staff.is_active:
+        await _verify(_DUMMY_HASH, password or "")
+        raise LoginFailed()
+    now = clock.now()
+    if staff.locked_until is not None and staff.locked_until > now:
+        raise AccountLocked(_locked_message(staff.locked_until))
+    if not await _verify(staff.password_hash, password or ""):
+        locked_until = await _record_failure(staff)
+        raise LoginFailed(_locked_message(locked_until) if locked_until else None)
+    await StaffAccount.filter(id=staff.id).update(failed_logins=0, locked_until=None)
+    token = "stf_" + secrets.token_urlsafe(32)
+    expires = now + timedelta(seconds=ttl_seconds)
+    await StaffSession.create(staff=staff, token_hash=_token_hash(token), expires_at=expires, ip=ip)
+    return Login(token=token, expires_at=expires, staff=staff)
+
+
+async def verify_session(token: str) -> StaffAccount | None:
+    """The active staff member behind a bearer token, or None (unknown, expired, revoked, inactive)."""
+    if not token or not token.startswith("stf_"):
+        return None
+    session = await StaffSession.get_or_none(token_hash=_token_hash(token)).select_related("staff")
+    if session is None or session.revoked_at is not None or session.expires_at <= clock.now():
+        return None
+    return session.staff if session.staff.is_active else None
+
+
+async def logout(token: str) -> bool:
+    """Revoke a session. True when a live session was revoked."""
+    changed = await StaffSession.filter(token_hash=_token_hash(token or ""), revoked_at=None).update(
+        revoked_at=clock.now()
+    )
+    return bool(changed)
+
+
+# ---------------------------------------------------------------- WeChat binding
+
+
+async def new_bind_code(staff: StaffAccount) -> BindCode:
+    """A fresh one-time code for this staff member. Earlier unused codes of theirs stop working."""
+    now = clock.now()
+    async with in_transaction() as conn:
+        await BindCode.filter(staff_id=staff.id, used_at=None).using_db(conn).update(used_at=now)
+        for _ in range(20):
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            clash = await BindCode.filter(code=code, used_at=None, expires_at__gt=now).using_db(conn).exists()
+            if not clash:
+                break
+        return await BindCode.create(
+            staff_id=staff.id, code=code, expires_at=now + timedelta(minutes=BIND_CODE_MINUTES), using_db=conn
+        )
+
+
+async def bind_staff_wechat(code: str, openid: str) -> StaffAccount | None:
+    """Bind ``openid`` to the staff member who holds the live ``code``. None if the code is wrong,
+    used or expired. The openid moves from any other account it was bound to. The code works once.
+    """
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit() or not openid:
+        return None
+    now = clock.now()
+    async with in_transaction() as conn:
+        bind = await BindCode.filter(code=code, used_at=None, expires_at__gt=now).using_db(conn).first()
+        if bind is None:
+            return None
+        claimed = await BindCode.filter(id=bind.id, used_at=None).using_db(conn).update(used_at=now)
+        if not claimed:
+            return None
+        await StaffAccount.filter(wechat_openid=openid).exclude(id=bind.staff_id).using_db(conn).update(
+            wechat_openid=None
+        )
+        await StaffAccount.filter(id=bind.staff_id).using_db(conn).update(wechat_openid=openid)
+        return await StaffAccount.get(id=bind.staff_id).using_db(conn)
+
+
+# ---------------------------------------------------------------- demo accounts
+
+# 演示账号 for `chuangye seed-demo` and `make run` only: documented in docs/staff.md, shown by
+# seed-demo. Real deployments create accounts with `chuangye staff add` and never run seed-demo.
+DEMO_PASSWORD = "chuangye-demo"
+DEMO_ADMIN = "admin"
+
+
+async def ensure_demo_staff() -> dict:
+    """Idempotently create one 演示账号 per active window (``staff_<window key>``) and a prefecture
+    administrator (``admin``), all with DEMO_PASSWORD. Existing usernames are left untouched.
+
+    Returns ``{"password": ..., "accounts": [{username, role, county, window, created}]}``.
+    """
+    from orm_models import Window
+
+    wanted: list[tuple[str, str, Window | None, str]] = [
+        (DEMO_ADMIN, "prefecture", None, "州级管理员（演示账号）")
+    ]
+    for window in await Window.filter(is_active=True).order_by("id"):
+        wanted.append((f"staff_{window.key}", "window", window, f"{window.name}工作人员（演示账号）"))
+    accounts = []
+    for username, role, window, display in wanted:
+        existing = await StaffAccount.get_or_none(username=username)
+        if existing is None:
+            await create_staff(
+                username, role, DEMO_PASSWORD, window_id=window.id if window else None,
+                display_name=display, is_demo=True,
+            )
+        accounts.append({
+            "username": username, "role": role, "county": window.county if window else None,
+            "window": window.name if window else None, "created": existing is None,
+        })
+    return {"password": DEMO_PASSWORD, "accounts": accounts}
