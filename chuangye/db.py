@@ -48,6 +48,10 @@ async def init_db(config: Config) -> None:
     # context must be reachable process-wide (the fallback exists for this very case).
     EXECUTOR_CACHE.clear()  # see close_db
     await Tortoise.init(config=tortoise_config(config.database.url), _enable_global_fallback=True)
+    # Personal data in the database is encrypted: whoever opens the database gets the key too.
+    from .pii import configure as configure_pii
+
+    configure_pii(config.security.data_key)
 
 
 async def close_db() -> None:

@@ -1,0 +1,116 @@
+"""Personal data at rest: AES-GCM encryption, keyed lookup hashes and masking.
+
+Ciphertext format (versioned so keys or algorithms can change later)::
+
+    v1.<urlsafe base64 of 12-byte random nonce + AES-256-GCM ciphertext and tag>
+
+Two sub-keys are derived from ``security.data_key`` with HKDF-SHA256, one for encryption
+and one for the HMAC-SHA256 lookup hash, so the hash never reveals the encryption key.
+``configure(data_key)`` is called once by ``chuangye.db.init_db``; everything else here is
+plain functions.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+VERSION = "v1"
+_NONCE_BYTES = 12
+
+
+class PiiError(Exception):
+    """Personal data cannot be handled: no key configured, or a ciphertext is damaged."""
+
+
+@dataclass(frozen=True)
+class _Keys:
+    aes: AESGCM
+    mac: bytes
+
+
+_keys: _Keys | None = None
+
+
+def _derive(raw: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(raw)
+
+
+def configure(data_key: str) -> None:
+    """Install the data key (urlsafe base64 of 32 bytes, as validated by the config)."""
+    global _keys
+    raw = base64.urlsafe_b64decode(data_key.encode())
+    if len(raw) != 32:
+        raise PiiError("security.data_key must decode to 32 bytes")
+    _keys = _Keys(aes=AESGCM(_derive(raw, b"chuangye pii aes-gcm v1")), mac=_derive(raw, b"chuangye pii hmac v1"))
+
+
+def _current() -> _Keys:
+    if _keys is None:
+        raise PiiError("personal-data key not configured: call chuangye.pii.configure(data_key)")
+    return _keys
+
+
+def encrypt(plaintext: str) -> str:
+    """Encrypt with a fresh random nonce: the same value never gives the same ciphertext."""
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = _current().aes.encrypt(nonce, plaintext.encode("utf-8"), VERSION.encode())
+    return f"{VERSION}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str) -> str:
+    """Decrypt a value from ``encrypt``; a wrong key or tampered text raises PiiError."""
+    version, _, body = token.partition(".")
+    if version != VERSION or not body:
+        raise PiiError(f"unknown personal-data format {version!r}")
+    try:
+        blob = base64.urlsafe_b64decode(body.encode())
+        plain = _current().aes.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], VERSION.encode())
+    except (InvalidTag, ValueError) as exc:
+        raise PiiError("personal data could not be decrypted (wrong key or damaged value)") from exc
+    return plain.decode("utf-8")
+
+
+def lookup_hash(kind: str, value: str) -> str:
+    """Keyed HMAC-SHA256 (hex) of a normalised value; ``kind`` separates phones from IDs."""
+    normalised = value.strip().upper()
+    msg = f"{kind}:{normalised}".encode("utf-8")
+    return hmac.new(_current().mac, msg, hashlib.sha256).hexdigest()
+
+
+def mask_id(id_number: str) -> str:
+    """532301199001011234 -> 5323**********1234."""
+    if len(id_number) <= 8:
+        return "*" * len(id_number)
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """13812348000 -> 138****8000."""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+@dataclass(frozen=True)
+class Protected:
+    """What a model stores for one personal value: ciphertext, lookup hash, masked form."""
+
+    enc: str
+    hash: str
+    masked: str
+
+
+def protect_phone(phone: str) -> Protected:
+    return Protected(encrypt(phone), lookup_hash("phone", phone), mask_phone(phone))
+
+
+def protect_id(id_number: str) -> Protected:
+    return Protected(encrypt(id_number), lookup_hash("id", id_number), mask_id(id_number))
