@@ -18,3 +18,14 @@ async def test_an_unconfident_question_is_logged_for_staff_follow_up(db):
     answer = await answer_policy_question(kb, "今天天气怎么样", channel="api")
     assert not answer.confident
     assert await QuestionLog.filter(confident=False, channel="api").count() == 1
+
+
+async def test_a_failed_log_write_still_returns_the_answer(db, monkeypatch):
+    kb = await KnowledgeBase.load_async(db.knowledge.dir)
+
+    async def broken(**kwargs):
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(QuestionLog, "create", broken)
+    answer = await answer_policy_question(kb, "创业担保贷款能贷多少", channel="oa", openid="o-2")
+    assert answer.confident and "30万元" in answer.text
