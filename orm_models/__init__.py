@@ -1,4 +1,5 @@
 """Tortoise models. One module per concept; everything is re-exported here for Tortoise."""
+from .api import IdempotencyRecord
 from .applications import LoanApplication
 from .appointments import Appointment
 from .base import QuestionLog, User
@@ -9,4 +10,4 @@ from .staff import AuditLog, BindCode, ReviewDecision, StaffAccount, StaffSessio
 from .training import TrainingApplication, TrainingCourse, TrainingSession
 from .windows import Slot, Window
 
-__all__ = ["User", "QuestionLog", "Window", "Slot", "Appointment", "LoanApplication", "TrainingCourse", "TrainingSession", "TrainingApplication", "StaffAccount", "StaffSession", "BindCode", "AuditLog", "ReviewDecision", "Carrier", "GuidanceTeam", "Mentor", "HandoffSession", "HandoffMessage", "FaqEntry", "Notification", "NotificationAttempt"]
+__all__ = ["User", "QuestionLog", "Window", "Slot", "Appointment", "LoanApplication", "TrainingCourse", "TrainingSession", "TrainingApplication", "StaffAccount", "StaffSession", "BindCode", "AuditLog", "ReviewDecision", "Carrier", "GuidanceTeam", "Mentor", "HandoffSession", "HandoffMessage", "FaqEntry", "Notification", "NotificationAttempt", "IdempotencyRecord"]

@@ -112,6 +112,23 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='IdempotencyRecord',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('scope', fields.CharField(description='who sent it, e.g. user:42 or staff:3', max_length=32)),
+                ('key', fields.CharField(max_length=128)),
+                ('fingerprint', fields.CharField(description='SHA-256 of method, path and cleaned body', max_length=64)),
+                ('state', fields.CharField(default='pending', description='pending or done', max_length=8)),
+                ('status', fields.IntField(null=True)),
+                ('response', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+                ('started_at', fields.DatetimeField(description='when the running attempt started', auto_now=False, auto_now_add=False)),
+                ('attempt', fields.IntField(default=1, description='bumped when a stale attempt is taken over')),
+            ],
+            options={'table': 'idempotency_records', 'app': 'models', 'unique_together': (('scope', 'key'),), 'pk_attr': 'id', 'table_description': 'The first answer to a POST sent with an Idempotency-Key, replayed to its retries.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Mentor',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

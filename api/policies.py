@@ -1,0 +1,57 @@
+"""Policy search and questions: the same knowledge base and use cases as the chatbot."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from chuangye import appkeys as K
+from handlers.ask import answer_policy_question, search_policies
+
+from .registry import Call, Routes
+from .schemas import In, Out, plain
+
+routes = Routes("政策问答", "创业政策检索与问答，与公众号聊天使用同一知识库，答案相同")
+
+
+class SearchQuery(In):
+    q: str = Field(..., title="关键词", description="要检索的问题或关键词", min_length=1, max_length=200)
+    top: int = Field(5, title="条数", description="返回的条数（1–20）", ge=1, le=20)
+
+
+class SearchHit(Out):
+    id: str = Field(description="段落编号")
+    title: str = Field(description="文件名与章节")
+    snippet: str = Field(description="段落摘要")
+    source: str = Field(description="原文出处（网址）")
+    score: float = Field(description="相关度，越大越相关")
+
+
+class SearchResults(Out):
+    results: list[SearchHit] = Field(description="按相关度从高到低排列")
+
+
+class Question(In):
+    question: str = Field(..., title="问题", description="用大白话提问即可", min_length=1, max_length=500)
+
+
+class SourceOut(Out):
+    id: str
+    title: str
+    source: str
+
+
+class AnswerOut(Out):
+    answer: str = Field(description="回答正文（不超过一条微信消息的长度），注明出处")
+    sources: list[SourceOut]
+    confident: bool = Field(description="false 表示没有把握，正文会建议预约窗口或转人工")
+
+
+@routes.get("/policies/search", summary="检索创业政策", query=SearchQuery, response=SearchResults)
+async def search(call: Call) -> dict:
+    hits = search_policies(call.resource(K.KB), call.query.q, call.query.top)
+    return {"results": [plain(h) for h in hits]}
+
+
+@routes.post("/ask", summary="提问（与公众号同一答案）", body=Question, response=AnswerOut)
+async def ask(call: Call) -> dict:
+    answer = await answer_policy_question(call.resource(K.KB), call.body.question, channel="api")
+    return {"answer": answer.text, "sources": [plain(s) for s in answer.sources], "confident": answer.confident}

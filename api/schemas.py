@@ -1,0 +1,60 @@
+"""Shared pieces of the API's request and response models."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def to_shanghai(value: datetime) -> str:
+    """ISO 8601 in Asia/Shanghai with its +08:00 offset (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(TZ).isoformat()
+
+
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(to_shanghai, return_type=str, when_used="always"),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2025-03-03T09:00:00+08:00"]}),
+]
+Day = Annotated[
+    date,
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2025-03-03"]}),
+]
+
+
+class Out(BaseModel):
+    """Base of response models: built from dicts or ORM objects, nothing unexpected let through."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+
+class In(BaseModel):
+    """Base of request models: unknown fields are ignored, strings are trimmed."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorBody(BaseModel):
+    """Every error: a code for programs, a Chinese message for people, and per-field reasons."""
+
+    error: ErrorDetail
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses and ORM rows as dicts, for ``model_validate``."""
+    from dataclasses import asdict, is_dataclass
+
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
