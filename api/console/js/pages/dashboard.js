@@ -51,13 +51,24 @@ function kpi(t) {
     h("div", { class: "target" }, `目标 ${target}${t.unit || ""}，完成 ${t.percent ?? 0}%`));
 }
 
+const SHORT = {
+  loan_backed: "贷款扶持创业者", jobs: "带动就业", trained: "培训录取", windows: "窗口", guidance_teams: "指导团队",
+  mentors: "导师", bases: "孵化基地", towns: "小镇", communities: "社区", villages: "村落",
+};
+
 function countyTable(targets, counties) {
+  const funnel = (key) => (c) => fmtNumber((c.funnel || {})[key] ?? 0);
   const columns = [
     { label: "县市", value: (c) => c.county },
-    ...targets.map((t) => ({ label: t.label, value: (c) => fmtNumber(c[t.key] ?? 0) })),
-    { label: "窗口预约", value: (c) => fmtNumber((c.funnel || {}).appointments ?? 0) },
+    ...targets.map((t) => ({ label: SHORT[t.key] || t.label, value: (c) => fmtNumber(c[t.key] ?? 0) })),
+    { label: "预申请", value: funnel("pre_applications") },
+    { label: "窗口预约", value: funnel("appointments") },
+    { label: "已签到", value: funnel("attended") },
+    { label: "审核决定", value: funnel("decisions") },
   ];
-  return table(columns, counties, { testid: "county-table" });
+  const el = table(columns, counties, { testid: "county-table" });
+  el.classList.add("compact");
+  return el;
 }
 
 function definitions(targets, funnel) {
@@ -102,16 +113,20 @@ function targetsOption(items) {
     tooltip: { trigger: "axis", formatter: (ps) => { const t = items[ps[0].dataIndex]; return `${esc(t.label)}<br>实际 ${fmtNumber(t.actual)} / 目标 ${fmtNumber(t.target)}（${pct(t)}%）`; } },
     xAxis: { type: "value", max: (v) => Math.max(100, Math.ceil(v.max / 10) * 10), axisLabel: { formatter: "{value}%" } },
     yAxis: { type: "category", inverse: true, data: items.map((t) => t.label) },
-    series: [{ type: "bar", data: items.map(pct), barMaxWidth: 16, label: { show: true, position: "right", formatter: (p) => `${fmtNumber(items[p.dataIndex].actual)} / ${fmtNumber(items[p.dataIndex].target)}` }, markLine: { silent: true, symbol: "none", data: [{ xAxis: 100 }], label: { formatter: "目标" } } }],
+    series: [{ type: "bar", data: items.map(pct), barMaxWidth: 16, label: { show: true, position: "right", formatter: (p) => `${fmtNumber(items[p.dataIndex].actual)} / ${fmtNumber(items[p.dataIndex].target)}` }, markLine: { silent: true, symbol: "none", data: [{ xAxis: 100 }], label: { formatter: "目标", position: "start" } } }],
   };
 }
 
+// The stages in order as bars: the counts need not shrink from stage to stage (people ask,
+// book and apply in any order), so a funnel-shaped drawing would mislead.
 function funnelOption(stages) {
-  const data = stages.map((s) => ({ name: s.label, value: s.count }));
   return {
-    title: title("服务漏斗"),
-    tooltip: { trigger: "item", formatter: "{b}：{c}" },
-    series: [{ type: "funnel", top: 40, bottom: 10, left: "10%", width: "80%", sort: "none", minSize: "8%", label: { position: "inside", formatter: "{b} {c}" }, data }],
+    title: title("服务漏斗（全州累计）"),
+    grid: { left: 150, right: 50, top: 40, bottom: 24 },
+    tooltip: { trigger: "axis" },
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", inverse: true, data: stages.map((s) => s.label) },
+    series: [{ type: "bar", name: "人次", data: stages.map((s) => s.count), barMaxWidth: 22, itemStyle: { color: "#2e8b57" }, label: { show: true, position: "right" } }],
   };
 }
 

@@ -13,7 +13,7 @@ const carrierFields = [
 ];
 const carrier = (kind, hint) => ({
   title: kind,
-  path: "/registry/carriers",
+  path: "/carriers",
   listQuery: { kind },
   extra: { kind },
   hint,
@@ -28,7 +28,7 @@ const TABS = [
   carrier("创业村落", "方案目标 15 个。"),
   {
     title: "导师",
-    path: "/registry/mentors",
+    path: "/mentors",
     hint: "创业导师，方案目标 200 名。县市留空表示州级导师库。",
     fields: [
       { name: "name", label: "姓名", required: true },
@@ -42,7 +42,7 @@ const TABS = [
   },
   {
     title: "指导团队",
-    path: "/registry/guidance-teams",
+    path: "/guidance-teams",
     hint: "创新创业指导团队，方案目标 10 个。县市留空表示州级团队。",
     fields: [
       { name: "name", label: "团队名称", required: true },
@@ -77,7 +77,7 @@ async function renderTab(tab, body, msg, me) {
   let teams = [];
   try {
     rows = itemsOf(await get(`${tab.path}${query(tab.listQuery || {})}`));
-    if (tab.fields.some((f) => f.type === "team")) teams = itemsOf(await get("/registry/guidance-teams"));
+    if (tab.fields.some((f) => f.type === "team")) teams = itemsOf(await get("/guidance-teams"));
   } catch (err) {
     msg.error(err);
   }
@@ -94,7 +94,7 @@ async function renderTab(tab, body, msg, me) {
   );
 }
 
-const itemsOf = (data) => data.items || data.carriers || data.mentors || data.teams || data.guidance_teams || [];
+const itemsOf = (data) => data.items || [];
 
 // A county administrator registers for their own county only, so the choice is fixed for them.
 function input(field, teams, me) {
