@@ -24,11 +24,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from orm_models.notifications import (CANCELLED, CUSTOM, EVENT, FAILED, PENDING, SENDING, SENT, SUBSCRIBE, TEMPLATE, WECOM,
-                                      Notification, NotificationAttempt)
+from orm_models.notifications import (CANCELLED, EVENT, FAILED, PENDING, SENDING, SENT, Notification,
+                                      NotificationAttempt)
 
-from .notify_compose import CHANNEL_LABELS, TZ, as_text, subscribe_data, template_data
-from .outbox_fanout import ChannelUnavailable, NoChannel, Obsolete, Undeliverable, fan_out
+from .notify_compose import CHANNEL_LABELS, TZ
+from .outbox_channels import PERMANENT_ERRCODES, send
+from .outbox_fanout import ChannelUnavailable, Obsolete, Undeliverable, fan_out
 
 log = logging.getLogger("chuangye.outbox")
 
@@ -36,19 +37,6 @@ LEASE_SECONDS = 120  # longer than the slowest send (token refresh + retry, 10 s
 LEASE_MARGIN_SECONDS = 30  # a claimed row with less lease left than this is left for the next claim
 BACKOFF_CAP_SECONDS = 1800
 SEND_CONCURRENCY = 8
-# WeChat errcodes after which retrying the same channel is pointless: try the next channel.
-PERMANENT_ERRCODES = {
-    40003: "openid 无效",
-    40036: "模板 ID 无效",
-    40037: "模板 ID 无效",
-    43004: "用户未关注公众号",
-    43101: "用户拒绝接收或未订阅该消息",
-    45015: "超过 48 小时客服消息时限",
-    45047: "客服消息条数超过上限",
-    48001: "接口未授权（公众号无此权限）",
-    93000: "企业微信机器人地址无效",
-}
-
 # event name -> (payload keys that are required, keys that make up the dedupe key)
 EVENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "appointment_booked": (("appointment_id", "window_id"), ("appointment_id",)),
@@ -150,7 +138,9 @@ async def deliver_due(wechat: Any, config: Any, worker_id: str, limit: int = 50,
         async with gate:
             await _handle(wechat, config, row, worker_id, now)
 
-    await asyncio.gather(*(one(r) for r in rows))
+    for outcome in await asyncio.gather(*(one(r) for r in rows), return_exceptions=True):
+        if isinstance(outcome, Exception):  # e.g. the database went away while writing an outcome
+            log.error("notification outcome not written (the lease will expire and it is retried): %r", outcome)
     return len(rows)
 
 
@@ -164,7 +154,7 @@ async def _handle(wechat: Any, config: Any, row: Notification, worker_id: str, n
         if row.channel == EVENT:
             await fan_out(row, config, worker_id, current)
             return
-        await _send(wechat, config, row)
+        await send(wechat, config, row)
     except Obsolete as exc:
         await _update_fenced(row, worker_id, {"status": CANCELLED, "claimed_by": None, "claimed_until": None,
                                               "last_error": str(exc)}, False, None, str(exc))
@@ -188,34 +178,6 @@ async def _handle(wechat: Any, config: Any, row: Notification, worker_id: str, n
 
 def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-async def _send(wechat: Any, config: Any, row: Notification) -> None:
-    msg = row.payload["message"]
-    if row.channel == TEMPLATE:
-        template_id = _template_id(config, row.payload.get("audience", "staff"))
-        await wechat.send_template(row.recipient, template_id, template_data(msg))
-    elif row.channel == SUBSCRIBE:
-        if not config.wechat.subscribe_template_id:
-            raise ChannelUnavailable("未配置 wechat.subscribe_template_id")
-        await wechat.send_subscribe(row.recipient, config.wechat.subscribe_template_id, subscribe_data(msg),
-                                    page=msg.get("page"))
-    elif row.channel == CUSTOM:
-        await wechat.send_custom_text(row.recipient, as_text(msg))
-    elif row.channel == WECOM:
-        if not config.notify.wecom_webhook_url:
-            raise ChannelUnavailable("未配置 notify.wecom_webhook_url")
-        await wechat.wecom_send(as_text(msg))
-    else:
-        raise ChannelUnavailable(f"未知渠道 {row.channel}")
-
-
-def _template_id(config: Any, audience: str) -> str:
-    key = "staff_template_id" if audience == "staff" else "applicant_template_id"
-    template_id = getattr(config.wechat, key)
-    if not template_id:
-        raise ChannelUnavailable(f"未配置 wechat.{key}")
-    return template_id
 
 
 # ---------------------------------------------------------------- outcomes (fenced by the lease)

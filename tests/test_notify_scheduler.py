@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from handlers.scheduler import run_schedules
 from orm_models import Appointment
 from orm_models.notifications import Notification
-from outbox_helpers import (TEMPLATE, TZ, bind_staff, drain, make_appointment, make_user, make_window, touser,
-                            wechat_client)
+from outbox_helpers import (TEMPLATE, TZ, bind_staff, drain, make_appointment, make_user, make_window, wechat_client)
 
 
 def today_at(hour: int, minute: int = 0, days: int = 0) -> datetime:
