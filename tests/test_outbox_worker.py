@@ -85,3 +85,30 @@ async def test_chuangye_worker_runs_until_sigterm_and_stops_cleanly(db, standin,
         _, err = await asyncio.wait_for(proc.communicate(), timeout=20)
     assert proc.returncode == 0, err.decode()
     assert touser(standin.calls_to(TEMPLATE, ok_only=True)) == ["staff-on-duty"]
+
+
+async def test_stopping_the_loop_lets_the_send_in_flight_finish_and_be_recorded(db, standin, store):
+    from handlers.outbox_worker import DeliveryLoop
+    from outbox_helpers import wechat_client
+
+    window = await make_window()
+    await bind_staff(window, "staff-on-duty")
+    standin.fail(TEMPLATE, 1, delay=0.5)  # a slow answer, not an error
+    async with wechat_client(db, store) as wechat:
+        loop = DeliveryLoop(wechat, db, worker_id="graceful")
+        task = asyncio.create_task(loop.run())
+        await book(window)
+        await wait_for(lambda: standin.calls_to(TEMPLATE))  # the send has started
+        loop.stop()
+        await asyncio.wait_for(task, timeout=5)
+    assert standin.calls_to(TEMPLATE, ok_only=True)
+    row = await Notification.get(channel="template")
+    assert (row.status, row.claimed_by) == ("sent", None)
+
+
+def test_backoff_doubles_from_the_base_with_jitter_and_is_capped():
+    from handlers.outbox import BACKOFF_CAP_SECONDS, backoff_seconds
+
+    for attempts, expected in [(1, 2.0), (2, 4.0), (3, 8.0), (6, 64.0)]:
+        assert all(0.8 * expected <= backoff_seconds(2.0, attempts) <= 1.2 * expected for _ in range(50))
+    assert backoff_seconds(2.0, 40) <= 1.2 * BACKOFF_CAP_SECONDS
