@@ -97,8 +97,8 @@ def to_incoming(fields: dict[str, str]) -> Incoming:
     msg_type = fields.get("MsgType", "").lower() or "unknown"
     event = fields.get("Event", "").lower() if msg_type == "event" else ""
     openid = fields.get("FromUserName", "")
-    if event:
-        msg_key = f"{openid}:{fields.get('CreateTime', '')}:{event}"
+    if event:  # WeChat's rule, plus EventKey so two different clicks in one second stay apart
+        msg_key = f"{openid}:{fields.get('CreateTime', '')}:{event}:{fields.get('EventKey', '')}"
     else:
         msg_key = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
     lat, lng = (fields.get("Latitude"), fields.get("Longitude")) if event else (

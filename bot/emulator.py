@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wechatpy.crypto import WeChatCrypto
@@ -16,6 +16,8 @@ from chuangye.config import Config
 from .xmlsafe import safe_fields
 
 ACCOUNT_ID = "gh_chuangye_oa"
+# Shared by every emulator in the process so two of them never reuse a MsgId.
+_MSG_IDS = itertools.count(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))
 
 
 def sign(*parts: str) -> str:
@@ -33,7 +35,6 @@ class WeChatServer:
     token: str
     aes_key: str = ""  # empty: plaintext mode
     app_id: str = ""
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(int(time.time() * 1000)))
 
     @classmethod
     def from_config(cls, config: Config, plaintext: bool = False) -> "WeChatServer":
@@ -49,7 +50,7 @@ class WeChatServer:
         """A message as WeChat writes it; ``MsgId`` is added to non-events unless given."""
         parts = {"ToUserName": ACCOUNT_ID, "FromUserName": openid, "CreateTime": int(time.time()), "MsgType": msg_type}
         if msg_type != "event" and "MsgId" not in fields:
-            parts["MsgId"] = next(self._ids)
+            parts["MsgId"] = next(_MSG_IDS)
         parts.update(fields)
         body = "".join(f"<{k}>{v if isinstance(v, (int, float)) else _cdata(str(v))}</{k}>" for k, v in parts.items())
         return f"<xml>{body}</xml>"

@@ -1,0 +1,43 @@
+"""「绑定 123456」: a staff member binds their WeChat to their console account with a one-time code."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from aiohttp import web
+
+from chuangye.config import Config
+
+from . import flow_texts as T
+from .skills import Context, Incoming, Priority, add_skill
+
+_BIND = re.compile(r"^绑定\s*[:：]?\s*(\S*)$")
+
+
+def parse_bind(text: str) -> str | None:
+    """The code of a 绑定 command ("" when the code is missing), or None when it is no such command."""
+    match = _BIND.match(unicodedata.normalize("NFKC", text or "").strip())
+    return None if match is None else match.group(1)
+
+
+async def binding_skill(ctx: Context, inc: Incoming) -> list[str] | None:
+    if not inc.is_text:
+        return None
+    code = parse_bind(inc.text)
+    if code is None:
+        return None
+    if not re.fullmatch(r"\d{6}", code):
+        return [T.BIND_FORMAT]
+    from handlers.staff import ROLE_NAMES, bind_staff_wechat
+
+    staff = await bind_staff_wechat(code, inc.openid)
+    if staff is None:
+        return [T.BIND_FAILED]
+    await staff.fetch_related("window")
+    where = f"，{staff.window.name}" if staff.window else (f"，{staff.county}" if staff.county else "")
+    return [T.BIND_OK.format(name=staff.display_name or staff.username, role=ROLE_NAMES.get(staff.role, staff.role),
+                             where=where)]
+
+
+def install(app: web.Application, config: Config) -> None:
+    add_skill(app, binding_skill, priority=Priority.BINDING)

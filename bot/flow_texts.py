@@ -1,0 +1,91 @@
+"""User-facing sentences of the chat flows, 我的预约/我的申请, human handoff and staff binding.
+
+Form prompts and per-field messages live in handlers/forms.py (shared with the API).
+"""
+from __future__ import annotations
+
+# ---------------------------------------------------------------- commands (whole messages)
+
+FLOW_INTENTS = {
+    "appointment": {"预约窗口", "预约", "我要预约", "窗口预约", "预约办事", "在线预约", "预约窗口办事"},
+    "loan": {"贷款预申请", "贷款申请", "申请贷款", "我要贷款", "我要申请贷款", "预申请贷款", "创业贷款预申请",
+             "创业担保贷款预申请", "申请创业担保贷款"},
+    "training": {"培训报名", "报名培训", "我要报名", "我要培训", "我要报名培训", "培训申请", "参加培训"},
+}
+MY_APPOINTMENTS = {"我的预约", "查预约", "查询预约", "预约记录", "查看预约"}
+MY_APPLICATIONS = {"我的申请", "查申请", "查询申请", "申请进度", "我的贷款", "我的培训", "我的报名", "申请记录"}
+CANCEL_APPOINTMENT = {"取消预约", "我要取消预约", "取消窗口预约"}
+WITHDRAW_APPLICATION = {"撤回申请", "撤销申请", "取消申请", "取消报名", "撤回报名"}
+RESUME = {"继续", "继续填写", "接着填"}
+HUMAN = {"人工", "人工服务", "转人工", "找人工", "人工客服", "客服", "联系客服", "真人", "找工作人员"}
+LEAVE_HUMAN = {"结束人工", "退出人工", "结束人工服务", "退出人工服务"}
+
+# ---------------------------------------------------------------- flows
+
+FLOW_REPLACED = "（未完成的「{old}」已放弃，没有提交。）"
+FLOW_EXPIRED = ("您之前填写的「{title}」超过 {minutes} 分钟没有回复，已自动作废，填写的内容没有提交。"
+                "如需办理，请回复「{command}」重新开始；如果您刚才是在提问，请再发一次问题。")
+FLOW_REMINDER = "您的「{title}」还没有填完，回复「继续」接着填写，回复「取消」放弃。"
+FLOW_STORE_DOWN = "抱歉，系统暂时无法保存填写进度，请过几分钟再试。已经提交成功的申请不受影响。"
+FLOW_SUBMITTING_CHECK = "您上次回复「确认」时系统繁忙，我们查到该申请已经提交成功：\n{result}"
+FLOW_SUBMIT_FAILED = "抱歉，提交时系统出了点问题，这次没有提交成功。请稍后回复「确认」再试，或回复「取消」放弃。"
+FLOW_CHOOSE_AGAIN = "请重新选择："
+
+BOOKED = ("预约成功！\n窗口：{window}\n地址：{address}\n时间：{when}\n事项：{purpose}\n签到码：{code}\n"
+          "请按时到窗口出示签到码。如需取消，回复「取消预约」。")
+LOAN_SUBMITTED = ("贷款预申请已提交（编号 {id}），状态：已提交。\n{eligibility}\n"
+                  "窗口工作人员审核后会通知您，也可以回复「我的申请」查看进度。")
+TRAINING_SUBMITTED = ("培训报名已提交（编号 {id}）：{course}，{county}，{start}开班。\n"
+                      "工作人员审核后会通知您，回复「我的申请」可查看进度。")
+
+# ---------------------------------------------------------------- my records
+
+NO_APPOINTMENTS = "您还没有预约记录。回复「预约窗口」可在线预约县市创业服务窗口。"
+APPOINTMENTS_HEADER = "您的预约："
+APPOINTMENT_LINE = "{n}. {when} {window}（{status}）\n   事项：{purpose}；预约人：{name} {phone}{code}"
+APPOINTMENTS_FOOTER = "如需取消，回复「取消预约」。"
+NO_APPLICATIONS = "您还没有贷款预申请或培训报名记录。回复「贷款预申请」或「培训报名」开始办理。"
+LOANS_HEADER = "贷款预申请："
+LOAN_LINE = "{n}. 编号 {id}｜{product} {amount}（{status}）\n   {name} {id_masked} {phone}｜提交于 {created}{note}"
+TRAININGS_HEADER = "培训报名："
+TRAINING_LINE = "{n}. 编号 {id}｜{course}，{county}，{start}开班（{status}）\n   {name} {id_masked} {phone}{note}"
+APPLICATIONS_FOOTER = "尚未审核的申请可以撤回：回复「撤回申请」。"
+
+NOTHING_TO_CANCEL = "您没有可以取消的预约（只有尚未到来、未签到的预约可以取消）。"
+CHOOSE_CANCEL = "请选择要取消的预约（回复数字），回复「返回」不取消："
+CANCEL_CONFIRMED = "已取消预约：{when} {window}。名额已释放，欢迎改约其他时间（回复「预约窗口」）。"
+NOTHING_TO_WITHDRAW = "您没有可以撤回的申请（只有尚未审核完成的申请可以撤回）。"
+CHOOSE_WITHDRAW = "请选择要撤回的申请（回复数字），回复「返回」不撤回："
+WITHDRAWN = "已撤回：{what}。"
+CHOICE_KEPT = "好的，没有做任何更改。"
+CHOOSE_NUMBER = "请回复选项前面的数字（1–{count}），或回复「返回」。"
+
+# ---------------------------------------------------------------- handoff
+
+HANDOFF_QUEUED = ("已为您转接人工服务，{who}会尽快在这里回复您。\n"
+                  "等待期间您发的消息都会转给工作人员。回复「结束人工」可随时回到智能问答。")
+HANDOFF_QUEUED_UNCONFIDENT = "连续几个问题我都没能准确回答，已为您转接人工服务。"
+HANDOFF_ALREADY = "您已在人工服务队列中，工作人员会尽快回复，请稍候。回复「结束人工」可回到智能问答。"
+HANDOFF_QUIET = "已转人工，请稍候，工作人员会在这里回复您。"
+HANDOFF_DRAFT_KEPT = "您正在填写的「{title}」已一并转给工作人员，结束人工服务后可回复「继续」接着填写。"
+HANDOFF_WHO_COUNTY = "{county}创业服务窗口的工作人员"
+HANDOFF_WHO_PREFECTURE = "州级工作人员"
+HANDOFF_ENDED_BY_USER = "已结束人工服务，您可以继续向我提问，或点击下方菜单办理预约、贷款和培训。"
+HANDOFF_ENDED_BY_STAFF = "工作人员已结束本次人工服务，感谢您的耐心。您可以继续向我提问，或点击下方菜单办理业务。"
+HANDOFF_RESUME_DRAFT = "您之前填写的「{title}」还在，回复「继续」接着填写，回复「取消」放弃。"
+HANDOFF_OVERDUE = ("抱歉，工作人员暂时没能接入（可能不在工作时间）。您可以：\n"
+                   "1. 继续等待，工作人员上线后会在这里回复您；\n"
+                   "2. 直接联系创业服务窗口：\n{windows}\n"
+                   "3. 回复「结束人工」回到智能问答，或点击菜单在线预约窗口。")
+HANDOFF_OVERDUE_WINDOW = "· {name}：电话 {phone}，地址 {address}，办公时间 {hours}"
+HANDOFF_OVERDUE_NO_WINDOW = "· 发送您的位置，可查看离您最近的创业服务窗口和电话"
+HANDOFF_LINE_EVENTS = {
+    "image": "[图片]", "voice": "[语音]", "video": "[视频]", "shortvideo": "[小视频]", "location": "[位置]",
+    "link": "[链接]", "click": "[点击菜单]",
+}
+
+# ---------------------------------------------------------------- staff binding
+
+BIND_OK = "绑定成功！工作台账号 {name}（{role}{where}）已绑定此微信，相关通知会发到这里。"
+BIND_FAILED = "绑定码无效或已过期（绑定码 10 分钟内有效，只能用一次）。请在工作台重新生成绑定码后再发送「绑定 六位数字」。"
+BIND_FORMAT = "绑定格式：「绑定 123456」，六位数字绑定码在工作台“绑定微信”处生成。"
