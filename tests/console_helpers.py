@@ -57,37 +57,59 @@ class Account:
     username: str
     password: str
     display_name: str
-    county: str
+    county: str | None
 
 
-async def seed(county: str = COUNTY) -> Account:
-    """Demo data as `chuangye seed-demo` loads it; returns the demo staff account of the county's window."""
-    from handlers.demo import seed_demo
-    from handlers.staff import DEMO_PASSWORD
-    from orm_models import StaffAccount, Window
+@dataclass
+class LiveApp:
+    base: str  # http://127.0.0.1:<port>
+    app: web.Application
+    config: Any
+    standin: Any
 
-    await seed_demo()
-    window = await Window.get(county=county)
-    staff = await StaffAccount.get(role="window", window_id=window.id)
-    return Account(staff.username, DEMO_PASSWORD, staff.display_name, county)
+    async def seed(self, county: str | None = COUNTY) -> Account:
+        """Demo data as `chuangye seed-demo` loads it; returns the county window's demo staff
+        account, or the prefecture administrator's when ``county`` is None."""
+        from handlers.demo import seed_demo
+        from handlers.staff import DEMO_ADMIN, DEMO_PASSWORD
+        from orm_models import StaffAccount, Window
+
+        await seed_demo(self.config)
+        if county is None:
+            staff = await StaffAccount.get(username=DEMO_ADMIN)
+        else:
+            window = await Window.get(county=county)
+            staff = await StaffAccount.get(role="window", window_id=window.id)
+        return Account(staff.username, DEMO_PASSWORD, staff.display_name, staff.county)
+
+    async def deliver_notifications(self) -> int:
+        """One pass of the delivery loop, as the in-process worker would run it."""
+        from chuangye import appkeys as K
+        from handlers.outbox import deliver_due
+
+        total = 0
+        for _ in range(5):  # events fan out into per-recipient rows, delivered on the next pass
+            total += await deliver_due(self.app[K.WECHAT], self.config, "console-test")
+        return total
 
 
 @pytest_asyncio.fixture
-async def live_app(sqlite_template: Path, standin: Any, tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
-    """(base URL, stand-in) of the real app served on a free loopback port."""
+async def live_app(sqlite_template: Path, standin: Any, tmp_path: Path) -> AsyncIterator[LiveApp]:
+    """The real app served on a free loopback port, talking to the WeChat stand-in."""
     from chuangye.app import create_app
     from chuangye.config import config_from_dict
 
     db = tmp_path / "console.db"
     shutil.copy(sqlite_template, db)
-    app = create_app(config_from_dict(base_settings(f"sqlite://{db}", None, standin.url)))
+    config = config_from_dict(base_settings(f"sqlite://{db}", None, standin.url))
+    app = create_app(config)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
     try:
-        yield f"http://127.0.0.1:{port}", standin
+        yield LiveApp(f"http://127.0.0.1:{port}", app, config, standin)
     finally:
         await runner.cleanup()
 

@@ -16,24 +16,24 @@ import aiohttp
 import pytest
 from openpyxl import load_workbook
 
-from orm_models import Appointment, LoanApplication, StaffAccount
-
-from console_helpers import (
+from console_helpers import (  # noqa: F401  (live_app and staff_browser are fixtures)
     APPLICANT,
     VISITOR,
+    LiveApp,
     book_visit,
-    live_app,  # noqa: F401  (fixture)
+    live_app,
     pre_apply_for_loan,
     require_chromium,
-    seed,
-    staff_browser,  # noqa: F401  (fixture)
+    staff_browser,
 )
+from orm_models import Appointment, LoanApplication
+from orm_models.notifications import Notification
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TAKE_SCREENSHOTS = os.environ.get("CHUANGYE_SCREENSHOTS") == "1"
+TOKEN_KEY = "chuangye.staff.token"
 
 
 async def _screenshot(page: Any, name: str) -> None:
@@ -42,18 +42,19 @@ async def _screenshot(page: Any, name: str) -> None:
         await page.screenshot(path=str(SCREENSHOTS / name))
 
 
-async def _log_in(page: Any, base: str, username: str, password: str) -> None:
+async def _log_in(page: Any, base: str, username: str, password: str, *, expect_ok: bool = True) -> None:
     await page.goto(f"{base}/console/")
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", password)
     await page.click("#login-form button[type=submit]")
+    if expect_ok:
+        await page.locator("#who").wait_for(state="visible")
 
 
-async def test_wrong_password_shows_the_apis_chinese_message_and_stores_no_token(live_app, staff_browser) -> None:
-    base, _ = live_app
+async def test_wrong_password_shows_the_apis_chinese_message_and_keeps_no_token(live_app: LiveApp, staff_browser) -> None:
     page, errors = staff_browser
-    account = await seed()
-    await _log_in(page, base, account.username, "not-the-password")
+    account = await live_app.seed()
+    await _log_in(page, live_app.base, account.username, "not-the-password", expect_ok=False)
     error = page.locator("#login-error")
     await error.wait_for(state="visible")
     assert "用户名或密码错误" in await error.inner_text()
@@ -62,16 +63,13 @@ async def test_wrong_password_shows_the_apis_chinese_message_and_stores_no_token
     assert errors == []
 
 
-async def test_staff_member_checks_in_a_booking_decides_an_application_and_exports(live_app, staff_browser) -> None:
-    base, standin = live_app
+async def test_staff_member_checks_in_a_booking_decides_an_application_and_exports(live_app: LiveApp, staff_browser) -> None:
     page, errors = staff_browser
-    account = await seed()
-    async with aiohttp.ClientSession(base) as http:
+    account = await live_app.seed()
+    async with aiohttp.ClientSession(live_app.base) as http:
         booking = await book_visit(http, county=account.county)
         loan = await pre_apply_for_loan(http, county=account.county)
-
-    await _log_in(page, base, account.username, account.password)
-    await page.locator("#who").wait_for(state="visible")
+    await _log_in(page, live_app.base, account.username, account.password)
     assert account.display_name in await page.locator("#who").inner_text()
 
     # 今日预约: the visit's day, the booking listed with the phone masked, checked in by its code.
@@ -79,8 +77,8 @@ async def test_staff_member_checks_in_a_booking_decides_an_application_and_expor
     await page.dispatch_event("input[name=date]", "change")
     row = page.locator("[data-testid=agenda-table] tr", has_text=VISITOR["name"])
     await row.wait_for()
-    assert VISITOR["phone"] not in await page.content()
     assert "138****8000" in await row.inner_text()
+    assert VISITOR["phone"] not in await page.content()
     await page.fill("input[name=code]", booking["code"].lower())
     await page.click(".checkin-box button[type=submit]")
     await page.locator(".notice.ok", has_text="签到成功").wait_for()
@@ -88,7 +86,7 @@ async def test_staff_member_checks_in_a_booking_decides_an_application_and_expor
     assert (await Appointment.get(id=booking["id"])).status == "checked_in"
     await _screenshot(page, "console-agenda.png")
 
-    # 审核: the loan pre-application, its masked detail and the pre-check, decided with a note.
+    # 审核: the loan pre-application, masked detail with the pre-check, decided with a note.
     await page.click("nav a[data-page=review]")
     await page.locator("[data-testid=review-list] tr", has_text=APPLICANT["name"]).click()
     detail = page.locator("[data-testid=review-detail]")
@@ -98,6 +96,7 @@ async def test_staff_member_checks_in_a_booking_decides_an_application_and_expor
     await detail.locator("input[name=decision][value=rejected]").check()
     await detail.locator("button[type=submit]").click()
     await page.locator(".notice.error", has_text="不通过时请填写原因").wait_for()
+    assert (await LoanApplication.get(id=loan["id"])).decided_at is None
     await detail.locator("input[name=decision][value=referred]").check()
     await detail.locator("textarea[name=note]").fill("材料齐全，已转经办银行审核")
     await _screenshot(page, "console-review.png")
@@ -111,46 +110,44 @@ async def test_staff_member_checks_in_a_booking_decides_an_application_and_expor
     async with page.expect_download() as info:
         await page.click("button[data-export=appointments]")
     download = await info.value
+    assert download.suggested_filename.endswith(".xlsx")
     workbook = load_workbook(io.BytesIO(Path(await download.path()).read_bytes()))
     cells = {str(c.value) for ws in workbook.worksheets for r in ws.iter_rows() for c in r if c.value is not None}
-    assert VISITOR["name"] in cells
-    assert download.suggested_filename.endswith(".xlsx")
+    assert VISITOR["name"] in cells and VISITOR["phone"] not in cells
 
-    # 进度看板: three ECharts canvases drawn from GET /staff/stats.
+    # 进度看板: three ECharts canvases drawn from GET /staff/stats, the check-in counted.
     await page.click("nav a[data-page=dashboard]")
     for chart in ("chart-targets", "chart-counties", "chart-funnel"):
         await page.locator(f"[data-testid={chart}] canvas").first.wait_for()
+    county_row = page.locator("[data-testid=county-table] tr", has_text=account.county)
     assert "创业担保贷款" in await page.locator("[data-testid=stats-table]").inner_text()
-    await page.wait_for_timeout(600)  # let the charts' entry animation finish before the picture
+    assert await county_row.locator("td").nth(-2).inner_text() == "1"  # 已签到
+    await page.wait_for_timeout(800)  # the charts' entry animation, before the picture
     await _screenshot(page, "console-dashboard.png")
 
-    # 退出登录 forgets the token and revokes the session.
-    old_token = await page.evaluate("sessionStorage.getItem('chuangye.staff.token')")
+    # 退出登录 forgets the token and revokes the session on the server.
+    old_token = await page.evaluate(f"sessionStorage.getItem('{TOKEN_KEY}')")
     await page.click("#logout")
     await page.locator("#login-view").wait_for(state="visible")
     assert await page.evaluate("sessionStorage.length") == 0
-    async with aiohttp.ClientSession(base) as http:
+    async with aiohttp.ClientSession(live_app.base) as http:
         resp = await http.get("/api/v1/staff/me", headers={"Authorization": f"Bearer {old_token}"})
         assert resp.status == 401
     assert errors == []
-    assert standin is not None
 
 
-async def test_registry_entry_and_binding_code_work_from_the_console(live_app, staff_browser) -> None:
-    base, _ = live_app
+async def test_failed_notification_reaches_the_staff_after_binding_wechat_and_retrying(live_app: LiveApp, staff_browser) -> None:
     page, errors = staff_browser
-    account = await seed()
-    await _log_in(page, base, account.username, account.password)
-    await page.locator("#who").wait_for(state="visible")
+    account = await live_app.seed()
+    async with aiohttp.ClientSession(live_app.base) as http:
+        await book_visit(http, county=account.county)
+    await live_app.deliver_notifications()  # nobody of the window is bound yet: the event fails
+    failed = await Notification.get(kind="appointment_booked", status="failed")
+    await _log_in(page, live_app.base, account.username, account.password)
 
-    await page.click("nav a[data-page=registry]")
-    form = page.locator("[data-testid=registry-form]")
-    await form.locator("button[type=submit]").click()
-    await form.locator(".field-error", has_text="请填写名称").wait_for()
-    await form.locator("input[name=name]").fill("演示数据：元谋县创业孵化基地")
-    await form.locator("select[name=county]").select_option(account.county)
-    await form.locator("button[type=submit]").click()
-    await page.locator("[data-testid=registry-table] tr", has_text="演示数据：元谋县创业孵化基地").wait_for()
+    await page.click("nav a[data-page=notifications]")
+    row = page.locator("[data-testid=failed-notifications] tr", has_text="无可用渠道")
+    await row.wait_for()
 
     await page.click("nav a[data-page=bind]")
     code = (await page.locator("[data-testid=bind-code]").inner_text()).strip()
@@ -158,15 +155,45 @@ async def test_registry_entry_and_binding_code_work_from_the_console(live_app, s
     assert f"向公众号发送「绑定 {code}」" in await page.locator("[data-testid=bind-card]").inner_text()
     from handlers.staff import bind_staff_wechat
 
-    bound = await bind_staff_wechat(code, "oa-console-test")
-    assert bound is not None and bound.id == (await StaffAccount.get(username=account.username)).id
+    bound = await bind_staff_wechat(code, "oa-console-staff")  # what 「绑定 123456」 in the chat does
+    assert bound is not None and bound.username == account.username
+
+    await page.click("nav a[data-page=notifications]")
+    await row.locator("button", has_text="重试").click()
+    await page.locator(".notice.ok", has_text="已重新加入发送队列").wait_for()
+    assert (await Notification.get(id=failed.id)).status == "pending"
+    await live_app.deliver_notifications()
+    paths = ("/cgi-bin/message/template/send", "/cgi-bin/message/custom/send")
+    sent = [c for p in paths for c in live_app.standin.calls_to(p, ok_only=True) if c.body.get("touser") == "oa-console-staff"]
+    assert sent, "the retried notification never reached the bound staff member"
+    assert errors == []
+
+
+async def test_prefecture_administrator_registers_a_base_and_the_dashboard_counts_it(live_app: LiveApp, staff_browser) -> None:
+    page, errors = staff_browser
+    admin = await live_app.seed(county=None)
+    await _log_in(page, live_app.base, admin.username, admin.password)
+
+    await page.click("nav a[data-page=registry]")
+    form = page.locator("[data-testid=registry-form]")
+    await form.locator("button[type=submit]").click()
+    await form.locator(".field-error", has_text="请填写名称").wait_for()
+    await form.locator("input[name=name]").fill("演示数据：元谋县创业孵化基地")
+    await form.locator("select[name=county]").select_option("元谋县")
+    await form.locator("button[type=submit]").click()
+    await page.locator("[data-testid=registry-table] tr", has_text="演示数据：元谋县创业孵化基地").wait_for()
+
+    await page.click("nav a[data-page=dashboard]")
+    kpi = page.locator("[data-testid=kpis] .kpi", has_text="孵化示范基地")
+    await kpi.wait_for()
+    assert (await kpi.locator(".value").inner_text()).startswith("1")
     assert errors == []
 
 
 def test_chromium_is_required_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    import console_helpers as support
+    import console_helpers
 
-    monkeypatch.setattr(support, "CHROMIUM", Path("/nonexistent/chromium"))
-    monkeypatch.setattr(support, "IN_CI", True)
+    monkeypatch.setattr(console_helpers, "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.setattr(console_helpers, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="Chromium"):
         require_chromium()

@@ -18,20 +18,20 @@ export async function render(main) {
 async function load(box, msg, reload) {
   let rows;
   try {
-    const data = await get(`/notifications${query({ status: "failed" })}`);
-    rows = data.notifications || data.items || [];
+    rows = (await get(`/notifications${query({ status: "failed" })}`)).notifications;
   } catch (err) {
     box.replaceChildren();
     return msg.error(err);
   }
   const columns = [
     { label: "创建时间", value: (r) => fmtDateTime(r.created_at) },
-    { label: "类型", value: (r) => label(NOTIFICATION_KIND, r.kind || r.event) },
+    { label: "类型", value: (r) => r.kind_label || label(NOTIFICATION_KIND, r.kind) },
     { label: "渠道", value: (r) => label(CHANNEL, r.channel) },
-    { label: "接收人", value: (r) => r.recipient_label || r.recipient },
-    { label: "尝试次数", value: (r) => String(r.attempts ?? "") },
+    { label: "接收方", value: (r) => r.recipient },
+    { label: "县市", value: (r) => r.county },
+    { label: "尝试次数", value: (r) => String(r.attempts) },
     { label: "失败原因", value: (r) => r.last_error },
-    { label: "状态", value: (r) => statusBadge(r.status, NOTIFICATION_STATUS) },
+    { label: "状态", value: (r) => statusBadge(r.status, { [r.status]: r.status_label || NOTIFICATION_STATUS[r.status] }) },
     { label: "操作", class: "actions", value: (r) => retryButton(r, msg, reload) },
   ];
   box.replaceChildren(table(columns, rows, { empty: "没有发送失败的通知。", testid: "failed-notifications" }));
@@ -46,7 +46,7 @@ function retryButton(row, msg, reload) {
       ev.target.disabled = true;
       try {
         await post(`/notifications/${row.id}/retry`);
-        msg.ok("已重新加入发送队列，稍后刷新查看结果。");
+        msg.ok(`已重新加入发送队列（${row.kind_label || "通知"}，${row.recipient}），稍后刷新查看结果。`);
         await reload();
       } catch (err) {
         ev.target.disabled = false;
