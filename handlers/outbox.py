@@ -225,7 +225,7 @@ async def _retry_later(row: Notification, worker_id: str, now: datetime, config:
 
 def backoff_seconds(base: float, attempts: int) -> float:
     """base * 2^(attempts-1), with +-20% jitter so a crowd of failures spreads out, capped."""
-    return min(BACKOFF_CAP_SECONDS, base * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+    return min(BACKOFF_CAP_SECONDS, base * 2 ** min(max(0, attempts - 1), 30) * random.uniform(0.8, 1.2))
 
 
 async def _next_channel(row: Notification, worker_id: str, now: datetime, errcode: int | None, reason: str) -> None:
