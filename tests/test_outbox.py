@@ -183,3 +183,23 @@ async def test_a_row_held_by_one_worker_cannot_be_claimed_from_a_stale_candidate
     assert await try_claim(row_id, "b") is False
     assert await try_claim(row_id, "b", now=timezone.now() + timedelta(seconds=LEASE_SECONDS + 1)) is True
     assert (await Notification.get(id=row_id)).claimed_by == "b"
+
+
+async def test_on_postgresql_a_claim_skips_rows_another_claimer_has_locked_instead_of_waiting(db, backend):
+    import asyncio
+
+    import asyncpg
+
+    if backend != "pg":
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite claims by conditional UPDATE (tested above)")
+    for n in (1, 2):
+        await enqueue_event("appointment_booked", {"appointment_id": n, "window_id": 1})
+    first, second = await Notification.all().order_by("id").values_list("id", flat=True)
+    other = await asyncpg.connect(db.database.url.replace("postgres://", "postgresql://", 1))
+    try:
+        async with other.transaction():  # another worker, mid-claim, holds the first row
+            await other.execute("SELECT id FROM notifications WHERE id = $1 FOR UPDATE", first)
+            claimed = await asyncio.wait_for(claim_due("w"), timeout=3)
+    finally:
+        await other.close()
+    assert [r.id for r in claimed] == [second]
