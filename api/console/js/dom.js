@@ -17,6 +17,12 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// Replaces an element's children, skipping null/false (replaceChildren would print "null").
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c != null && c !== false));
+  return el;
+}
+
 // columns: [{label, value: row => text|Node, class?}]
 export function table(columns, rows, { empty = "暂无记录", rowClass, onRowClick, testid } = {}) {
   const head = h("tr", {}, columns.map((c) => h("th", {}, c.label)));
@@ -78,11 +84,15 @@ export function fmtNumber(n) {
 
 // Shows each field's message under its input, keyed by the input's name.
 export function showFieldErrors(form, fields) {
-  form.querySelectorAll(".field-error").forEach((el) => el.remove());
+  clearFieldErrors(form);
   for (const [name, message] of Object.entries(fields || {})) {
     const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
     if (input) input.after(h("span", { class: "field-error" }, message));
   }
+}
+
+export function clearFieldErrors(form) {
+  form.querySelectorAll(".field-error").forEach((el) => el.remove());
 }
 
 export function formData(form) {

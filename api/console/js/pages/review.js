@@ -1,6 +1,6 @@
 // 审核: review queues for loan and training pre-applications, detail, decision with a note.
 import { get, post, query } from "../api.js";
-import { fmtDateTime, fmtNumber, h, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
+import { clearFieldErrors, fill, fmtDateTime, fmtNumber, h, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
 import { APPLICATION_STATUS, ELIGIBILITY, LOAN_DECISIONS, TRAINING_DECISIONS, TRAINING_STATUS, label } from "../labels.js";
 
 const KINDS = {
@@ -85,19 +85,24 @@ async function loadList(state, listBox, detailBox, msg, reload) {
     ...kind.columns,
     { label: "状态", value: statusOf },
   ];
-  const open = (row) => { state.selected = row.id; showDetail(state, row.id, detailBox, msg, reload); };
+  const open = (row, ev) => {
+    state.selected = row.id;
+    listBox.querySelectorAll("tr.selected").forEach((tr) => tr.classList.remove("selected"));
+    ev.currentTarget.classList.add("selected");
+    showDetail(state, row.id, detailBox, msg, reload, listBox);
+  };
   listBox.replaceChildren(table(columns, rows, {
     empty: "没有符合条件的申请。",
     onRowClick: open,
     rowClass: (r) => (r.id === state.selected ? "selected" : ""),
   }));
-  if (state.selected != null) showDetail(state, state.selected, detailBox, msg, reload);
+  if (state.selected != null) showDetail(state, state.selected, detailBox, msg, reload, listBox);
   else detailBox.replaceChildren(h("p", { class: "muted" }, "点击左侧一条申请查看详情并审核。"));
 }
 
 const statusOf = (r) => statusBadge(r.status, { [r.status]: r.status_label || APPLICATION_STATUS[r.status] });
 
-async function showDetail(state, id, box, msg, reload) {
+async function showDetail(state, id, box, msg, reload, listBox) {
   const kind = KINDS[state.kind];
   let app;
   try {
@@ -106,7 +111,8 @@ async function showDetail(state, id, box, msg, reload) {
   } catch (err) {
     return msg.error(err);
   }
-  box.replaceChildren(
+  fill(
+    box,
     h("h3", {}, `${kind.title} #${app.id}`),
     detailList(app),
     app.pii_masked === false ? h("p", { class: "muted" }, "完整身份证号和手机号仅供审核使用，本次查看已记入审计日志。") : null,
@@ -114,6 +120,9 @@ async function showDetail(state, id, box, msg, reload) {
     history(kind, app),
   );
   if (kind.open.includes(app.status)) box.append(decisionForm(kind, app, msg, reload));
+  // Opening a submitted loan moves it to 审核中: show that in the list too.
+  const badge = listBox.querySelector(`tr[data-id="${app.id}"] .status`);
+  if (badge) badge.replaceWith(statusOf(app));
 }
 
 const FIELDS = [
@@ -136,9 +145,9 @@ function detailList(app) {
 function eligibilityBlock(app) {
   if (!app.eligibility) return null;
   const reasons = (app.eligibility_reasons || []).map((r) => h("li", {}, typeof r === "string" ? r : r.text || r.message || ""));
-  return h("div", { class: "card" },
-    h("strong", {}, "资格预检："), label(ELIGIBILITY, app.eligibility),
-    h("span", { class: "muted" }, "（系统按政策条件预检，仅供参考，不是审批结果）"),
+  return h("details", { class: "card eligibility" },
+    h("summary", {}, h("strong", {}, "资格预检："), label(ELIGIBILITY, app.eligibility),
+      h("span", { class: "muted" }, `（仅供参考，不是审批结果${reasons.length ? `；${reasons.length} 条依据，点击展开` : ""}）`)),
     reasons.length ? h("ul", {}, reasons) : null);
 }
 
@@ -167,6 +176,7 @@ function decisionForm(kind, app, msg, reload) {
   );
   const syncJobs = () => { if (jobs) jobs.hidden = form.elements.decision.value !== "approved"; };
   form.addEventListener("change", syncJobs);
+  form.addEventListener("input", () => { clearFieldErrors(form); msg.clear(); });
   syncJobs();
   form.addEventListener("submit", (ev) => { ev.preventDefault(); submitDecision(form, kind, app, msg, reload); });
   return form;
