@@ -51,18 +51,6 @@ async def _log_in(page: Any, base: str, username: str, password: str, *, expect_
         await page.locator("#who").wait_for(state="visible")
 
 
-async def test_wrong_password_shows_the_apis_chinese_message_and_keeps_no_token(live_app: LiveApp, staff_browser) -> None:
-    page, errors = staff_browser
-    account = await live_app.seed()
-    await _log_in(page, live_app.base, account.username, "not-the-password", expect_ok=False)
-    error = page.locator("#login-error")
-    await error.wait_for(state="visible")
-    assert "用户名或密码错误" in await error.inner_text()
-    assert await page.evaluate("sessionStorage.length") == 0
-    assert await page.locator("#app-view").is_hidden()
-    assert errors == []
-
-
 async def test_staff_member_checks_in_a_booking_decides_an_application_and_exports(live_app: LiveApp, staff_browser) -> None:
     page, errors = staff_browser
     account = await live_app.seed()
@@ -149,6 +137,10 @@ async def test_failed_notification_reaches_the_staff_after_binding_wechat_and_re
     row = page.locator("[data-testid=failed-notifications] tr", has_text="无可用渠道")
     await row.wait_for()
 
+    await page.click("nav a[data-page=registry]")  # window staff read the registries only
+    await page.get_by_text("窗口工作人员只能查看登记信息").wait_for()
+    assert await page.locator("[data-testid=registry-form]").count() == 0
+
     await page.click("nav a[data-page=bind]")
     code = (await page.locator("[data-testid=bind-code]").inner_text()).strip()
     assert code.isdigit() and len(code) == 6
@@ -169,9 +161,17 @@ async def test_failed_notification_reaches_the_staff_after_binding_wechat_and_re
     assert errors == []
 
 
-async def test_prefecture_administrator_registers_a_base_and_the_dashboard_counts_it(live_app: LiveApp, staff_browser) -> None:
+async def test_wrong_password_is_refused_in_chinese_then_the_administrator_registers_a_base_that_the_dashboard_counts(
+    live_app: LiveApp, staff_browser
+) -> None:
     page, errors = staff_browser
     admin = await live_app.seed(county=None)
+    await _log_in(page, live_app.base, admin.username, "not-the-password", expect_ok=False)
+    error = page.locator("#login-error")
+    await error.wait_for(state="visible")
+    assert "用户名或密码错误" in await error.inner_text()
+    assert await page.evaluate("sessionStorage.length") == 0
+    assert await page.locator("#app-view").is_hidden()
     await _log_in(page, live_app.base, admin.username, admin.password)
 
     await page.click("nav a[data-page=registry]")
