@@ -50,21 +50,24 @@ async def seed_demo_sessions(today: date | None = None, path: Path = COURSES_PAT
     return created
 
 
-async def seed_demo(config: Any) -> dict[str, Any]:
-    """Load the windows, courses, demo sessions and (when available) demo staff accounts.
+async def seed_demo(config: Any, *, staff: bool = True) -> dict[str, Any]:
+    """Load the windows, courses, demo sessions and (unless ``staff`` is false) demo staff accounts.
 
     Guarantees: idempotent; run it any number of times and the data is the same. Assumes the
     database is initialised (Tortoise) and migrated.
     """
     result: dict[str, Any] = {"windows": await load_windows(), "courses": await load_courses()}
     result["sessions_created"] = await seed_demo_sessions()
+    result["staff"] = await _demo_staff() if staff else None
+    return result
+
+
+async def _demo_staff() -> dict[str, Any] | None:
     try:
         from .staff import ensure_demo_staff
     except ImportError:  # the staff part is optional for the domain
-        result["staff"] = None
-    else:
-        result["staff"] = await ensure_demo_staff()
-    return result
+        return None
+    return await ensure_demo_staff()
 
 
 def _report(result: dict[str, Any]) -> str:
