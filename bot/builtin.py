@@ -1,7 +1,6 @@
 """The channel's own skills: events, location, menu clicks, media, greetings, policy answers."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from aiohttp import web
@@ -11,7 +10,6 @@ from chuangye.store import keys
 from . import texts
 from .skills import Context, Incoming, Priority, add_skill
 
-log = logging.getLogger("chuangye.bot")
 
 GREETINGS = frozenset({"你好", "您好", "hi", "hello", "帮助", "菜单", "help", "?", "？", "在吗", "在不在"})
 LOCATION_TOLD_SECONDS = 12 * 3600
