@@ -11,7 +11,7 @@ from aiohttp import web
 from chuangye.config import Config
 
 # Feature modules that add skills (human handoff, chat forms, my records, staff binding...).
-PLUGINS: list[str] = []
+PLUGINS: list[str] = ["bot.handoff", "bot.binding", "bot.flows"]
 
 
 def setup(app: web.Application, config: Config) -> None:

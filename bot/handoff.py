@@ -169,7 +169,7 @@ async def _run_and_watch(ctx: Context, inc: Incoming) -> list[str]:
         await _refresh_faq(ctx)
     token = _WRAPPING.set(True)
     try:
-        parts = list(await ctx.chain.run(ctx, inc) or [])
+        parts = list(await ctx.chain.run(ctx, inc, after=handoff_skill) or [])
     finally:
         _WRAPPING.reset(token)
     await remember(ctx.store, inc.openid, describe(inc), parts)

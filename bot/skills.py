@@ -112,9 +112,14 @@ class SkillChain:
     def names(self) -> list[str]:
         return [e[2] for e in self._entries]
 
-    async def run(self, ctx: Context, incoming: Incoming, *, below: int | None = None) -> list[str] | None:
-        """The first non-None answer; ``below`` limits the chain to priorities under it."""
-        for priority, _, _, skill in self._entries:
+    async def run(self, ctx: Context, incoming: Incoming, *, below: int | None = None,
+                  after: Skill | None = None) -> list[str] | None:
+        """The first non-None answer; ``below`` limits the chain to priorities under it;
+        ``after`` starts just past that skill (a skill that wraps the rest of the chain)."""
+        entries = self._entries
+        if after is not None:
+            entries = entries[next(i for i, e in enumerate(entries) if e[3] is after) + 1:]
+        for priority, _, _, skill in entries:
             if below is not None and priority >= below:
                 break
             answer = await skill(ctx, incoming)

@@ -157,3 +157,11 @@ class FaqSync:
         """Announce a change to every process, and reload this one now."""
         await self.store.incr(keys.custom(VERSION_KEY))
         await self.refresh(force=True)
+
+
+def sync_for(registry: dict[str, Any], kb: Any, store: Store) -> FaqSync:
+    """The process's one ``FaqSync``, kept in ``registry`` (the app's shared-state dict)."""
+    sync = registry.get("faq_sync")
+    if sync is None or sync.kb is not kb:
+        sync = registry["faq_sync"] = FaqSync(kb, store)
+    return sync

@@ -9,11 +9,14 @@ Guarantees:
   only one to see 州级 sessions); anything outside a member's scope is "not found";
 - a staff reply is recorded whether or not WeChat accepted it, with the reason when it did not;
 - the "nobody answered" notice is claimed row by row with a conditional update, so with several
-  processes each overdue session is announced once.
+  processes each overdue session is announced once;
+- ID and mobile numbers in what the user or the bot said are masked before they are stored
+  (personal data is kept encrypted elsewhere, never in plain transcripts).
 """
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
 from zoneinfo import ZoneInfo
@@ -23,7 +26,8 @@ from tortoise.transactions import in_transaction
 
 from handlers import audit
 from handlers.errors import DomainError, InvalidInput, NotFound
-from orm_models import HandoffMessage, HandoffSession, StaffAccount, User
+from chuangye.pii import mask_id, mask_phone
+from orm_models import HandoffMessage, HandoffSession, QuestionLog, StaffAccount, User
 from orm_models.handoff import PREFECTURE
 
 log = logging.getLogger("chuangye.handoff")
@@ -31,6 +35,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 OPEN = ("waiting", "active")
 MAX_REPLY = 600
 Send = Callable[[str, str], Awaitable[Any]]
+_ID_RE = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+_MOBILE_RE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
 class HandoffNotFound(NotFound):
@@ -48,6 +54,12 @@ class HandoffClosed(DomainError):
 
 def now() -> datetime:
     return datetime.now(TZ)
+
+
+def scrub(text: str) -> str:
+    """Mask resident ID and mainland mobile numbers, e.g. 5323**********1234 and 138****8000."""
+    text = _ID_RE.sub(lambda m: mask_id(m.group(0)), text)
+    return _MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 async def open_session(openid: str) -> HandoffSession | None:
@@ -117,7 +129,7 @@ async def start_handoff(
             )
             for line in transcript or []:
                 await HandoffMessage.create(
-                    session=session, sender=_who(line.get("who")), text=str(line.get("text", ""))[:2000],
+                    session=session, sender=_who(line.get("who")), text=scrub(str(line.get("text", "")))[:2000],
                     before_handoff=True, using_db=conn,
                 )
     except IntegrityError:
@@ -133,7 +145,7 @@ def _who(value: Any) -> str:
 
 
 async def record_user_message(session: HandoffSession, text: str) -> HandoffMessage:
-    return await HandoffMessage.create(session=session, sender="user", text=text[:2000])
+    return await HandoffMessage.create(session=session, sender="user", text=scrub(text)[:2000])
 
 
 async def mark_quiet_notice(session: HandoffSession) -> bool:
@@ -231,6 +243,33 @@ async def claim_overdue(minutes: float, *, at: datetime | None = None) -> list[H
     return claimed
 
 
+async def mark_timeout_delivered(session: HandoffSession) -> None:
+    await HandoffSession.filter(id=session.id).update(timeout_delivered=True)
+
+
+async def take_overdue_notice(session: HandoffSession, minutes: float) -> bool:
+    """True once for a session still waiting after ``minutes`` whose notice did not reach the user:
+    the caller then gives it in its passive reply (which, unlike a push, always arrives)."""
+    if session.status != "waiting" or session.timeout_delivered:
+        return False
+    if session.created_at > now() - timedelta(minutes=minutes):
+        return False
+    return bool(await HandoffSession.filter(id=session.id, timeout_delivered=False).update(
+        timeout_delivered=True, timeout_notified_at=now()))
+
+
 async def add_system_line(session: HandoffSession, text: str) -> None:
     await HandoffMessage.create(session=session, sender="system", text=text)
+
+
+async def unconfident_streak(openid: str, length: int, *, within: timedelta, this_turn_from: datetime) -> bool:
+    """True when the user's last ``length`` questions were all answered without confidence, the
+    latest of them in this turn, all within ``within`` and after the user's last handoff."""
+    since = now() - within
+    last = await HandoffSession.filter(openid=openid).order_by("-created_at").first()
+    if last is not None and last.created_at > since:
+        since = last.created_at
+    rows = await QuestionLog.filter(channel="oa", openid=openid, created_at__gt=since).order_by("-id").limit(length)
+    return (len(rows) == length and not any(r.confident for r in rows)
+            and rows[0].created_at >= this_turn_from)
 
