@@ -25,6 +25,7 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chuangye"'}
 MSG_MISSING = "请先登录：缺少 Authorization: Bearer 令牌"
 MSG_INVALID = "登录凭证无效，请重新登录"
 MSG_EXPIRED = "登录已过期，请重新登录"
+MSG_NO_USER = "该账号不存在，请重新登录"
 MSG_NOT_STAFF = "该接口仅限工作人员使用，用户登录凭证无效"
 
 StaffVerifier = Callable[[web.Request, str], Awaitable[Any | None]]
@@ -82,9 +83,15 @@ def bearer_token(request: web.Request) -> str:
     return token.strip()
 
 
-def authenticate_user(request: web.Request) -> UserPrincipal:
+async def authenticate_user(request: web.Request) -> UserPrincipal:
+    """The caller of a valid token whose user still exists; 401 otherwise."""
+    from orm_models import User
+
     security = request.config_dict[K.CONFIG].security
-    return verify_user_token(security.secret_key, bearer_token(request), security.token_ttl_seconds)
+    principal = verify_user_token(security.secret_key, bearer_token(request), security.token_ttl_seconds)
+    if not await User.exists(id=principal.user_id):
+        raise unauthorized("invalid_token", MSG_NO_USER)
+    return principal
 
 
 def register_staff_verifier(verifier: StaffVerifier) -> None:

@@ -69,7 +69,7 @@ def _dumps(data: Any) -> str:
 
 async def _authenticate(ep: Endpoint, call: Call) -> None:
     if ep.auth == "user":
-        call.user = auth.authenticate_user(call.request)
+        call.user = await auth.authenticate_user(call.request)
     elif ep.auth == "staff":
         call.staff = await auth.authenticate_staff(call.request)
 

@@ -76,7 +76,8 @@ class Endpoint:
 
     @property
     def operation_id(self) -> str:
-        return self.handler.__name__
+        """Unique across modules: ``appointments_mine``, ``loans_mine``..."""
+        return f"{self.handler.__module__.rsplit('.', 1)[-1]}_{self.handler.__name__}"
 
     @property
     def path_names(self) -> list[str]:

@@ -17,7 +17,12 @@ from .openapi import build_document
 from .registry import Call, Endpoint, Routes
 
 ROUTE_MODULES = [
+    "api.auth_routes",
     "api.policies",
+    "api.windows",
+    "api.appointments",
+    "api.loans",
+    "api.training",
     "api.staff",
     "api.staff_desk",
     "api.staff_review",

@@ -7,7 +7,8 @@ from pydantic import BaseModel, ValidationError
 
 
 def _limit(ctx: dict[str, Any], key: str) -> Any:
-    return ctx.get(key, "")
+    value = ctx.get(key, "")
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 # pydantic error type -> Chinese reason (may use ctx values).

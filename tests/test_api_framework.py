@@ -21,7 +21,7 @@ from api.schemas import In, Out
 from api.v1 import create_api_app
 from chuangye import appkeys as K
 from handlers.errors import SlotFull
-from orm_models import IdempotencyRecord, QuestionLog
+from orm_models import IdempotencyRecord, QuestionLog, User
 
 routes = Routes("测试")
 
@@ -76,6 +76,8 @@ async def boom(call: Call) -> dict:
 
 @pytest.fixture
 async def api(aiohttp_client: Any, db: Any) -> Any:
+    for uid in (1, 2, 7):
+        await User.create(id=uid, app="mp", openid=f"framework-{uid}")
     root = web.Application()
     root[K.CONFIG] = db
     root.add_subapp("/api/v1", create_api_app(db, [routes]))
@@ -178,6 +180,11 @@ async def test_missing_or_malformed_tokens_are_401(api: Any, header: str | None,
     resp = await api.get("/api/v1/me", headers={"Authorization": header} if header else {})
     err = await error_of(resp, 401)
     assert err["code"] == code and resp.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+async def test_a_valid_token_of_a_user_that_does_not_exist_is_401(api: Any, db: Any) -> None:
+    err = await error_of(await api.get("/api/v1/me", headers=token_for(db, 999)), 401)
+    assert err == {"code": "invalid_token", "message": auth.MSG_NO_USER, "fields": {}}
 
 
 async def test_a_token_signed_with_another_secret_is_401(api: Any) -> None:

@@ -1,0 +1,83 @@
+"""The ten county service windows and their bookable slots."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from handlers.errors import InvalidInput
+from handlers.validation import COUNTIES
+from handlers.windows import list_slots, list_windows, nearest_windows
+
+from .registry import Call, Routes
+from .schemas import Day, In, Out, Timestamp, plain
+
+routes = Routes("服务窗口", "十个县市的创业服务窗口、办公时间与可预约时段（地址电话为演示数据时 is_demo 为 true）")
+
+County = Literal[COUNTIES]  # type: ignore[valid-type]
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class NearQuery(In):
+    lat: float | None = Field(None, title="纬度", description="用户所在纬度（与 lng 同时提供时按距离从近到远排序）",
+                              ge=-90, le=90)
+    lng: float | None = Field(None, title="经度", description="用户所在经度", ge=-180, le=180)
+
+
+class WindowOut(Out):
+    id: int
+    name: str
+    county: County
+    address: str
+    phone: str
+    hours: dict[str, list[str]] = Field(description="星期（mon..sun）到办公时段列表，如 [\"09:00-12:00\"]；缺少的日子不办公")
+    hours_text: str = Field(description="办公时间的中文说明")
+    lat: float
+    lng: float
+    is_demo: bool = Field(description="true 表示地址、电话为演示数据，以窗口公布为准")
+    distance_km: float | None = Field(None, description="直线距离（公里），仅按位置查询时提供")
+
+
+class WindowList(Out):
+    windows: list[WindowOut]
+
+
+class SlotQuery(In):
+    date: Day = Field(..., title="日期", description="要预约的日期，YYYY-MM-DD")
+
+    @field_validator("date")
+    @classmethod
+    def _plausible(cls, value: date) -> date:
+        if not EARLIEST <= value <= LATEST:
+            raise ValueError("日期超出范围")
+        return value
+
+
+class SlotOut(Out):
+    start: Timestamp
+    end: Timestamp
+    capacity: int = Field(description="该时段可接待人数")
+    remaining: int = Field(description="剩余名额")
+
+
+class SlotList(Out):
+    window_id: int
+    date: Day
+    slots: list[SlotOut] = Field(description="当天尚未开始的时段；不办公（节假日、周末）或超出预约范围时为空")
+
+
+@routes.get("/windows", summary="服务窗口列表（可按距离排序）", query=NearQuery, response=WindowList)
+async def windows(call: Call) -> dict:
+    lat, lng = call.query.lat, call.query.lng
+    if (lat is None) != (lng is None):
+        missing = "lng" if lng is None else "lat"
+        raise InvalidInput({missing: "按位置查找时，纬度 lat 和经度 lng 需同时提供"})
+    found = await list_windows() if lat is None else await nearest_windows(lat, lng, limit=len(COUNTIES) * 10)
+    return {"windows": [plain(w) for w in found]}
+
+
+@routes.get("/windows/{id}/slots", summary="某窗口某天的可预约时段", query=SlotQuery, response=SlotList)
+async def slots(call: Call) -> dict:
+    day = call.query.date
+    return {"window_id": call.path["id"], "date": day, "slots": await list_slots(call.path["id"], day)}
