@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= $(if $(wildcard config.yaml),config.yaml,config.example.yaml)
 
-.PHONY: run test venv dev-venv migrate seed clean bench migrations
+.PHONY: run test venv dev-venv migrate seed clean bench bench-booking migrations
 
 # The console's charts: Apache ECharts from the npm registry, served locally (no CDN).
 ECHARTS := node_modules/echarts/dist/echarts.min.js
@@ -32,6 +32,10 @@ test: dev-venv
 
 bench: dev-venv
 	$(BIN)/python -m benchmarks.callback_bench
+
+# Needs PostgreSQL (CHUANGYE_BENCH_PG_URL, default the local server): 50 concurrent bookings.
+bench-booking: dev-venv
+	$(BIN)/python -m benchmarks.booking_bench
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,161 @@
+"""Booking benchmark: 50 concurrent clients booking through the use case on PostgreSQL.
+
+    python -m benchmarks.booking_bench [--clients 50] [--requests 2000] [--pg postgres://...]
+
+Creates a private database (dropped afterwards), migrates it, loads the ten windows and runs,
+in one process and one run:
+
+* baseline: the same clients each committing a one-row INSERT transaction (the floor cost of
+  a write transaction on this database and pool);
+* spread: bookings of random slots of every window over the coming days;
+* hot: every client fighting for the same five slots (the worst case for the seat counter).
+
+Prints throughput and p50/p99 latency of each, the outcomes, and the number of oversold seats
+(appointments holding a seat beyond a slot's capacity), which must be 0. Prints, never asserts.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections import Counter
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from chuangye.config import DEV_DATA_KEY, config_from_dict
+
+DEFAULT_PG = os.environ.get("CHUANGYE_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+OVERSOLD_SQL = """
+SELECT COALESCE(SUM(GREATEST(n - s.capacity, 0)), 0) AS oversold,
+       COALESCE(SUM(GREATEST(s.booked - s.capacity, 0)), 0) AS counter_over
+FROM slots s JOIN (SELECT slot_id, COUNT(*) AS n FROM appointments WHERE active_key IS NOT NULL GROUP BY slot_id) a
+  ON a.slot_id = s.id
+"""
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _with_db(url: str, name: str, query: str = "") -> str:
+    p = urlsplit(url)
+    return urlunsplit((p.scheme, p.netloc, f"/{name}", query, ""))
+
+
+async def _run(clients: int, requests: int, work: Callable[[int], Awaitable[str]]) -> dict[str, Any]:
+    """``requests`` calls of ``work`` from ``clients`` concurrent loops; latency of each call."""
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    counter = iter(range(requests))
+
+    async def client() -> None:
+        for i in counter:
+            t0 = time.perf_counter()
+            outcomes[await work(i)] += 1
+            latencies.append(time.perf_counter() - t0)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {"rps": requests / elapsed, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, "outcomes": dict(outcomes)}
+
+
+def _booker(users: list[Any], slots: list[tuple[int, Any]]) -> Callable[[int], Awaitable[str]]:
+    from handlers.booking import book_appointment
+    from handlers.errors import DomainError
+
+    async def work(i: int) -> str:
+        window_id, start = random.choice(slots)
+        try:
+            await book_appointment(users[i % len(users)].id, window_id, start, "创业政策咨询", "测试用户", "13812348000")
+            return "booked"
+        except DomainError as exc:
+            return exc.code
+
+    return work
+
+
+async def _slots(days: int) -> list[tuple[int, Any]]:
+    from handlers.windows import list_slots, open_days
+    from orm_models import Window
+
+    out = []
+    for w in await Window.all():
+        for day, _ in await open_days(w.id, days):
+            out += [(w.id, s["start"]) for s in await list_slots(w.id, day)]
+    return out
+
+
+async def bench(pg: str, clients: int, requests: int) -> None:
+    from tortoise import connections
+
+    from chuangye.db import close_db, init_db, migrate
+    from handlers.users import find_or_create_user
+    from handlers.windows import load_windows
+
+    name = f"cy_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    await _admin(pg, f'CREATE DATABASE "{name}"')
+    url = _with_db(pg, name, f"minsize={min(clients, 10)}&maxsize={clients}")
+    config = config_from_dict({"database": {"url": url},
+                               "security": {"secret_key": "bench-secret-key-0123456789", "data_key": DEV_DATA_KEY}})
+    try:
+        await migrate(config)
+        await init_db(config)
+        await load_windows()
+        conn = connections.get("default")
+        await conn.execute_script("CREATE TABLE bench_baseline (id SERIAL PRIMARY KEY, v INT)")
+        users = [await find_or_create_user("mp", f"bench-{i}") for i in range(requests)]
+        slots = await _slots(5)
+
+        async def baseline(i: int) -> str:
+            from tortoise.transactions import in_transaction
+
+            async with in_transaction() as tx:
+                await tx.execute_query("INSERT INTO bench_baseline (v) VALUES ($1)", [i])
+            return "inserted"
+
+        print(f"PostgreSQL, {clients} concurrent clients, {requests} requests per scenario, "
+              f"{len(slots)} slots of 10 windows (capacity 3 each)")
+        results = {"baseline (1-row INSERT transaction)": await _run(clients, requests, baseline),
+                   "spread (random slots, all windows)": await _run(clients, requests, _booker(users, slots)),
+                   "hot (5 slots, everyone at once)": await _run(clients, requests, _booker(users[::-1], slots[:5]))}
+        for label, r in results.items():
+            print(f"  {label:40s} {r['rps']:8.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   {r['outcomes']}")
+        row = (await conn.execute_query_dict(OVERSOLD_SQL))[0]
+        booked = (await conn.execute_query_dict("SELECT COUNT(*) AS n FROM appointments"))[0]["n"]
+        print(f"  appointments stored: {booked}; oversold seats: {row['oversold']} "
+              f"(seat counters above capacity: {row['counter_over']})")
+    finally:
+        await close_db()
+        await _admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--requests", type=int, default=2000)
+    p.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server URL (a private database is created on it)")
+    args = p.parse_args(argv)
+    try:
+        asyncio.run(bench(args.pg, args.clients, args.requests))
+    except OSError as exc:
+        print(f"PostgreSQL unreachable at {args.pg}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
