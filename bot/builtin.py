@@ -16,11 +16,15 @@ LOCATION_TOLD_SECONDS = 12 * 3600
 LOCATION_KEEP_SECONDS = 24 * 3600
 
 
+def _distance(km: float) -> str:
+    return "不到 1 公里" if km < 1 else f"约 {km:.0f} 公里" if km >= 10 else f"约 {km:.1f} 公里"
+
+
 def format_windows(windows: list[Any], header: str) -> str:
     lines = [header]
     for n, w in enumerate(windows, 1):
         lines.append(texts.WINDOW_LINE.format(
-            n=n, name=w.name, county=w.county, distance=f"{w.distance_km:.1f}",
+            n=n, name=w.name, county=w.county, distance=_distance(w.distance_km),
             address=w.address, phone=w.phone, hours=w.hours_text))
     return "\n".join(lines)
 

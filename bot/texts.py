@@ -34,7 +34,7 @@ EMPTY_TEXT = "您好，请直接打字提问，或点击下方菜单。"
 NO_WINDOWS = "暂时没有查到创业服务窗口的信息，请稍后再试，或发送“人工”咨询工作人员。"
 NEAREST_HEADER = "离您最近的创业服务窗口："
 NEAREST_HEADER_AT = "离“{label}”最近的创业服务窗口："
-WINDOW_LINE = "{n}. {name}（{county}，约 {distance} 公里）\n地址：{address}\n电话：{phone}\n办公时间：{hours}"
+WINDOW_LINE = "{n}. {name}（{county}，{distance}）\n地址：{address}\n电话：{phone}\n办公时间：{hours}"
 NEAREST_FOOTER = "点击菜单“我要办事 → 预约窗口”可在线预约。"
 LOCATION_EVENT_HEADER = "已收到您的位置。离您最近的创业服务窗口是："
 

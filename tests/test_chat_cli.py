@@ -82,3 +82,11 @@ async def test_the_chuangye_chat_command_pipes_through_a_real_server(config, ser
     text = out.decode()
     assert proc.returncode == 0, err.decode()
     assert "pipe-user" in text and "30万元" in text
+
+
+async def test_chat_location_command_lists_the_nearest_windows(config, server_url):
+    from handlers.windows import load_windows
+
+    await load_windows()
+    code, out = await chat(config, server_url, ["/loc 25.70 101.87 元谋县城"])
+    assert code == 0 and "离“元谋县城”最近的创业服务窗口" in out and "1. 元谋县创业服务窗口" in out
