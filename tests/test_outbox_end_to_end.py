@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from outbox_helpers import CUSTOM, TEMPLATE, WECOM, touser
+from outbox_helpers import CUSTOM, TEMPLATE, TZ, WECOM, touser
 
 
 async def first_free_slot(window_id: int):
@@ -60,3 +60,40 @@ async def test_a_booking_reaches_the_bound_window_staff_within_seconds_though_th
     await client.close()
     assert touser(standin.calls_to(TEMPLATE, ok_only=True)) == ["oa-staff-yuanmou"] * 2
     assert standin.calls_to(CUSTOM) == []
+
+
+async def test_a_booking_made_by_chat_reaches_the_staff_who_bound_wechat_by_chat(aiohttp_client, config, standin):
+    """The issue's words: a booking made in chat reaches the window's staff at the stand-in within
+    seconds even when its first three sends fail (staff bound by sending 「绑定 123456」)."""
+    from chat_helpers import Chat, option_number
+
+    from chuangye.app import create_app
+    from handlers.staff import create_staff, new_bind_code
+    from handlers.windows import load_windows
+    from orm_models import Appointment, StaffAccount, Window
+
+    client = await aiohttp_client(create_app(config, with_worker=True))
+    await load_windows()
+    window = await Window.get(county="元谋县")
+    staff = await create_staff("yuanmou_desk", "window", "a-long-password", window_id=window.id)
+    bound = await Chat(client, config, "oa-staff-desk").say(f"绑定 {(await new_bind_code(staff)).code}")
+    assert window.name in bound
+    assert (await StaffAccount.get(id=staff.id)).wechat_openid == "oa-staff-desk"
+
+    villager = Chat(client, config, "oa-villager")
+    await villager.click("BOOK")
+    reply = await villager.say("元谋")
+    await villager.say(option_number(reply, window.name))
+    for answer in ("1", "1", "创业担保贷款", "王小花", "13812348000"):  # first open day, first free slot
+        await villager.say(answer)
+    standin.fail(TEMPLATE, 3, status=503)
+    assert "预约成功" in await villager.say("确认")
+    took = await wait_until(lambda: standin.calls_to(TEMPLATE, ok_only=True), seconds=5)
+    assert took < 5 and len(standin.calls_to(TEMPLATE)) == 4
+    (call,) = standin.calls_to(TEMPLATE, ok_only=True)
+    appt = await Appointment.get(user__openid="oa-villager")
+    assert call.body["touser"] == "oa-staff-desk"
+    assert call.body["data"]["keyword1"]["value"] == window.name
+    assert call.body["data"]["keyword4"]["value"] == "王**"
+    assert call.body["data"]["keyword2"]["value"] == appt.start.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+    await client.close()
