@@ -18,6 +18,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 COUNTIES = ("楚雄市", "禄丰市", "双柏县", "牟定县", "南华县", "姚安县", "大姚县", "永仁县", "元谋县", "武定县")
 APPLICANT_AGE = (16, 70)
 MIN_LOAN_AMOUNT = 1000  # a sanity floor for the form, not a policy figure
+BOOKING_HORIZON_DAYS = 30  # how far ahead a window can be booked
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -170,7 +171,8 @@ def validate_date(raw: Any, label: str = "日期") -> date:
         raise FieldError(f"{label}：日期格式应为 2025-01-06") from None
 
 
-def validate_start(raw: Any, now: datetime | None = None, horizon_days: int = 30, label: str = "预约时段") -> datetime:
+def validate_start(raw: Any, now: datetime | None = None, horizon_days: int = BOOKING_HORIZON_DAYS,
+                   label: str = "预约时段") -> datetime:
     """An aware datetime in the future and within the booking horizon (naive means +08:00)."""
     text = require(raw, label)
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,10 +14,9 @@ from orm_models import Slot, Window
 
 from . import calendar
 from .errors import InvalidInput, NotFound
-from .validation import TZ, COUNTIES, FieldError, validate_date
+from .validation import BOOKING_HORIZON_DAYS, COUNTIES, TZ, FieldError, validate_date
 
 WINDOWS_PATH = Path(__file__).resolve().parent / "data" / "windows.yaml"
-BOOKING_HORIZON_DAYS = 30
 _FIELDS = ("name", "county", "address", "phone", "hours", "closed_days", "lat", "lng", "coords_approximate",
            "slot_minutes", "slot_capacity", "is_demo")
 
@@ -37,7 +36,6 @@ class WindowInfo:
     lng: float
     is_demo: bool
     distance_km: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in ("id", "name", "county", "address", "phone", "hours", "hours_text",
