@@ -30,6 +30,7 @@ ROUTE_MODULES = [
     "api.staff_stats",
     "api.staff_registry",
     "api.staff_notifications",
+    "api.staff_handoff",
 ]
 OPENAPI = web.AppKey("openapi", dict)
 

@@ -149,8 +149,11 @@ async def _in_handoff(ctx: Context, inc: Incoming, session: HandoffSession) -> l
     if inc.is_text and _norm(inc.text) in T.LEAVE_HUMAN:
         await handoff.close(None, session.id)
         return [T.HANDOFF_ENDED_BY_USER + await resume_hint(ctx.store, inc.openid)]
+    if inc.is_text and _parse_human(inc.text)[0]:
+        return [T.HANDOFF_ALREADY]
     await handoff.record_user_message(session, describe(inc))
     if await handoff.take_overdue_notice(session, ctx.config.bot.handoff_wait_minutes):
+        await handoff.mark_quiet_notice(session)  # the notice says more than 「请稍候」
         return [await overdue_text(session.county)]
     return [T.HANDOFF_QUIET] if await handoff.mark_quiet_notice(session) else []
 

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from tortoise.transactions import in_transaction
 
 from chuangye.store import Store, keys
-from handlers.errors import InvalidInput
+from handlers.errors import InvalidInput, NotFound
 from orm_models import FaqEntry, QuestionLog, StaffAccount
 
 log = logging.getLogger("chuangye.faq")
@@ -117,9 +117,13 @@ async def list_entries(include_inactive: bool = False) -> list[FaqEntry]:
     return await query.order_by("-id")
 
 
-async def deactivate_entry(entry_id: int) -> bool:
-    """Withdraw an entry from the knowledge base. False when there is no such active entry."""
-    return bool(await FaqEntry.filter(id=entry_id, active=True).update(active=False))
+async def deactivate_entry(entry_id: int) -> FaqEntry:
+    """Withdraw an entry from the knowledge base (again: no change). NotFound when there is none."""
+    await FaqEntry.filter(id=entry_id, active=True).update(active=False)
+    entry = await FaqEntry.get_or_none(id=entry_id)
+    if entry is None:
+        raise NotFound("没有找到该条常见问题")
+    return entry
 
 
 async def passages() -> list[dict[str, str]]:

@@ -202,13 +202,30 @@ async def reply(staff: StaffAccount, session_id: int, text: str, send: Send) -> 
     return line
 
 
+# Why WeChat refuses a customer-service message, in words staff can act on.
+SEND_REFUSALS = {
+    45015: "用户超过 48 小时没有给公众号发消息，微信不允许再发客服消息，请改用电话联系",
+    45047: "用户回复前最多只能连续发送 5 条客服消息，请等用户回复",
+    48001: "公众号没有客服消息接口权限（未认证），无法发送",
+    43004: "用户已取消关注公众号",
+    43101: "用户拒收消息",
+}
+
+
 async def _deliver(send: Send, openid: str, text: str) -> tuple[bool, str | None]:
     try:
         await send(openid, text)
     except Exception as exc:  # recorded on the line and shown to staff, never swallowed
         log.warning("handoff reply to %s not delivered: %s", openid, exc)
-        return False, str(exc)[:200] or exc.__class__.__name__
+        return False, _refusal(exc)
     return True, None
+
+
+def _refusal(exc: Exception) -> str:
+    code = getattr(exc, "errcode", None)
+    if code in SEND_REFUSALS:
+        return f"{SEND_REFUSALS[code]}（errcode {code}）"
+    return f"发送失败：{str(exc)[:150] or exc.__class__.__name__}"
 
 
 async def close(staff: StaffAccount | None, session_id: int) -> HandoffSession:
@@ -222,6 +239,12 @@ async def close(staff: StaffAccount | None, session_id: int) -> HandoffSession:
     who = f"工作人员 {staff.display_name or staff.username}" if staff else "用户"
     await HandoffMessage.create(session=session, sender="system", text=f"{who}结束了人工服务", staff_id=staff.id if staff else None)
     return await HandoffSession.get(id=session.id)
+
+
+async def record_handback(session: HandoffSession, text: str, send: Send) -> HandoffMessage:
+    """Tell the user the bot is back (customer-service message); the line records whether it arrived."""
+    delivered, error = await _deliver(send, session.openid, text)
+    return await HandoffMessage.create(session=session, sender="bot", text=text, delivered=delivered, error=error)
 
 
 async def _open_in_scope(staff: StaffAccount, session_id: int) -> HandoffSession:

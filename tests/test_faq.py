@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from handlers import faq
-from handlers.errors import InvalidInput
+from handlers.errors import InvalidInput, NotFound
 from knowledge import KnowledgeBase
 from orm_models import FaqEntry, QuestionLog, StaffAccount
 
@@ -87,7 +87,9 @@ async def test_an_entry_reaches_every_processs_knowledge_base_without_a_restart(
     assert await sync_b.refresh() is False  # nothing changed since
 
     entry = await FaqEntry.get(question=ODD_QUESTION)
-    assert await faq.deactivate_entry(entry.id)
+    assert (await faq.deactivate_entry(entry.id)).active is False
+    with pytest.raises(NotFound):
+        await faq.deactivate_entry(entry.id + 1000)
     await sync_a.changed()
     assert await sync_b.refresh() is True
     assert STAFF_ANSWER not in kb_b.answer(ODD_QUESTION).text
