@@ -21,6 +21,7 @@ is shown for confirmation before anything is submitted.
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Sequence
 
 from chuangye.pii import mask_id
@@ -38,6 +39,11 @@ CONFIRM_HINT = "回复「确认」提交；「返回」修改上一项；「重�
 CANCELLED = "已取消，填写的内容没有提交。需要时可以随时重新开始。"
 
 Reply = tuple[dict | None, list[str], bool]
+
+
+def jsonable(value: Any) -> Any:
+    """Dialogue state stays JSON-safe: dates and times are kept as ISO 8601 text."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
 def _new(spec: FormSpec) -> dict:
@@ -125,8 +131,6 @@ def _pick(spec: FormSpec, state: dict, f: Field, text: str) -> Any:
 
 
 def _answer(spec: FormSpec, state: dict, text: str) -> Reply:
-    from .forms import jsonable
-
     f = spec.fields[state["index"]]
     try:
         raw = _pick(spec, state, f, text) if (f.dynamic or f.choices) else text

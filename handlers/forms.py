@@ -8,12 +8,12 @@ are exactly those the API returns in ``fields``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any, Callable
 
 from . import eligibility
 from . import validation as v
 from .errors import InvalidInput
+from .form_chat import current_field, jsonable, provide_choices, step  # step() and friends: the chat side
 
 Parser = Callable[[Any, dict], Any]
 
@@ -115,11 +115,6 @@ APPOINTMENT_FORM = FormSpec("appointment", "预约窗口", (
 FORMS = {f.name: f for f in (LOAN_FORM, TRAINING_FORM, APPOINTMENT_FORM)}
 
 
-def jsonable(value: Any) -> Any:
-    """Dialogue state stays JSON-safe: dates and times are kept as ISO 8601 text."""
-    return value.isoformat() if isinstance(value, (date, datetime)) else value
-
-
 def clean(spec: FormSpec, payload: dict) -> dict:
     """Validate every API field of ``spec``; return clean values or raise InvalidInput.
 
@@ -148,9 +143,6 @@ def json_schema(spec: FormSpec) -> dict:
         prop.setdefault("description", f.prompt)
         props[f.name] = prop
     return {"type": "object", "title": spec.title, "required": [f.name for f in spec.api_fields], "properties": props}
-
-
-from .form_chat import current_field, provide_choices, step  # noqa: E402  (re-exported for the chat)
 
 __all__ = ["APPOINTMENT_FORM", "LOAN_FORM", "TRAINING_FORM", "FORMS", "Field", "FormSpec", "clean", "json_schema",
            "step", "provide_choices", "current_field", "jsonable", "APPOINTMENT_PURPOSES", "TRAINING_CATEGORIES"]
