@@ -139,10 +139,10 @@ class BacklogOut(Out):
 
 
 class FaqIn(In):
-    question: str = Field(..., title="问题", min_length=1, max_length=faq.MAX_QUESTION)
-    answer: str = Field(..., title="答案", min_length=1, max_length=faq.MAX_ANSWER)
-    source: str = Field(..., title="依据", min_length=1, max_length=faq.MAX_SOURCE,
-                        description="答案的依据：文件名称或答复部门")
+    # Lengths are checked by the use case (handlers/faq.py), whose messages name each field.
+    question: str = Field(..., title="问题", description=f"最长 {faq.MAX_QUESTION} 个字")
+    answer: str = Field(..., title="答案", description=f"最长 {faq.MAX_ANSWER} 个字，要能放进一条微信消息")
+    source: str = Field(..., title="依据", description=f"答案的依据：文件名称或答复部门，最长 {faq.MAX_SOURCE} 个字")
     question_ids: list[int] = Field(default_factory=list, title="对应的提问记录编号", max_length=1000)
 
 
