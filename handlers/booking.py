@@ -21,7 +21,7 @@ from orm_models import Appointment, Slot, Window
 from .errors import DuplicateBooking, InvalidInput, NotAllowed, NotFound, SlotFull
 from .forms import APPOINTMENT_FORM, clean
 from .users import get_user
-from .validation import TZ
+from .validation import TZ, valid_pk
 from .windows import get_window, window_day, window_slot_times
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the counter
@@ -125,6 +125,8 @@ async def cancel_appointment(user_id: int, appointment_id: int) -> Appointment:
     "appointment_cancelled" notification commit together, and a double cancel frees one seat.
     """
     now = datetime.now(TZ)
+    if not (valid_pk(user_id) and valid_pk(appointment_id)):
+        raise NotFound("没有找到该预约")
     async with in_transaction() as conn:
         changed = await Appointment.filter(id=appointment_id, user_id=user_id, status="booked", start__gt=now) \
             .using_db(conn).update(status="cancelled", active_key=None, cancelled_at=now, updated_at=now)

@@ -91,7 +91,7 @@ LOAN_FORM = FormSpec("loan", "贷款预申请", (
 TRAINING_FORM = FormSpec("training", "培训报名", (
     COUNTY,
     Field("session_id", "培训班", "请选择要报名的培训班：", lambda raw, _: v.validate_positive_id(raw, "培训班"),
-          dynamic=True, schema={"type": "integer", "minimum": 1}),
+          dynamic=True, schema={"type": "integer", "minimum": 1, "maximum": v.MAX_PK}),
     Field("category", "人员类别", "请选择您的人员类别：", _choice("人员类别", TRAINING_CATEGORIES),
           choices=TRAINING_CATEGORIES),
     NAME, ID_NUMBER, PHONE,
@@ -101,7 +101,7 @@ APPOINTMENT_FORM = FormSpec("appointment", "预约窗口", (
     Field("county", "县市", "请选择要去哪个县市的创业服务窗口：", lambda raw, _: v.validate_county(raw, "县市"),
           choices=v.COUNTIES, chat_only=True),
     Field("window_id", "服务窗口", "请选择服务窗口：", lambda raw, _: v.validate_positive_id(raw, "服务窗口"),
-          dynamic=True, schema={"type": "integer", "minimum": 1}),
+          dynamic=True, schema={"type": "integer", "minimum": 1, "maximum": v.MAX_PK}),
     Field("date", "预约日期", "请选择预约日期：", lambda raw, _: v.validate_date(raw, "预约日期"),
           dynamic=True, chat_only=True),
     Field("start", "预约时段", "请选择预约时段：", lambda raw, _: v.validate_start(raw),

@@ -12,7 +12,7 @@ from .eligibility import Eligibility, evaluate, load_rules
 from .errors import NotAllowed, NotFound
 from .forms import LOAN_FORM, clean
 from .users import get_user
-from .validation import TZ, id_birth_date
+from .validation import TZ, id_birth_date, valid_pk
 
 STATUS_ZH = {"submitted": "已提交", "reviewing": "审核中", "approved": "已通过", "rejected": "未通过",
              "referred": "已转银行", "withdrawn": "已撤回"}
@@ -51,6 +51,8 @@ def eligibility_of(app: LoanApplication) -> Eligibility:
 async def withdraw_loan_application(user_id: int, app_id: int) -> LoanApplication:
     """Withdraw the user's own application before any decision (someone else's is NotFound)."""
     now = datetime.now(TZ)
+    if not (valid_pk(user_id) and valid_pk(app_id)):
+        raise NotFound("没有找到该申请")
     changed = await LoanApplication.filter(id=app_id, user_id=user_id, status__in=OPEN_STATUSES) \
         .update(status="withdrawn", updated_at=now)
     app = await LoanApplication.get_or_none(id=app_id, user_id=user_id)

@@ -24,7 +24,7 @@ from orm_models import TrainingApplication, TrainingCourse, TrainingSession
 from .errors import DuplicateBooking, InvalidInput, NotAllowed, NotFound, SessionFull
 from .forms import TRAINING_FORM, clean
 from .users import get_user
-from .validation import TZ
+from .validation import TZ, valid_pk
 
 COURSES_PATH = Path(__file__).resolve().parent / "data" / "courses.yaml"
 STATUS_ZH = {"submitted": "已报名，待审核", "approved": "已通过", "rejected": "未通过", "withdrawn": "已撤回"}
@@ -140,7 +140,8 @@ async def release_seat(application_id: int, status: str, using_db: BaseDBAsyncCl
 
 async def withdraw_training_application(user_id: int, app_id: int) -> TrainingApplication:
     """Withdraw the user's own sign-up and free its seat (someone else's is NotFound)."""
-    app = await TrainingApplication.get_or_none(id=app_id, user_id=user_id)
+    app = await TrainingApplication.get_or_none(id=app_id, user_id=user_id) \
+        if valid_pk(user_id) and valid_pk(app_id) else None
     if app is None:
         raise NotFound("没有找到该报名")
     async with in_transaction() as conn:

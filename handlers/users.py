@@ -7,7 +7,7 @@ from chuangye.pii import protect_phone
 from orm_models import User
 
 from .errors import InvalidInput, NotFound
-from .validation import FieldError, validate_phone
+from .validation import FieldError, valid_pk, validate_phone
 
 APPS = ("oa", "mp")
 
@@ -35,7 +35,7 @@ async def find_or_create_user(app: str, openid: str, unionid: str | None = None)
 
 
 async def get_user(user_id: int) -> User:
-    user = await User.get_or_none(id=user_id)
+    user = await User.get_or_none(id=user_id) if valid_pk(user_id) else None
     if user is None:
         raise NotFound("没有找到该用户")
     return user

@@ -19,6 +19,7 @@ COUNTIES = ("楚雄市", "禄丰市", "双柏县", "牟定县", "南华县", "�
 APPLICANT_AGE = (16, 70)
 MIN_LOAN_AMOUNT = 1000  # a sanity floor for the form, not a policy figure
 BOOKING_HORIZON_DAYS = 30  # how far ahead a window can be booked
+MAX_PK = 2**31 - 1  # primary keys are 32-bit integers: a larger id can name no record
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -152,6 +153,11 @@ def validate_amount(raw: Any, product: str | None, category: str | None, label: 
     return amount
 
 
+def valid_pk(value: Any) -> bool:
+    """Whether ``value`` can be a record id at all (PostgreSQL refuses out-of-range integers)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_PK
+
+
 def validate_positive_id(raw: Any, label: str) -> int:
     if isinstance(raw, bool):
         raise FieldError(f"{label}：请选择一个有效的{label}")
@@ -159,7 +165,7 @@ def validate_positive_id(raw: Any, label: str) -> int:
         value = int(_text(raw))
     except ValueError:
         raise FieldError(f"{label}：请选择一个有效的{label}") from None
-    if value < 1:
+    if not valid_pk(value):
         raise FieldError(f"{label}：请选择一个有效的{label}")
     return value
 

@@ -14,7 +14,7 @@ from orm_models import Slot, Window
 
 from . import calendar
 from .errors import InvalidInput, NotFound
-from .validation import BOOKING_HORIZON_DAYS, COUNTIES, TZ, FieldError, validate_date
+from .validation import BOOKING_HORIZON_DAYS, COUNTIES, TZ, FieldError, valid_pk, validate_date
 
 WINDOWS_PATH = Path(__file__).resolve().parent / "data" / "windows.yaml"
 _FIELDS = ("name", "county", "address", "phone", "hours", "closed_days", "lat", "lng", "coords_approximate",
@@ -84,7 +84,7 @@ async def load_windows(path: str | os.PathLike[str] = WINDOWS_PATH) -> dict[str,
 
 
 async def get_window(window_id: int) -> Window:
-    window = await Window.get_or_none(id=window_id, is_active=True)
+    window = await Window.get_or_none(id=window_id, is_active=True) if valid_pk(window_id) else None
     if window is None:
         raise NotFound("没有找到该服务窗口")
     return window

@@ -178,3 +178,18 @@ async def test_my_appointments_lists_only_mine_with_the_window(db):
     await _book(users[1], window, slot)
     listed = await my_appointments(users[0].id)
     assert [a.id for a in listed] == [mine.id] and listed[0].window.name == "元谋县创业服务窗口"
+
+
+async def test_ids_too_large_for_any_record_are_not_found_rather_than_crashing(db):
+    from handlers.loans import withdraw_loan_application
+    from handlers.training import withdraw_training_application
+
+    window, (user,), slot = await _setup()
+    huge = 2**40
+    for call in (cancel_appointment(user.id, huge), withdraw_loan_application(user.id, huge),
+                 withdraw_training_application(user.id, huge), list_slots(huge, slot["start"].date())):
+        with pytest.raises(NotFound):
+            await call
+    with pytest.raises(InvalidInput) as exc:
+        await book_appointment(user.id, huge, slot["start"], "其他", "李秀英", "13812348000")
+    assert exc.value.fields == {"window_id": "服务窗口：请选择一个有效的服务窗口"}

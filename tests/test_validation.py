@@ -158,7 +158,7 @@ def test_free_text_length_is_checked_with_the_count():
     assert _message(v.validate_text, "药", "经营项目", 2, 50) == "经营项目：应为 2–50 个字（当前 1 个）"
 
 
-@pytest.mark.parametrize("raw", ["abc", 0, -3, True, "1.5"])
+@pytest.mark.parametrize("raw", ["abc", 0, -3, True, "1.5", 2**31])
 def test_choice_ids_must_be_positive_integers(raw):
     assert _message(v.validate_positive_id, raw, "培训班") == "培训班：请选择一个有效的培训班"
 
