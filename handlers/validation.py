@@ -35,10 +35,15 @@ def _text(raw: Any) -> str:
     return "" if raw is None else str(raw).strip()
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def require(raw: Any, label: str) -> str:
     value = _text(raw)
     if not value:
         raise FieldError(f"{label}：不能为空，请填写")
+    if _UNPRINTABLE.search(value):  # control characters or broken Unicode: never stored
+        raise FieldError(f"{label}：含有无法识别的字符，请重新填写")
     return value
 
 

@@ -154,6 +154,11 @@ def test_yunling_loans_use_a_form_cap_that_is_said_not_to_be_policy():
 
 # ---------------------------------------------------------------- free text, ids, dates, slot times
 
+@pytest.mark.parametrize("raw", ["药膳\x00馆", "药膳\x07馆", "药膳\ud800馆"])
+def test_control_characters_and_broken_unicode_are_refused(raw):
+    assert _message(v.validate_text, raw, "经营项目", 2, 50) == "经营项目：含有无法识别的字符，请重新填写"
+
+
 def test_free_text_length_is_checked_with_the_count():
     assert _message(v.validate_text, "药", "经营项目", 2, 50) == "经营项目：应为 2–50 个字（当前 1 个）"
 
