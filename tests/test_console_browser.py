@@ -110,7 +110,8 @@ async def test_staff_member_checks_in_a_booking_decides_an_application_and_expor
     county_row = page.locator("[data-testid=county-table] tr", has_text=account.county)
     assert "创业担保贷款" in await page.locator("[data-testid=stats-table]").inner_text()
     assert await county_row.locator("td").nth(-2).inner_text() == "1"  # 已签到
-    await page.wait_for_timeout(800)  # the charts' entry animation, before the picture
+    if TAKE_SCREENSHOTS:
+        await page.wait_for_timeout(800)  # the charts' entry animation, before the picture
     await _screenshot(page, "console-dashboard.png")
 
     # 退出登录 forgets the token and revokes the session on the server.
@@ -197,3 +198,52 @@ def test_chromium_is_required_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(console_helpers, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="Chromium"):
         require_chromium()
+
+
+async def test_staff_answer_a_user_waiting_for_a_person_and_turn_an_unanswered_question_into_an_faq(
+    live_app: LiveApp, staff_browser
+) -> None:
+    from handlers.handoff import start_handoff
+    from orm_models import HandoffSession
+
+    page, errors = staff_browser
+    admin = await live_app.seed(county=None)
+    openid = "oa-villager-0042"
+    session, _ = await start_handoff(openid, reason="asked", county="元谋县", transcript=[
+        {"who": "user", "text": "我想开个药膳馆，贷款要带哪些材料？"}, {"who": "user", "text": "人工"}])
+    question = "松茸收购价格是多少"
+    async with aiohttp.ClientSession(live_app.base) as http:
+        asked = await (await http.post("/api/v1/ask", json={"question": question})).json()
+    assert asked["confident"] is False, asked  # the premise: the knowledge base has no answer yet
+    await _log_in(page, live_app.base, admin.username, admin.password)
+
+    # 人工服务: the queue, the conversation so far, a reply sent as a customer-service message, hand-back.
+    await page.click("nav a[data-page=handoff]")
+    await page.locator("[data-testid=handoff-list] tr", has_text="…r-0042").click()
+    detail = page.locator("[data-testid=handoff-detail]")
+    await detail.get_by_text("贷款要带哪些材料").wait_for()
+    await detail.locator("textarea[name=text]").fill("您好，我是窗口工作人员。所需材料以窗口核对为准，您可以先在公众号预约到窗口办理。")
+    await _screenshot(page, "console-handoff.png")
+    await detail.locator("button[type=submit]").click()
+    await page.locator(".notice.ok", has_text="回复已发送").wait_for()
+    sent = [c.body["text"]["content"] for c in live_app.standin.calls_to("/cgi-bin/message/custom/send", ok_only=True)
+            if c.body.get("touser") == openid]
+    assert any("所需材料以窗口核对为准" in text for text in sent)
+    await detail.locator("button[data-action=close]").click()
+    await page.locator(".notice.ok", has_text="已结束人工服务").wait_for()
+    assert (await HandoffSession.get(id=session.id)).status == "closed"
+
+    # 问答完善: the unconfident question becomes an FAQ entry that answers it at once.
+    await page.click("nav a[data-page=faq]")
+    await page.locator("[data-testid=faq-backlog] tr", has_text=question).locator("button", has_text="写答案").click()
+    editor = page.locator("[data-testid=faq-editor] form")
+    await editor.locator("textarea[name=answer]").fill("松茸收购价随行情每天变化，本平台不提供报价，请向当地农产品市场咨询。")
+    await editor.locator("input[name=source]").fill("演示数据：请运营人员按实际答复部门填写")
+    await _screenshot(page, "console-faq.png")
+    await editor.locator("button[type=submit]").click()
+    await page.locator("[data-testid=faq-table] tr", has_text="本平台不提供报价").wait_for()
+    assert await page.locator("[data-testid=faq-backlog] tr", has_text=question).count() == 0
+    async with aiohttp.ClientSession(live_app.base) as http:
+        again = await (await http.post("/api/v1/ask", json={"question": question})).json()
+    assert "本平台不提供报价" in again["answer"]
+    assert errors == []

@@ -2,8 +2,20 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from api.console import STATIC_DIR
+import pytest_asyncio
+from aiohttp import web
+
+from api.console import STATIC_DIR, setup_console
+
+
+@pytest_asyncio.fixture
+async def client(aiohttp_client: Any) -> Any:
+    """The console routes alone: they need no database (the browser tests use the whole app)."""
+    app = web.Application()
+    setup_console(app)
+    return await aiohttp_client(app)
 
 
 async def test_console_page_is_served_with_a_strict_content_security_policy(client) -> None:

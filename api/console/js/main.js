@@ -3,11 +3,12 @@ import { get, post, token } from "./api.js";
 import { h, notice } from "./dom.js";
 import { ROLE } from "./labels.js";
 
-// Each page module exports render(main, ctx). Pages whose back end is not there yet are added
-// to this list when their endpoints land (human handoff, unconfident questions).
+// Each page module exports render(main, ctx).
 const PAGES = [
   { path: "agenda", title: "今日预约", module: "./pages/agenda.js" },
   { path: "review", title: "审核", module: "./pages/review.js" },
+  { path: "handoff", title: "人工服务", module: "./pages/handoff.js" },
+  { path: "faq", title: "问答完善", module: "./pages/faq.js" },
   { path: "dashboard", title: "进度看板", module: "./pages/dashboard.js" },
   { path: "registry", title: "登记", module: "./pages/registry.js" },
   { path: "export", title: "导出台账", module: "./pages/exports.js" },
