@@ -125,7 +125,7 @@ async def staff_browser() -> AsyncIterator[tuple[Any, list[str]]]:
         context = await browser.new_context(
             viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # a loaded 2-core CI machine
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TAKE_SCREENSHOTS = os.environ.get("CHUANGYE_SCREENSHOTS") == "1"
 TOKEN_KEY = "chuangye.staff.token"
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 async def _screenshot(page: Any, name: str) -> None:
@@ -125,14 +128,27 @@ async def test_staff_member_checks_in_a_booking_decides_an_application_and_expor
     assert errors == []
 
 
-async def test_failed_notification_reaches_the_staff_after_binding_wechat_and_retrying(live_app: LiveApp, staff_browser) -> None:
+async def test_window_staff_mark_a_missed_visit_and_retry_a_failed_notification_after_binding_wechat(
+    live_app: LiveApp, staff_browser
+) -> None:
     page, errors = staff_browser
     account = await live_app.seed()
     async with aiohttp.ClientSession(live_app.base) as http:
-        await book_visit(http, county=account.county)
+        booking = await book_visit(http, county=account.county)
     await live_app.deliver_notifications()  # nobody of the window is bound yet: the event fails
     failed = await Notification.get(kind="appointment_booked", status="failed")
+    missed = datetime.now(TZ).replace(second=0, microsecond=0) - timedelta(minutes=30)
+    await Appointment.filter(id=booking["id"]).update(start=missed, end=missed + timedelta(minutes=30))
     await _log_in(page, live_app.base, account.username, account.password)
+
+    # 今日预约: a visit whose time has passed is marked 未到; a late arrival can still be checked in.
+    await page.fill("input[name=date]", missed.date().isoformat())
+    await page.dispatch_event("input[name=date]", "change")
+    row = page.locator("[data-testid=agenda-table] tr", has_text=VISITOR["name"])
+    await row.locator("button", has_text="未到").click()
+    await row.locator(".status", has_text="未到").wait_for()
+    assert (await Appointment.get(id=booking["id"])).status == "no_show"
+    assert await row.locator("button", has_text="签到").count() == 1
 
     await page.click("nav a[data-page=notifications]")
     row = page.locator("[data-testid=failed-notifications] tr", has_text="无可用渠道")
