@@ -7,6 +7,7 @@ and well-formed (api/idempotency.py).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
@@ -21,6 +22,9 @@ from .validation import validate
 
 MSG_BAD_JSON = "请求体不是有效的 JSON"
 MSG_NOT_OBJECT = "请求体应为 JSON 对象"
+# NUL and lone surrogates: valid in JSON escapes, refused by PostgreSQL and by UTF-8 itself.
+UNREADABLE = re.compile("[\x00\ud800-\udfff]")
+MSG_UNREADABLE = "包含无法识别的字符，请删除后重新输入"
 
 
 def make_handler(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -100,6 +104,7 @@ def _query(ep: Endpoint, request: web.Request) -> BaseModel | None:
     if ep.query is None:
         return None
     data = {key: request.query.getone(key) for key in request.query.keys()}
+    _refuse_unreadable(data)
     model, fields = validate(ep.query, data)
     if fields:
         raise InvalidInput(fields)
@@ -116,7 +121,26 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
         raise ApiError(400, "bad_json", MSG_BAD_JSON) from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_json", MSG_NOT_OBJECT)
+    _refuse_unreadable(data)
     return data
+
+
+def _unreadable(value: Any) -> bool:
+    if isinstance(value, str):
+        return UNREADABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_unreadable(k) or _unreadable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unreadable(v) for v in value)
+    return False
+
+
+def _refuse_unreadable(data: dict[str, Any]) -> None:
+    """422 naming each top-level field whose text holds characters no database can store."""
+    bad = {str(key) if not _unreadable(key) else "body": MSG_UNREADABLE
+           for key, value in data.items() if _unreadable(key) or _unreadable(value)}
+    if bad:
+        raise InvalidInput(bad)
 
 
 def _reject_constant(name: str) -> Any:

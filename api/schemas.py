@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -27,6 +27,10 @@ Day = Annotated[
     PlainSerializer(lambda d: d.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "format": "date", "examples": ["2025-03-03"]}),
 ]
+
+
+# A database id (IntField is 32-bit on PostgreSQL): larger values would fail in the database.
+DbId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class Out(BaseModel):

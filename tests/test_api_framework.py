@@ -137,6 +137,14 @@ async def test_invalid_fields_are_422_naming_each_field_and_nothing_is_stored(ap
     assert await QuestionLog.all().count() == 0
 
 
+@pytest.mark.parametrize("raw", [b'{"text": "a\\u0000b"}', b'{"text": "\\ud800"}', b'{"text": "ok", "x": ["\\u0000"]}'])
+async def test_text_no_database_can_store_is_422_naming_the_field(api: Any, db: Any, raw: bytes) -> None:
+    err = await error_of(await api.post("/api/v1/notes", data=raw, headers=token_for(db, 1)), 422)
+    assert list(err["fields"].values()) == ["包含无法识别的字符，请删除后重新输入"]
+    assert set(err["fields"]) <= {"text", "x"}
+    assert await QuestionLog.all().count() == 0
+
+
 async def test_a_missing_field_says_it_must_be_filled(api: Any, db: Any) -> None:
     err = await error_of(await api.post("/api/v1/notes", json={}, headers=token_for(db, 1)), 422)
     assert err["fields"] == {"text": "内容：不能为空，请填写"} and err["message"] == "内容：不能为空，请填写"

@@ -33,6 +33,8 @@ async def test_search_needs_a_query_and_a_sensible_count(client: Any) -> None:
     assert err["fields"] == {"q": "关键词：至少 1 个字符"}
     err = await error_of(await client.get(f"{API}/policies/search", params={"q": "贷款", "top": "50"}), 422)
     assert err["fields"] == {"top": "条数：不能大于 20"}
+    err = await error_of(await client.get(f"{API}/policies/search?q=%E8%B4%B7%00"), 422)
+    assert err["fields"] == {"q": "包含无法识别的字符，请删除后重新输入"}
 
 
 async def test_ask_gives_the_chatbots_answer_with_sources_and_records_the_question(client: Any) -> None:
