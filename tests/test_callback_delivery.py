@@ -149,9 +149,20 @@ async def test_a_retry_while_the_first_attempt_is_still_working_gets_success(
     assert calls == ["计数慢二"]
 
 
-@pytest.mark.parametrize("failure", [{"errcode": 48001}, {"errcode": 45015}, {"status": 503}])
+async def test_an_unverified_accounts_late_answer_is_given_with_the_next_reply(
+        aiohttp_client, make_config, wx, monkeypatch, standin):
+    await late_answer_given_with_the_next_reply(aiohttp_client, make_config, wx, monkeypatch, standin,
+                                                {"errcode": 48001})
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize("failure", [{"errcode": 45015}, {"errcode": 45047}, {"status": 503}])
 async def test_a_late_answer_that_cannot_be_sent_is_given_with_the_next_reply(
         aiohttp_client, make_config, wx, monkeypatch, standin, failure):
+    await late_answer_given_with_the_next_reply(aiohttp_client, make_config, wx, monkeypatch, standin, failure)
+
+
+async def late_answer_given_with_the_next_reply(aiohttp_client, make_config, wx, monkeypatch, standin, failure):
     config = make_config(bot={"reply_budget_seconds": 0.3})
     calls = []
     client, app = await app_with(aiohttp_client, config, monkeypatch, counting_skill(calls, delay=0.6))

@@ -14,6 +14,9 @@ from handlers.windows import load_windows
 PATH = "/wechat/official"
 YUANMOU = (25.70, 101.87)
 
+# Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
+
 
 @pytest.fixture
 def wx(config):
@@ -38,16 +41,19 @@ async def test_a_location_in_yuanmou_lists_the_yuanmou_window_first(client, wx):
     assert answer.endswith(texts.NEAREST_FOOTER)
 
 
+@SQLITE_ONLY
 async def test_a_location_without_a_label_uses_the_plain_header(client, wx):
     await load_windows()
     answer = await reply(client, wx, wx.location("u-loc2", 25.03, 101.55))
     assert answer.startswith(texts.NEAREST_HEADER + "\n1. 楚雄市创业服务窗口")
 
 
+@SQLITE_ONLY
 async def test_a_location_when_no_window_is_known_says_so(client, wx):
     assert await reply(client, wx, wx.location("u-loc3", *YUANMOU)) == texts.NO_WINDOWS
 
 
+@SQLITE_ONLY
 async def test_a_location_with_unreadable_coordinates_asks_again(client, wx):
     xml = wx.xml("u-loc4", "location", Location_X="北纬", Location_Y="", Scale=15, Label="")
     assert await reply(client, wx, xml) == texts.ASK_LOCATION

@@ -17,6 +17,9 @@ from chuangye.app import create_app
 
 QUESTION = "我是返乡农民工，想贷款开个药膳馆，能贷多少？"
 
+# Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
+
 
 @pytest.fixture
 async def server_url(aiohttp_server, config, monkeypatch):
@@ -39,11 +42,13 @@ async def test_safe_mode_chat_answers_the_newcomers_question(config, server_url)
     assert "这行不会发送" not in out
 
 
+@SQLITE_ONLY
 async def test_plaintext_chat_works_too(config, server_url):
     code, out = await chat(config, server_url, ["你好"], plaintext=True)
     assert code == 0 and "明文模式" in out and texts.HELP.splitlines()[0] in out
 
 
+@SQLITE_ONLY
 async def test_chat_commands_click_subscribe_voice_and_image(config, server_url):
     lines = ["/click POLICY", "/subscribe", "/voice 创业担保贷款最多能贷多少钱", "/image", "/help", "/nonsense"]
     code, out = await chat(config, server_url, lines)
@@ -54,22 +59,26 @@ async def test_chat_commands_click_subscribe_voice_and_image(config, server_url)
     assert "/loc 纬度 经度" in out and "不认识的命令 /nonsense" in out
 
 
+@SQLITE_ONLY
 async def test_a_malformed_location_command_explains_its_usage(config, server_url):
     code, out = await chat(config, server_url, ["/loc 北纬"])
     assert code == 0 and "用法：/loc" in out
 
 
+@SQLITE_ONLY
 async def test_chat_with_the_wrong_key_reports_the_refusal(config, make_config, server_url):
     other = make_config(wechat={"official_account": {"token": "not-the-servers-token"}})
     code, out = await chat(other, server_url, ["你好"])
     assert code == 1 and "HTTP 403" in out
 
 
+@SQLITE_ONLY
 async def test_chat_without_a_server_says_so(config):
     code, out = await chat(config, "http://127.0.0.1:9", ["你好"])
     assert code == 1 and "连不上服务" in out
 
 
+@SQLITE_ONLY
 async def test_the_chuangye_chat_command_pipes_through_a_real_server(config, server_url, tmp_path):
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(config.model_dump(by_alias=True), allow_unicode=True), encoding="utf-8")

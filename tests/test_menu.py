@@ -11,6 +11,9 @@ from bot.menu import DEFAULT_MENU, MenuError, check_menu, load_menu, menu_push_c
 
 MENU_CREATE = "/cgi-bin/menu/create"
 
+# Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
+
 
 def _leaves(menu):
     for top in menu["button"]:
@@ -50,12 +53,14 @@ async def test_menu_push_creates_the_shipped_menu(config, standin, capsys):
     assert "菜单已创建" in capsys.readouterr().out
 
 
+@SQLITE_ONLY
 async def test_menu_push_reports_a_refusal_and_fails(config, standin, capsys):
     standin.fail(MENU_CREATE, times=1, errcode=40018)
     assert await asyncio.to_thread(menu_push_cli, config, None) == 1
     assert "errcode 40018" in capsys.readouterr().err
 
 
+@SQLITE_ONLY
 async def test_menu_push_refuses_a_bad_file_without_calling_wechat(config, standin, tmp_path, capsys):
     bad = tmp_path / "menu.json"
     bad.write_text('{"button": [{"type": "click", "name": "预约"}]}', encoding="utf-8")
