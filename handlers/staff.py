@@ -39,6 +39,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("dummy-password-for-timing")
 
 
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Swap the argon2 parameters (tests use cheaper ones); returns the previous hasher.
+    Existing hashes keep verifying: argon2 hashes carry their own parameters."""
+    global _hasher
+    previous, _hasher = _hasher, hasher
+    return previous
+
+
 class Clock:
     """Wall clock in Asia/Shanghai that tests can freeze and move."""
 
@@ -139,6 +147,7 @@ async def create_staff(
     county: str | None = None,
     display_name: str = "",
     is_demo: bool = False,
+    password_hash: str | None = None,
 ) -> StaffAccount:
     """Create an account. Invalid input raises InvalidInput naming each field and stores nothing.
 
@@ -159,7 +168,7 @@ async def create_staff(
     return await StaffAccount.create(
         username=username,
         display_name=display_name or username,
-        password_hash=await _hash(password),
+        password_hash=password_hash or await _hash(password),
         role=role,
         window_id=window_id,
         county=county,
@@ -299,13 +308,14 @@ async def ensure_demo_staff() -> dict:
     ]
     for window in await Window.filter(is_active=True).order_by("id"):
         wanted.append((f"staff_{window.key}", "window", window, f"{window.name}工作人员（演示账号）"))
-    accounts = []
+    accounts, shared_hash = [], None
     for username, role, window, display in wanted:
         existing = await StaffAccount.get_or_none(username=username)
         if existing is None:
+            shared_hash = shared_hash or await _hash(DEMO_PASSWORD)  # one hash: they share the password
             await create_staff(
                 username, role, DEMO_PASSWORD, window_id=window.id if window else None,
-                display_name=display, is_demo=True,
+                display_name=display, is_demo=True, password_hash=shared_hash,
             )
         accounts.append({
             "username": username, "role": role, "county": window.county if window else None,

@@ -126,3 +126,17 @@ def clock() -> Iterator[Any]:
         yield staff_clock
     finally:
         staff_clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing() -> Iterator[None]:
+    """Argon2id with small cost parameters, so the staff tests stay fast; same code path."""
+    from argon2 import PasswordHasher
+
+    from handlers.staff import use_hasher
+
+    previous = use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    try:
+        yield
+    finally:
+        use_hasher(previous)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from staff_support import COUNTY_A, World, build_world, token
+from staff_support import cheap_hashing  # noqa: F401  (autouse fixture)
 
 ROLES = ("anon", "user", "window_a", "window_b", "county_a", "prefecture")
 STAFF = ROLES[2:]

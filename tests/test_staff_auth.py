@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from staff_support import PASSWORD, clock, make_staff, token  # noqa: F401  (clock is a fixture)
+from staff_support import cheap_hashing  # noqa: F401  (autouse fixture)
 
 LOGIN = "/api/v1/staff/login"
 
