@@ -97,7 +97,8 @@ async def create_entry(
 def _int_ids(values: Any, errors: dict[str, str]) -> list[int]:
     if values in (None, []):
         return []
-    if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+    if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v < 2**31
+                                               for v in values):
         errors["question_ids"] = "问题编号应为整数列表"
         return []
     return values

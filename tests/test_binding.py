@@ -10,6 +10,7 @@ from bot.binding import parse_bind
 from chat_helpers import Chat, seed_windows_and_courses
 from handlers.staff import clock
 from orm_models import BindCode, StaffAccount, Window
+from staff_support import cheap_hashing  # noqa: F401  (autouse fixture)
 from staff_support import make_staff, token
 
 

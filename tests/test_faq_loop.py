@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chat_helpers import Chat
 from orm_models import FaqEntry, QuestionLog
+from staff_support import cheap_hashing  # noqa: F401  (autouse fixture)
 from staff_support import make_staff, token
 
 API = "/api/v1/staff"

@@ -8,6 +8,7 @@ from bot.handoff import announce_overdue
 from chat_helpers import Chat, seed_windows_and_courses
 from handlers import handoff
 from orm_models import HandoffMessage, HandoffSession, QuestionLog, User
+from staff_support import cheap_hashing  # noqa: F401  (autouse fixture)
 from staff_support import make_staff, token
 
 from test_chat_flows import ID_NUMBER
