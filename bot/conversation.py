@@ -9,7 +9,8 @@ Guarantees (the callback relies on them):
 - ``reply`` returns within the budget. Work that takes longer goes on in the background and its
   answer is sent as a customer-service message; if that send fails (an unverified account gets
   48001, a closed 48-hour window 45015/45047, or WeChat is down), the answer is kept in
-  ``keys.pending_reply`` and prepended to the user's next visible reply. Nothing is dropped.
+  ``keys.pending_reply`` and given, oldest first, with the user's next visible replies (as many
+  as fit one WeChat text; the rest, in order, with the replies after). Nothing is dropped.
 - A failing skill never escapes: it is logged and the user gets ``texts.APOLOGY``.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ log = logging.getLogger("chuangye.bot")
 
 DEDUPE_TTL_SECONDS = 600  # WeChat retries for about 15 s; keep the mark well beyond that
 PENDING_TTL_SECONDS = 48 * 3600  # WeChat's customer-service window
+MAX_REPLY_BYTES = 2000  # WeChat cuts text messages at about 2048 bytes
 LOCK_TIMEOUT_SECONDS = 60
 LOCK_WAIT_SECONDS = 30
 REPLAY_POLL_SECONDS = 0.05
@@ -118,18 +120,30 @@ class Conversation:
         except Exception:
             log.exception("skill failed", extra={"fields": {"openid": inc.openid, "msg_type": inc.msg_type}})
             parts = [texts.APOLOGY]
-        parts = [p for p in parts if p]
-        if parts:
-            parts = await self._take_pending(inc.openid) + parts
-        return "\n\n".join(parts)
+        reply = "\n\n".join(p for p in parts if p)
+        return await self._with_pending(inc.openid, reply) if reply else ""
 
-    async def _take_pending(self, openid: str) -> list[str]:
+    async def _with_pending(self, openid: str, reply: str) -> str:
+        """Undelivered answers first, oldest first, as many as fit one WeChat text with ``reply``.
+
+        What does not fit (possibly ``reply`` itself) waits, in order, for the next reply, so every
+        reply makes progress and nothing is lost or reordered.
+        """
         key = keys.pending_reply(openid)
-        pending = await self.store.get_json(key)
+        pending = await self.store.get_json(key) or []
         if not pending:
-            return []
-        await self.store.delete(key)
-        return [f"{texts.PENDING_HEADER}\n{text}" for text in pending]
+            return reply
+        queue = [f"{texts.PENDING_HEADER}\n{text}" for text in pending] + [reply]
+        taken, size = 1, len(queue[0].encode("utf-8"))
+        while taken < len(queue) and size + 2 + len(queue[taken].encode("utf-8")) <= MAX_REPLY_BYTES:
+            size += 2 + len(queue[taken].encode("utf-8"))
+            taken += 1
+        rest = (pending + [reply])[taken:]
+        if rest:
+            await self.store.set_json(key, rest, ttl=PENDING_TTL_SECONDS)
+        else:
+            await self.store.delete(key)
+        return "\n\n".join(queue[:taken])
 
     async def _deliver_late(self, openid: str, reply: str) -> None:
         """Customer-service message; on any failure keep it for the next reply (lock is held)."""

@@ -188,3 +188,22 @@ async def test_a_pending_answer_waits_for_a_visible_reply(aiohttp_client, config
     assert (await wx.post(client, PATH, wx.event("u-wait", "VIEW", "https://example.invalid/")))[2] == "success"
     status, fields, _ = await wx.post(client, PATH, wx.event("u-wait", "CLICK", "POLICY"))
     assert fields["Content"] == f"{texts.PENDING_HEADER}\n早先的回复\n\n{texts.POLICY_HINT}"
+
+
+async def test_pending_answers_that_do_not_fit_one_text_wait_in_order_for_the_next_replies(
+        aiohttp_client, config, wx, monkeypatch):
+    client, app = await app_with(aiohttp_client, config, monkeypatch)
+    store = app[K.STORE]
+    long_one, long_two = "甲" * 500, "乙" * 500  # 1500 bytes each: never two in one text
+    await store.set_json(keys.pending_reply("u-long"), [long_one, long_two])
+    click = wx.event("u-long", "CLICK", "POLICY", CreateTime=1)
+    first = (await wx.post(client, PATH, click))[1]["Content"]
+    assert first == f"{texts.PENDING_HEADER}\n{long_one}"
+    assert await store.get_json(keys.pending_reply("u-long")) == [long_two, texts.POLICY_HINT]
+    second = (await wx.post(client, PATH, wx.event("u-long", "CLICK", "POLICY", CreateTime=2)))[1]["Content"]
+    assert second == f"{texts.PENDING_HEADER}\n{long_two}\n\n{texts.PENDING_HEADER}\n{texts.POLICY_HINT}"
+    assert len(second.encode()) <= 2000
+    assert await store.get_json(keys.pending_reply("u-long")) == [texts.POLICY_HINT]
+    third = (await wx.post(client, PATH, wx.text("u-long", "你好")))[1]["Content"]
+    assert third == f"{texts.PENDING_HEADER}\n{texts.POLICY_HINT}\n\n{texts.HELP}"
+    assert await store.get_json(keys.pending_reply("u-long")) is None
