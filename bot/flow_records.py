@@ -17,6 +17,8 @@ from .flow_forms import money, when_text
 
 PICK_TTL_SECONDS = 10 * 60
 SHOWN = 10
+PICKABLE = 9  # one digit to reply with, and a list that fits one message
+MAX_BYTES = 1900  # one WeChat text is cut at about 2048 bytes
 BACK = {"返回", "取消", "算了", "不了"}
 
 
@@ -31,7 +33,18 @@ async def _user_id(openid: str) -> int:
 
 
 def _note(note: str | None) -> str:
-    return f"\n   说明：{note}" if note else ""
+    return f"\n   说明：{note[:60]}" if note else ""
+
+
+def fit(lines: list[str], footer: str) -> str:
+    """As many lines as fit one WeChat text with the footer, saying when some were left out."""
+    size, kept = len(footer.encode()) + 40, []
+    for line in lines:
+        size += len(line.encode()) + 1
+        if size > MAX_BYTES:
+            return "\n".join(kept + [T.MORE_NOT_SHOWN, footer])
+        kept.append(line)
+    return "\n".join(kept + [footer])
 
 
 # ---------------------------------------------------------------- lists
@@ -49,7 +62,7 @@ async def my_appointments(openid: str) -> str:
         lines.append(T.APPOINTMENT_LINE.format(n=n, when=when_text(a.start, a.end), window=a.window.name,
                                                status=STATUS_ZH.get(a.status, a.status), purpose=a.purpose,
                                                name=a.name, phone=a.phone_masked, code=code))
-    return "\n".join(lines + [T.APPOINTMENTS_FOOTER])
+    return fit(lines, T.APPOINTMENTS_FOOTER)
 
 
 async def my_applications(openid: str) -> str:
@@ -74,7 +87,7 @@ async def my_applications(openid: str) -> str:
                                          status=TRAINING_ZH.get(a.status, a.status), name=a.name,
                                          id_masked=a.id_masked, phone=a.phone_masked, note=_note(a.decision_note))
                   for n, a in enumerate(trainings, 1)]
-    return "\n".join(lines + [T.APPLICATIONS_FOOTER])
+    return fit(lines, T.APPLICATIONS_FOOTER)
 
 
 # ---------------------------------------------------------------- choose, then act
@@ -104,6 +117,7 @@ async def offer_withdraw(store: Store, openid: str) -> str:
 async def _offer(store: Store, openid: str, action: str, options: list, header: str, nothing: str) -> str:
     if not options:
         return nothing
+    options = options[:PICKABLE]
     await store.set_json(_pick_key(openid), {"action": action, "options": options}, ttl=PICK_TTL_SECONDS)
     return "\n".join([header] + [f"{n}. {label}" for n, (_, _, label) in enumerate(options, 1)])
 

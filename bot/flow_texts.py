@@ -50,6 +50,7 @@ LOAN_LINE = "{n}. 编号 {id}｜{product} {amount}（{status}）\n   {name} {id_
 TRAININGS_HEADER = "培训报名："
 TRAINING_LINE = "{n}. 编号 {id}｜{course}，{county}，{start}开班（{status}）\n   {name} {id_masked} {phone}{note}"
 APPLICATIONS_FOOTER = "尚未审核的申请可以撤回：回复「撤回申请」。"
+MORE_NOT_SHOWN = "……（更早的记录未显示）"
 
 NOTHING_TO_CANCEL = "您没有可以取消的预约（只有尚未到来、未签到的预约可以取消）。"
 CHOOSE_CANCEL = "请选择要取消的预约（回复数字），回复「返回」不取消："
@@ -64,7 +65,7 @@ CHOOSE_NUMBER = "请回复选项前面的数字（1–{count}），或回复「�
 
 HANDOFF_QUEUED = ("已为您转接人工服务，{who}会尽快在这里回复您。\n"
                   "等待期间您发的消息都会转给工作人员。回复「结束人工」可随时回到智能问答。")
-HANDOFF_QUEUED_UNCONFIDENT = "连续几个问题我都没能准确回答，已为您转接人工服务。"
+HANDOFF_QUEUED_UNCONFIDENT = "连续几个问题我都没能准确回答。"
 HANDOFF_ALREADY = "您已在人工服务队列中，工作人员会尽快回复，请稍候。回复「结束人工」可回到智能问答。"
 HANDOFF_QUIET = "已转人工，请稍候，工作人员会在这里回复您。"
 HANDOFF_DRAFT_KEPT = "您正在填写的「{title}」已一并转给工作人员，结束人工服务后可回复「继续」接着填写。"

@@ -180,7 +180,7 @@ async def _run_and_watch(ctx: Context, inc: Incoming) -> list[str]:
     if inc.is_text and await handoff.unconfident_streak(
             inc.openid, bot.handoff_unconfident_streak, within=timedelta(seconds=bot.dialogue_ttl_seconds),
             this_turn_from=started):
-        parts += [T.HANDOFF_QUEUED_UNCONFIDENT + "\n" + (await start(ctx, inc.openid, reason="unconfident"))[0]]
+        parts += [T.HANDOFF_QUEUED_UNCONFIDENT + (await start(ctx, inc.openid, reason="unconfident"))[0]]
     return parts
 
 
