@@ -172,3 +172,11 @@ async def test_staff_endpoints_refuse_user_tokens_and_faq_writing_needs_an_admin
     assert (await client.get(f"{API}/handoffs", headers=clerk)).status == 200
     body = {"question": "问", "answer": "答", "source": "人社局"}
     assert (await client.post(f"{API}/faq", json=body, headers=clerk)).status == 403
+
+
+async def test_unfollowing_while_waiting_closes_the_session(client, config):
+    chat = Chat(client, config, "o-gone")
+    await chat.say("人工")
+    assert await chat.send("event", Event="unsubscribe", CreateTime=1700000000) == ""
+    session = await HandoffSession.get(openid="o-gone")
+    assert session.status == "closed" and await handoff.open_session("o-gone") is None
