@@ -103,7 +103,8 @@ def _path_value(raw: str, schema: dict[str, Any]) -> Any:
 def _query(ep: Endpoint, request: web.Request) -> BaseModel | None:
     if ep.query is None:
         return None
-    data = {key: request.query.getone(key) for key in request.query.keys()}
+    # An empty parameter (``?lat=&lng=``) is an absent one, as mini-program code often sends it.
+    data = {key: request.query.getone(key) for key in request.query.keys() if request.query.getone(key) != ""}
     _refuse_unreadable(data)
     model, fields = validate(ep.query, data)
     if fields:

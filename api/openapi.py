@@ -46,7 +46,7 @@ def _parameters(ep: Endpoint, components: dict[str, Any]) -> list[dict[str, Any]
         schema = components[ep.query.__name__]
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
-            prop = dict(prop)
+            prop = _without_null(dict(prop))
             description = prop.pop("description", prop.get("title", ""))
             params.append({"name": name, "in": "query", "required": name in required,
                            "description": description, "schema": prop})
@@ -55,6 +55,15 @@ def _parameters(ep: Endpoint, components: dict[str, Any]) -> list[dict[str, Any]
                        "description": "重试时带同一个键，不会重复创建记录",
                        "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN.pattern}})
     return params
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query value is text, never JSON null: ``anyOf [X, null]`` becomes X (keeping title and default)."""
+    options = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
+    if len(options) != 1 or len(options) == len(schema.get("anyOf", [])):
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+    return {**options[0], **rest}
 
 
 def _error_statuses(ep: Endpoint) -> dict[int, str]:

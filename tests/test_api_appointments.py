@@ -9,7 +9,7 @@ from api.idempotency import HEADER, REPLAYED_HEADER
 from handlers.validation import TZ
 from orm_models import Appointment
 
-from tests.api_helpers import API, error_of, login, open_slot, seed_windows_and_courses, window_id
+from tests.api_helpers import SQLITE_ONLY, API, error_of, login, open_slot, seed_windows_and_courses, window_id
 
 APPOINTMENT_KEYS = {"id", "window_id", "window_name", "start", "end", "purpose", "name", "phone_masked", "status",
                     "status_text", "code"}
@@ -47,6 +47,7 @@ async def test_booking_answers_201_with_the_appointment_and_takes_a_seat(client:
     assert mine == [appt]
 
 
+@SQLITE_ONLY
 async def test_booking_without_a_token_is_401_and_books_nothing(client: Any, standin: Any) -> None:
     _, wid, slot = await ready(client)
     await error_of(await client.post(f"{API}/appointments", json=booking(wid, slot)), 401)
@@ -54,6 +55,7 @@ async def test_booking_without_a_token_is_401_and_books_nothing(client: Any, sta
     assert await Appointment.all().count() == 0
 
 
+@SQLITE_ONLY
 async def test_invalid_fields_are_422_each_named_and_nothing_is_stored(client: Any, standin: Any) -> None:
     headers, wid, slot = await ready(client)
     bad = booking(wid, slot, phone="12345", name="", purpose="买房")
@@ -64,6 +66,7 @@ async def test_invalid_fields_are_422_each_named_and_nothing_is_stored(client: A
     assert await Appointment.all().count() == 0
 
 
+@SQLITE_ONLY
 async def test_a_past_or_closed_slot_is_422_on_start(client: Any, standin: Any) -> None:
     headers, wid, slot = await ready(client)
     past = (datetime.now(TZ) - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)

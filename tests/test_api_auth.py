@@ -7,7 +7,7 @@ from api.auth import MSG_INVALID, MSG_MISSING
 from chuangye import pii
 from orm_models import User
 
-from tests.api_helpers import API, error_of, login
+from tests.api_helpers import SQLITE_ONLY, API, error_of, login
 
 
 async def test_login_exchanges_the_code_at_jscode2session_and_returns_a_token(client: Any, standin: Any) -> None:
@@ -30,12 +30,14 @@ async def test_logging_in_again_gives_the_same_user_and_learns_the_unionid(clien
     assert (await User.get(id=first)).unionid == "u-union-bob"
 
 
+@SQLITE_ONLY
 async def test_a_code_wechat_rejects_is_401_and_creates_no_user(client: Any, standin: Any) -> None:
     err = await error_of(await client.post(f"{API}/auth/login", json={"code": "invalid-code"}), 401)
     assert err["code"] == "wechat_login_failed" and "重新打开小程序" in err["message"]
     assert await User.all().count() == 0
 
 
+@SQLITE_ONLY
 async def test_login_when_wechat_is_down_is_503_with_a_chinese_message(client: Any, standin: Any) -> None:
     standin.fail("/sns/jscode2session", times=5, status=502)
     resp = await client.post(f"{API}/auth/login", json={"code": "alice"})
@@ -44,6 +46,7 @@ async def test_login_when_wechat_is_down_is_503_with_a_chinese_message(client: A
     assert await User.all().count() == 0
 
 
+@SQLITE_ONLY
 async def test_login_without_a_code_is_422_naming_the_field(client: Any, standin: Any) -> None:
     err = await error_of(await client.post(f"{API}/auth/login", json={}), 422)
     assert err["fields"] == {"code": "code：不能为空，请填写"}
@@ -69,6 +72,7 @@ async def test_binding_the_phone_stores_it_encrypted_and_masks_it(client: Any, s
     assert (await again.json())["user"]["has_phone"] is True
 
 
+@SQLITE_ONLY
 async def test_a_phone_code_wechat_rejects_is_422_and_stores_nothing(client: Any, standin: Any) -> None:
     headers, uid = await login(client)
     err = await error_of(await client.post(f"{API}/auth/phone", json={"code": "invalid-1"}, headers=headers), 422)
@@ -76,6 +80,7 @@ async def test_a_phone_code_wechat_rejects_is_422_and_stores_nothing(client: Any
     assert (await User.get(id=uid)).phone_hash is None
 
 
+@SQLITE_ONLY
 async def test_binding_a_phone_needs_a_valid_token(client: Any, standin: Any) -> None:
     err = await error_of(await client.post(f"{API}/auth/phone", json={"code": "13912345678"}), 401)
     assert err["message"] == MSG_MISSING

@@ -9,7 +9,7 @@ from handlers.errors import InvalidInput
 from handlers.forms import LOAN_FORM, clean
 from orm_models import LoanApplication
 
-from tests.api_helpers import API, error_of, login
+from tests.api_helpers import SQLITE_ONLY, API, error_of, login
 from tests.domain_support import LOAN, make_id
 
 LOAN_KEYS = {"id", "product", "category", "county", "business_type", "amount", "purpose", "name", "id_masked",
@@ -41,6 +41,7 @@ async def test_a_pre_application_is_stored_encrypted_and_answered_with_its_pre_c
     assert mine == [app]
 
 
+@SQLITE_ONLY
 async def test_invalid_fields_are_422_with_the_forms_own_messages_and_nothing_stored(client: Any, standin: Any) -> None:
     headers, _ = await login(client)
     bad = application(id_number="532301199003074512", phone="1381234", county="昆明市", amount=900000)
@@ -54,6 +55,7 @@ async def test_invalid_fields_are_422_with_the_forms_own_messages_and_nothing_st
     assert await LoanApplication.all().count() == 0
 
 
+@SQLITE_ONLY
 async def test_a_pre_application_needs_a_token(client: Any, standin: Any) -> None:
     await error_of(await client.post(f"{API}/loan-applications", json=application()), 401)
     await error_of(await client.get(f"{API}/loan-applications/mine"), 401)

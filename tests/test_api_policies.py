@@ -7,11 +7,12 @@ from chuangye import appkeys as K
 from handlers.ask import search_policies
 from orm_models import QuestionLog
 
-from tests.api_helpers import API, error_of
+from tests.api_helpers import SQLITE_ONLY, API, error_of
 
 QUESTION = "我是返乡农民工，想贷款开个药膳馆，能贷多少？"
 
 
+@SQLITE_ONLY
 async def test_search_returns_the_use_cases_hits_best_first(client: Any) -> None:
     resp = await client.get(f"{API}/policies/search", params={"q": "创业担保贷款 额度", "top": "3"})
     results = (await resp.json())["results"]
@@ -23,11 +24,13 @@ async def test_search_returns_the_use_cases_hits_best_first(client: Any) -> None
     assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
 
 
+@SQLITE_ONLY
 async def test_search_defaults_to_five_results(client: Any) -> None:
     results = (await (await client.get(f"{API}/policies/search", params={"q": "贷款"})).json())["results"]
     assert len(results) == 5
 
 
+@SQLITE_ONLY
 async def test_search_needs_a_query_and_a_sensible_count(client: Any) -> None:
     err = await error_of(await client.get(f"{API}/policies/search", params={"q": "  "}), 422)
     assert err["fields"] == {"q": "关键词：至少 1 个字符"}
@@ -48,12 +51,14 @@ async def test_ask_gives_the_chatbots_answer_with_sources_and_records_the_questi
     assert log.channel == "api" and log.confident is True
 
 
+@SQLITE_ONLY
 async def test_an_empty_question_is_422_and_not_recorded(client: Any) -> None:
     err = await error_of(await client.post(f"{API}/ask", json={"question": ""}), 422)
     assert err["fields"] == {"question": "问题：至少 1 个字符"}
     assert await QuestionLog.all().count() == 0
 
 
+@SQLITE_ONLY
 async def test_ask_with_malformed_json_is_400(client: Any) -> None:
     err = await error_of(await client.post(f"{API}/ask", data=b'{"question": '), 400)
     assert err == {"code": "bad_json", "message": "请求体不是有效的 JSON", "fields": {}}

@@ -6,7 +6,7 @@ from typing import Any
 from handlers.validation import COUNTIES
 from orm_models import TrainingApplication, TrainingSession
 
-from tests.api_helpers import API, error_of, login, seed_windows_and_courses
+from tests.api_helpers import SQLITE_ONLY, API, error_of, login, seed_windows_and_courses
 from tests.domain_support import make_id
 
 TRAINING_KEYS = {"id", "session_id", "course_title", "session_start", "county", "category", "name", "id_masked",
@@ -75,6 +75,7 @@ async def test_signing_up_twice_is_409_duplicate(client: Any, standin: Any) -> N
     assert await TrainingApplication.all().count() == 1
 
 
+@SQLITE_ONLY
 async def test_invalid_sign_ups_are_422_and_store_nothing(client: Any, standin: Any) -> None:
     await seed_windows_and_courses()
     headers, _ = await login(client)

@@ -7,7 +7,7 @@ from typing import Any
 from handlers.validation import COUNTIES, TZ
 from handlers.windows import list_slots
 
-from tests.api_helpers import API, error_of, seed_windows_and_courses, window_id
+from tests.api_helpers import SQLITE_ONLY, API, error_of, seed_windows_and_courses, window_id
 
 YUANMOU = (25.70, 101.87)  # the county seat of 元谋县 (approximate)
 WINDOW_KEYS = {"id", "name", "county", "address", "phone", "hours", "hours_text", "lat", "lng", "is_demo",
@@ -33,6 +33,14 @@ async def test_with_a_location_the_nearest_window_comes_first(client: Any) -> No
     assert distances == sorted(distances) and distances[0] < 10
 
 
+@SQLITE_ONLY
+async def test_empty_coordinates_count_as_no_location(client: Any) -> None:
+    await seed_windows_and_courses()
+    windows = (await (await client.get(f"{API}/windows?lat=&lng=")).json())["windows"]
+    assert [w["county"] for w in windows] == list(COUNTIES) and windows[0]["distance_km"] is None
+
+
+@SQLITE_ONLY
 async def test_a_location_needs_both_coordinates_in_range(client: Any) -> None:
     err = await error_of(await client.get(f"{API}/windows", params={"lat": "25.7"}), 422)
     assert err["fields"] == {"lng": "按位置查找时，纬度 lat 和经度 lng 需同时提供"}
@@ -58,11 +66,13 @@ async def test_slots_are_those_of_the_use_case_in_iso_8601_with_offset(client: A
     assert seen_open and seen_closed  # nine days always hold a weekend
 
 
+@SQLITE_ONLY
 async def test_slots_of_an_unknown_window_are_404(client: Any) -> None:
     err = await error_of(await client.get(f"{API}/windows/999/slots", params={"date": "2030-01-07"}), 404)
     assert err["code"] == "not_found" and err["message"] == "没有找到该服务窗口"
 
 
+@SQLITE_ONLY
 async def test_slots_need_a_valid_date(client: Any) -> None:
     await seed_windows_and_courses()
     wid = await window_id(client)
