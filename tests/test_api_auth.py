@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.auth import MSG_INVALID, MSG_MISSING
+from api.auth import MSG_INVALID, MSG_MISSING, MSG_NOT_STAFF
 from chuangye import pii
 from orm_models import User
 
@@ -88,3 +88,16 @@ async def test_binding_a_phone_needs_a_valid_token(client: Any, standin: Any) ->
     err = await error_of(await client.post(f"{API}/auth/phone", json={"code": "13912345678"}, headers=forged), 401)
     assert err["message"] == MSG_INVALID
     assert standin.calls_to("/wxa/business/getuserphonenumber") == []
+
+
+async def test_user_and_staff_tokens_are_never_interchangeable(client: Any, standin: Any) -> None:
+    from handlers.staff import create_staff, login as staff_login
+
+    user_headers, _ = await login(client)
+    await create_staff("pref-admin", "prefecture", "a-long-password-1")
+    staff = await staff_login("pref-admin", "a-long-password-1", ttl_seconds=3600)
+    staff_headers = {"Authorization": f"Bearer {staff.token}"}
+    assert (await client.get(f"{API}/staff/stats", headers=staff_headers)).status == 200
+    err = await error_of(await client.get(f"{API}/staff/stats", headers=user_headers), 401)
+    assert err["message"] == MSG_NOT_STAFF
+    await error_of(await client.get(f"{API}/appointments/mine", headers=staff_headers), 401)
