@@ -36,14 +36,14 @@ def make_handler(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRe
         if ep.body is not None:
             call.body = _clean_body(ep, await _json_object(request))
         if ep.idempotent and idempotency.HEADER in request.headers:
-            status, body, replayed = await idempotency.run(call, ep, lambda: execute(ep, call))
+            status, body, replayed = await idempotency.run(call, lambda: execute(ep, call))
             headers = {idempotency.REPLAYED_HEADER: "true"} if replayed else None
-            return web.json_response(body, status=status, headers=headers, dumps=_dumps)
+            return web.json_response(body, status=status, headers=headers, dumps=dumps)
         result = await execute(ep, call)
         if isinstance(result, web.StreamResponse):
             return result
         status, body = result
-        return web.json_response(body, status=status, dumps=_dumps)
+        return web.json_response(body, status=status, dumps=dumps)
 
     handle.__name__ = ep.operation_id
     return handle
@@ -67,7 +67,7 @@ def _serialise(ep: Endpoint, result: Any) -> Any:
     return model.model_dump(mode="json")
 
 
-def _dumps(data: Any) -> str:
+def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 

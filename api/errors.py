@@ -7,6 +7,7 @@ with its stack trace and answered with a plain 500 that never shows it.
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Awaitable, Callable
 
@@ -45,8 +46,6 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
 
 
 def _dumps(data: object) -> str:
-    import json
-
     return json.dumps(data, ensure_ascii=False)
 
 

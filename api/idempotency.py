@@ -27,7 +27,7 @@ from tortoise.transactions import in_transaction
 from orm_models import IdempotencyRecord
 
 from .errors import ApiError
-from .registry import Call, Endpoint
+from .registry import Call
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -63,7 +63,7 @@ def fingerprint(call: Call) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-async def run(call: Call, ep: Endpoint, execute: Execute) -> tuple[int, Any, bool]:
+async def run(call: Call, execute: Execute) -> tuple[int, Any, bool]:
     """Answer (status, body, replayed): run ``execute`` once per key, or replay its answer."""
     key, scope, fp = request_key(call.request), scope_of(call), fingerprint(call)
     record = await _claim(scope, key, fp)

@@ -16,6 +16,7 @@ response when ``response`` is None). api/dispatch.py runs it; api/openapi.py doc
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Literal
 
@@ -81,8 +82,6 @@ class Endpoint:
 
     @property
     def path_names(self) -> list[str]:
-        import re
-
         return re.findall(r"{(\w+)}", self.path)
 
     def path_schema(self, name: str) -> dict[str, Any]:

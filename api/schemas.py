@@ -1,6 +1,7 @@
 """Shared pieces of the API's request and response models."""
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -59,6 +60,4 @@ class ErrorBody(BaseModel):
 
 def plain(value: Any) -> Any:
     """Dataclasses and ORM rows as dicts, for ``model_validate``."""
-    from dataclasses import asdict, is_dataclass
-
     return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value

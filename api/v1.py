@@ -11,7 +11,7 @@ from aiohttp import web
 
 from chuangye.config import Config
 
-from .dispatch import _dumps, make_handler
+from .dispatch import dumps, make_handler
 from .errors import error_middleware
 from .openapi import build_document
 from .registry import Call, Endpoint, Routes
@@ -40,7 +40,7 @@ docs = Routes("文档")
 @docs.get("/openapi.json", summary="本接口的 OpenAPI 3.1 文档",
           content={"application/json": {"schema": {"type": "object"}}})
 async def openapi_document(call: Call) -> web.StreamResponse:
-    return web.json_response(call.request.app[OPENAPI], dumps=_dumps)
+    return web.json_response(call.request.app[OPENAPI], dumps=dumps)
 
 
 def collect(modules: list[str] = ROUTE_MODULES) -> list[Routes]:
