@@ -77,10 +77,10 @@ class BindCodeOut(Out):
 
 
 class AuditQuery(In):
-    staff_id: int | None = Field(None, ge=1, title="工作人员编号")
+    staff_id: int | None = Field(None, ge=1, le=2_147_483_647, title="工作人员编号")
     action: Literal[tuple(ACTIONS)] | None = Field(None, title="操作")  # type: ignore[valid-type]
     limit: int = Field(100, ge=1, le=500, title="条数")
-    offset: int = Field(0, ge=0, title="起始位置")
+    offset: int = Field(0, ge=0, le=1_000_000, title="起始位置")
 
 
 class AuditRow(Out):

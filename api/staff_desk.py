@@ -23,7 +23,7 @@ STATE_ERRORS = {409: "当前状态不能进行此操作（not_allowed），例�
 class AgendaQuery(In):
     date: Day | None = Field(None, title="日期", description="YYYY-MM-DD，默认今天")
     status: Status | None = Field(None, title="状态")
-    window_id: int | None = Field(None, ge=1, title="窗口编号", description="县市、州级管理员可按窗口筛选")
+    window_id: int | None = Field(None, ge=1, le=2_147_483_647, title="窗口编号", description="县市、州级管理员可按窗口筛选")
 
 
 class AppointmentRow(Out):
@@ -52,7 +52,7 @@ class AppointmentOut(Out):
 
 
 class CodeIn(In):
-    code: str = Field(..., title="签到码", min_length=1, max_length=16, description="预约人出示的 6 位签到码")
+    code: str = Field(..., title="签到码", min_length=1, max_length=16, description="预约人出示的 6 位签到码（不区分大小写）")
 
 
 @routes.get("/staff/appointments", summary="某日的预约（默认今天）", auth="staff", query=AgendaQuery, response=AgendaOut)

@@ -49,7 +49,7 @@ class MentorIn(In):
     county: County | None = Field(None, title="所在县市", description="不填为州级导师库（仅州级管理员可登记）")
     expertise: str = Field("", title="擅长领域", max_length=200)
     organization: str = Field("", title="工作单位", max_length=100)
-    team_id: int | None = Field(None, ge=1, title="所属指导团队编号")
+    team_id: int | None = Field(None, ge=1, le=2_147_483_647, title="所属指导团队编号")
     note: str = Field("", title="备注", max_length=2000)
 
 

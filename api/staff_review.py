@@ -27,7 +27,7 @@ DECIDE_ERRORS = {409: "申请已有结论或已撤回（not_allowed）"}
 class LoanQuery(In):
     status: LoanStatus | None = Field(None, title="状态")
     limit: int = Field(200, ge=1, le=1000, title="条数")
-    offset: int = Field(0, ge=0, title="起始位置")
+    offset: int = Field(0, ge=0, le=1_000_000, title="起始位置")
 
 
 class TrainingQuery(LoanQuery):

@@ -98,9 +98,12 @@ async def check_in(staff: StaffAccount, appointment_id: int, *, ip: str | None =
 
 async def check_in_by_code(staff: StaffAccount, code: str, *, ip: str | None = None) -> dict[str, Any]:
     """Check a visitor in by the 6-character code they show. A code of another window is unknown here."""
-    code = (code or "").strip().upper()
+    code = (code or "").strip()
     if not code:
         raise InvalidInput({"code": "请输入签到码"})
+    if len(code) != 6 or not code.isascii() or not code.isalnum():
+        raise InvalidInput({"code": "签到码是 6 位字母或数字，请核对后重新输入"})
+    code = code.upper()
     appt = await Scope.of(staff).appointments().filter(code=code).select_related("window").first()
     if appt is None:
         raise NotFound(f"没有找到签到码为 {code} 的本窗口预约，请核对签到码")
