@@ -99,3 +99,12 @@ async def test_a_county_administrator_sees_all_windows_of_the_county(client):
     filtered = await (await client.get(f"{API}/appointments?date={day}&status=checked_in",
                                        headers=await token(client, "pref"))).json()
     assert filtered["appointments"] == []
+
+
+async def test_a_malformed_check_in_code_is_explained(client):
+    await build_world()
+    heads = await token(client, "win_a")
+    for code in ("12345", "Ÿ»MEÁ·", "ABC 12"):
+        resp = await client.post(f"{API}/check-in", json={"code": code}, headers=heads)
+        assert resp.status == 422
+        assert (await resp.json())["error"]["fields"] == {"code": "签到码是 6 位字母或数字，请核对后重新输入"}
