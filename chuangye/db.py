@@ -1,13 +1,32 @@
 """Tortoise ORM set-up: one config builder used by the app, the CLI and the tests."""
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise import Tortoise, connections
+import tortoise.backends.sqlite.executor  # noqa: F401  (registers Tortoise's adapters first)
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from .config import Config
+
+TIMEZONE = "Asia/Shanghai"
+_SHANGHAI = ZoneInfo(TIMEZONE)
+
+
+def _sqlite_datetime(value: dt.datetime) -> str:
+    """SQLite keeps datetimes as text and compares them as text: write every aware datetime
+    in one offset (+08:00), so a UTC query value and a Shanghai stored value still compare
+    by time, not by spelling. (Tortoise's own adapter keeps whatever offset it is given.)"""
+    if value.tzinfo is not None:
+        value = value.astimezone(_SHANGHAI)
+    return value.isoformat(" ")
+
+
+sqlite3.register_adapter(dt.datetime, _sqlite_datetime)
 
 MODELS_MODULE = "orm_models"
 MIGRATIONS_MODULE = "orm_models.migrations"
@@ -35,7 +54,7 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
             }
         },
         "use_tz": True,
-        "timezone": "Asia/Shanghai",
+        "timezone": TIMEZONE,
     }
 
 
