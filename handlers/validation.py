@@ -188,9 +188,9 @@ def validate_start(raw: Any, now: datetime | None = None, horizon_days: int = BO
     text = require(raw, label)
     try:
         start = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        start = start.replace(tzinfo=TZ) if start.tzinfo is None else start.astimezone(TZ)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved across an offset
         raise FieldError(f"{label}：时间格式不正确，应为 2025-01-06T09:00:00+08:00") from None
-    start = start.replace(tzinfo=TZ) if start.tzinfo is None else start.astimezone(TZ)
     now = now or datetime.now(TZ)
     if start <= now:
         raise FieldError(f"{label}：该时段已经过去，请选择今后的时段")

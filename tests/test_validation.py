@@ -189,3 +189,8 @@ def test_a_slot_beyond_the_horizon_is_refused():
 def test_slot_times_are_read_in_china_time():
     assert v.validate_start("2026-11-27T09:00:00", now=NOW) == datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
     assert v.validate_start("2026-11-27T01:00:00Z", now=NOW) == datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
+
+
+def test_a_start_at_the_edge_of_the_calendar_is_a_field_error_not_a_crash():
+    for extreme in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"):
+        assert _message(v.validate_start, extreme, now=NOW) == "预约时段：时间格式不正确，应为 2025-01-06T09:00:00+08:00"
