@@ -152,6 +152,8 @@ async def login(username: str, password: str, *, ttl_seconds: int, ip: str | Non
         locked_until = await _record_failure(staff)
         raise LoginFailed(_locked_message(locked_until) if locked_until else None)
     await StaffAccount.filter(id=staff.id).update(failed_logins=0, locked_until=None)
+    # Housekeeping: sessions that ended more than a day ago are of no further use.
+    await StaffSession.filter(staff_id=staff.id, expires_at__lt=now - timedelta(days=1)).delete()
     token = "stf_" + secrets.token_urlsafe(32)
     expires = now + timedelta(seconds=ttl_seconds)
     await StaffSession.create(staff=staff, token_hash=_token_hash(token), expires_at=expires, ip=ip)

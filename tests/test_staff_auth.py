@@ -158,3 +158,13 @@ async def test_wrong_bind_codes_bind_nothing(db):
     for code in ("", "12345", "abcdef", "000000", "1234567"):
         assert await bind_staff_wechat(code, "oa-openid") is None
 
+
+
+async def test_logging_in_clears_sessions_that_ended_over_a_day_ago(client, clock):
+    from orm_models import StaffSession
+
+    await make_staff("pref", "prefecture")
+    await token(client, "pref")
+    clock.advance(days=2)
+    await token(client, "pref")
+    assert await StaffSession.all().count() == 1
