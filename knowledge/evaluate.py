@@ -56,9 +56,11 @@ def evaluate(kb: KnowledgeBase, path: Path = QUESTIONS) -> Report:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dir", default=default_directory())
+    parser.add_argument("--questions", type=Path, default=QUESTIONS,
+                        help="question file (default: the tuning set; knowledge/data/questions_holdout.yaml is held out)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
-    r = evaluate(KnowledgeBase.load(args.dir))
+    r = evaluate(KnowledgeBase.load(args.dir), args.questions)
     print(f"questions: {r.answerable} answerable, {r.unanswerable} unanswerable")
     print(f"top-1 accuracy: {r.top1_rate:.1%} ({r.top1}/{r.answerable})")
     print(f"top-3 accuracy: {r.top3_rate:.1%} ({r.top3}/{r.answerable})")
