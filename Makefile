@@ -24,7 +24,7 @@ dev-venv: $(BIN)/python $(ECHARTS)
 
 run: venv
 	$(BIN)/chuangye --config $(CONFIG) migrate
-	$(BIN)/chuangye --config $(CONFIG) seed-demo
+	$(BIN)/chuangye --config $(CONFIG) seed-demo --if-empty
 	$(BIN)/chuangye --config $(CONFIG) serve
 
 test: dev-venv

@@ -19,7 +19,8 @@ routes = Routes("贷款预申请", "创业担保贷款、云岭创业贷的预�
 
 
 class EligibilityOut(Out):
-    eligible: Literal["eligible", "needs_review", "not_eligible"] = Field(
+    eligible: bool = Field(description="预审是否初步符合条件（needs_review、not_eligible 时为 false）；预审不是审批结论")
+    result: Literal["eligible", "needs_review", "not_eligible"] = Field(
         description="预审结果：eligible 初步符合，needs_review 需人工审核，not_eligible 初步不符合")
     label: str = Field(description="预审结果的中文说明")
     reasons: list[str] = Field(description="理由，注明政策依据")

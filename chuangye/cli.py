@@ -44,7 +44,7 @@ def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
 def cmd_seed_demo(args: argparse.Namespace, config: Config) -> int:
     from handlers.demo import seed_demo_cli
 
-    return seed_demo_cli(config)
+    return seed_demo_cli(config, if_empty=args.if_empty)
 
 
 def cmd_staff_add(args: argparse.Namespace, config: Config) -> int:
@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="执行数据库迁移").set_defaults(func=cmd_migrate)
-    sub.add_parser("seed-demo", help="载入演示数据（可重复执行）").set_defaults(func=cmd_seed_demo)
+    sd = sub.add_parser("seed-demo", help="载入演示数据（可重复执行）")
+    sd.add_argument("--if-empty", action="store_true", help="只在数据库为空（全新安装）时载入")
+    sd.set_defaults(func=cmd_seed_demo)
 
     staff = sub.add_parser("staff", help="工作人员账号").add_subparsers(dest="staff_cmd", required=True)
     sa = staff.add_parser("add", help="新建工作人员账号")

@@ -81,13 +81,26 @@ def _report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def seed_demo_cli(config: Any) -> int:
-    """`chuangye seed-demo`: initialise the database, seed, report in Chinese, close."""
+async def database_is_empty() -> bool:
+    """No windows, staff or users yet: a fresh installation that demo data may fill."""
+    from orm_models import StaffAccount, User, Window
+
+    return not (await Window.exists() or await StaffAccount.exists() or await User.exists())
+
+
+def seed_demo_cli(config: Any, if_empty: bool = False) -> int:
+    """`chuangye seed-demo [--if-empty]`: initialise the database, seed, report in Chinese, close.
+
+    `make run` passes --if-empty, so a database already in use (demo accounts removed before
+    go-live, real staff added) never gets the demo accounts and their shared password back.
+    """
     from chuangye.db import close_db, init_db
 
-    async def run() -> dict[str, Any]:
+    async def run() -> dict[str, Any] | None:
         await init_db(config)
         try:
+            if if_empty and not await database_is_empty():
+                return None
             return await seed_demo(config)
         finally:
             await close_db()
@@ -97,5 +110,8 @@ def seed_demo_cli(config: Any) -> int:
     except Exception as exc:  # one clear line, e.g. the database is not migrated yet
         print(f"载入演示数据失败：{exc}（是否已运行 chuangye migrate？）", file=sys.stderr)
         return 1
+    if result is None:
+        print("数据库中已有数据，未载入演示数据（需要时请运行 chuangye seed-demo）")
+        return 0
     print(_report(result))
     return 0

@@ -41,7 +41,9 @@ class Eligibility:
     notice: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"eligible": self.result, "label": self.label, "reasons": list(self.reasons), "notice": self.notice}
+        # `eligible` is a yes/no a front end can test for truth; `result` keeps the three outcomes.
+        return {"eligible": self.result == "eligible", "result": self.result, "label": self.label,
+                "reasons": list(self.reasons), "notice": self.notice}
 
     def summary(self) -> str:
         """One Chinese text for the chat: notice, outcome and the reasons."""

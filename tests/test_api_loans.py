@@ -32,8 +32,9 @@ async def test_a_pre_application_is_stored_encrypted_and_answered_with_its_pre_c
     assert app["status"] == "submitted" and app["amount"] == 200000 and app["created_at"].endswith("+08:00")
     assert app["id_masked"].startswith("5323") and "*" in app["id_masked"] and app["phone_masked"] == "138****8000"
     check = app["eligibility"]
-    assert set(check) == {"eligible", "label", "reasons", "notice"}
-    assert check["eligible"] in ("eligible", "needs_review", "not_eligible") and check["reasons"]
+    assert set(check) == {"eligible", "result", "label", "reasons", "notice"}
+    assert check["result"] in ("eligible", "needs_review", "not_eligible") and check["reasons"]
+    assert check["eligible"] is (check["result"] == "eligible")
     assert "不是审批结论" in check["notice"] and all("依据" in r for r in check["reasons"])
     row = await LoanApplication.get(id=app["id"])
     assert row.user_id == uid and make_id() not in row.id_enc and pii.decrypt(row.id_enc) == make_id()

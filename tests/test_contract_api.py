@@ -68,9 +68,6 @@ async def test_an_amount_that_is_not_whole_positive_yuan_is_422_naming_amount(cl
 
 
 @SQLITE_ONLY
-@pytest.mark.xfail(strict=True, reason="CONTRACT §4 answers eligibility: {eligible, reasons}; `eligible` is a "
-                   "string ('eligible'|'needs_review'|'not_eligible'), so a front end testing it for truth reads "
-                   "every pre-check, even not_eligible, as eligible")
 async def test_eligibility_eligible_is_a_yes_or_no(client: Any, standin: Any) -> None:
     headers, _ = await login(client)
     resp = await client.post(f"{API}/loan-applications", json={**LOAN, "id_number": make_id()}, headers=headers)

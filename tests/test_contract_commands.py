@@ -157,9 +157,6 @@ def test_make_run_migrates_loads_demo_data_and_serves_without_redis_postgres_or_
     assert sorted(rows(db, "SELECT name FROM tortoise_migrations")) == MIGRATIONS
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT §1 says `make run` loads demo data only if the database is "
-                   "empty; the Makefile runs `chuangye seed-demo` unconditionally, so a non-empty database gets "
-                   "the demo staff accounts (shared password) and demo training sessions back")
 def test_make_run_leaves_a_database_that_is_not_empty_without_demo_data(tmp_path, sqlite_template):
     import shutil
 

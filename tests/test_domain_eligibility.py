@@ -63,7 +63,7 @@ def test_the_most_severe_rule_wins():
 
 def test_to_dict_carries_the_outcome_reasons_and_notice():
     d = evaluate("云岭创业贷", "小微企业", 300000, BORN_1990, TODAY).to_dict()
-    assert d["eligible"] == "eligible" and d["notice"] == NOTICE and d["reasons"]
+    assert d["eligible"] is True and d["result"] == "eligible" and d["notice"] == NOTICE and d["reasons"]
 
 
 def test_every_rule_names_a_known_source_and_a_known_product():

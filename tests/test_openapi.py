@@ -121,7 +121,8 @@ async def test_enumerations_are_listed(doc: dict[str, Any]) -> None:
     assert prop(doc, mine, "appointments", "status")["enum"] == list(APPOINTMENT_STATUSES)
     loans = ok_schema(doc, "get", "/loan-applications/mine")
     assert prop(doc, loans, "applications", "status")["enum"] == list(LOAN_STATUSES)
-    assert prop(doc, loans, "applications", "eligibility", "eligible")["enum"] == [
+    assert prop(doc, loans, "applications", "eligibility", "eligible")["type"] == "boolean"
+    assert prop(doc, loans, "applications", "eligibility", "result")["enum"] == [
         "eligible", "needs_review", "not_eligible"]
 
 
