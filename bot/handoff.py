@@ -28,7 +28,7 @@ from aiohttp import web
 from chuangye import appkeys as K
 from chuangye.config import Config
 from chuangye.store import Store, keys
-from handlers import faq, handoff
+from handlers import ask, faq, handoff
 from orm_models import HandoffSession
 
 from . import flow_texts as T
@@ -90,7 +90,7 @@ async def recent(store: Store, openid: str) -> list[dict[str, Any]]:
 async def handoff_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     if _WRAPPING.get():  # the chain run by this very skill, e.g. a menu click offered as 「人工」
         return await _human_command(ctx, inc)
-    session = await handoff.open_session(inc.openid)
+    session = await handoff.open_session(inc.openid, ctx.store)
     if session is not None:
         return await _in_handoff(ctx, inc, session)
     answer = await _human_command(ctx, inc)
@@ -129,7 +129,8 @@ async def start(ctx: Context, openid: str, *, reason: str, county: str | None = 
 
     draft = await draft_of(ctx.store, openid)
     session, created = await handoff.start_handoff(
-        openid, reason=reason, county=county, transcript=await recent(ctx.store, openid), draft=draft)
+        openid, reason=reason, county=county, transcript=await recent(ctx.store, openid), draft=draft,
+        store=ctx.store)
     if not created:
         return [T.HANDOFF_ALREADY]
     who = T.HANDOFF_WHO_PREFECTURE if session.county == handoff.PREFECTURE else \
@@ -144,10 +145,10 @@ async def _in_handoff(ctx: Context, inc: Incoming, session: HandoffSession) -> l
     """The bot stays quiet: messages go to staff; 「结束人工」 hands the user back."""
     if inc.msg_type == "event" and inc.event != "click":
         if inc.event == "unsubscribe":
-            await handoff.close(None, session.id)
+            await handoff.close(None, session.id, ctx.store)
         return []
     if inc.is_text and _norm(inc.text) in T.LEAVE_HUMAN:
-        await handoff.close(None, session.id)
+        await handoff.close(None, session.id, ctx.store)
         return [T.HANDOFF_ENDED_BY_USER + await resume_hint(ctx.store, inc.openid)]
     if inc.is_text and _parse_human(inc.text)[0]:
         return [T.HANDOFF_ALREADY]
@@ -172,12 +173,14 @@ async def _run_and_watch(ctx: Context, inc: Incoming) -> list[str]:
         await _refresh_faq(ctx)
     token = _WRAPPING.set(True)
     try:
-        parts = list(await ctx.chain.run(ctx, inc, after=handoff_skill) or [])
+        with ask.noting_recorded() as recorded:
+            parts = list(await ctx.chain.run(ctx, inc, after=handoff_skill) or [])
     finally:
         _WRAPPING.reset(token)
     await remember(ctx.store, inc.openid, describe(inc), parts)
     bot = ctx.config.bot
-    if inc.is_text and await handoff.unconfident_streak(
+    # A run can only end in this turn's question: without an unsure one recorded now, no query.
+    if inc.is_text and False in recorded and await handoff.unconfident_streak(
             inc.openid, bot.handoff_unconfident_streak, within=timedelta(seconds=bot.dialogue_ttl_seconds),
             this_turn_from=started):
         parts += [T.HANDOFF_QUEUED_UNCONFIDENT + (await start(ctx, inc.openid, reason="unconfident"))[0]]

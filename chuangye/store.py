@@ -60,6 +60,11 @@ class keys:
         return f"{PREFIX}rate:{name}:{who}"
 
     @staticmethod
+    def handoff_open(openid: str) -> str:
+        """Short-lived marker: does the user have an open handoff session (handlers/handoff.py)."""
+        return f"{PREFIX}handoff:open:{openid}"
+
+    @staticmethod
     def custom(name: str) -> str:
         return f"{PREFIX}{name}"
 

@@ -2,12 +2,30 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
 
 from knowledge import Answer, Hit, KnowledgeBase
 from orm_models import QuestionLog
 
 log = logging.getLogger("chuangye.ask")
 MAX_QUESTION_CHARS = 500
+_recorded: ContextVar[list[bool] | None] = ContextVar("questions_recorded", default=None)
+
+
+@contextmanager
+def noting_recorded() -> Iterator[list[bool]]:
+    """Collect, for the block's own task, the ``confident`` flag of each question recorded in it.
+
+    The bot uses it to skip looking for a run of unsure answers when it just gave a sure one.
+    """
+    noted: list[bool] = []
+    token = _recorded.set(noted)
+    try:
+        yield noted
+    finally:
+        _recorded.reset(token)
 
 
 async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: str,
@@ -25,6 +43,10 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
                                  score=round(answer.score, 3))
     except Exception:
         log.exception("could not record question log")
+    else:
+        noted = _recorded.get()
+        if noted is not None:
+            noted.append(answer.confident)
     return answer
 
 

@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from handlers import audit
+from chuangye.store import Store
+from handlers import audit, handoff_marker
 from handlers.errors import DomainError, InvalidInput, NotFound
 from chuangye.pii import mask_id, mask_phone
 from orm_models import HandoffMessage, HandoffSession, QuestionLog, StaffAccount, User
@@ -62,9 +63,19 @@ def scrub(text: str) -> str:
     return _MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
-async def open_session(openid: str) -> HandoffSession | None:
-    """The user's waiting or active session, if any."""
-    return await HandoffSession.get_or_none(open_openid=openid)
+async def open_session(openid: str, store: Store | None = None) -> HandoffSession | None:
+    """The user's waiting or active session, if any.
+
+    With ``store``, a recent "none" comes from the marker (handlers/handoff_marker.py) instead of
+    a query; anything else is asked of the database, which stays the source of truth.
+    """
+    mark = await handoff_marker.read(store, openid) if store is not None else None
+    if mark == handoff_marker.NONE:
+        return None
+    session = await HandoffSession.get_or_none(open_openid=openid)
+    if store is not None and mark is None:
+        await handoff_marker.learned(store, openid, session is not None)
+    return session
 
 
 async def resolve_county(openid: str) -> str:
@@ -112,12 +123,22 @@ async def start_handoff(
     county: str | None = None,
     transcript: list[dict[str, Any]] | None = None,
     draft: dict[str, Any] | None = None,
+    store: Store | None = None,
 ) -> tuple[HandoffSession, bool]:
     """Queue the user for staff. Returns (session, created): an already open session is reused.
 
     ``transcript`` is the conversation so far ({"who": "user"|"bot", "text": ...}, oldest first);
-    ``draft`` the chat-flow state the user had, shown to staff.
+    ``draft`` the chat-flow state the user had, shown to staff. ``store``: the shared store whose
+    "open session" marker is set once the session is committed.
     """
+    session, created = await _start(openid, reason, county, transcript, draft)
+    if store is not None:
+        await handoff_marker.opened(store, openid)
+    return session, created
+
+
+async def _start(openid: str, reason: str, county: str | None, transcript: list[dict[str, Any]] | None,
+                 draft: dict[str, Any] | None) -> tuple[HandoffSession, bool]:
     existing = await open_session(openid)
     if existing is not None:
         return existing, False
@@ -228,14 +249,19 @@ def _refusal(exc: Exception) -> str:
     return f"发送失败：{str(exc)[:150] or exc.__class__.__name__}"
 
 
-async def close(staff: StaffAccount | None, session_id: int) -> HandoffSession:
-    """Hand the user back to the bot. ``staff`` None means the system (e.g. the user asked)."""
+async def close(staff: StaffAccount | None, session_id: int, store: Store | None = None) -> HandoffSession:
+    """Hand the user back to the bot. ``staff`` None means the system (e.g. the user asked).
+
+    ``store``: the shared store whose "open session" marker is cleared after the update.
+    """
     session = await (_open_in_scope(staff, session_id) if staff else HandoffSession.get(id=session_id))
     changed = await HandoffSession.filter(id=session.id, status__in=OPEN).update(
         status="closed", open_openid=None, closed_at=now(), closed_by_id=staff.id if staff else None
     )
     if not changed:
         raise HandoffClosed()
+    if store is not None:
+        await handoff_marker.closed(store, session.openid)
     who = f"工作人员 {staff.display_name or staff.username}" if staff else "用户"
     await HandoffMessage.create(session=session, sender="system", text=f"{who}结束了人工服务", staff_id=staff.id if staff else None)
     return await HandoffSession.get(id=session.id)
