@@ -38,6 +38,7 @@ log = logging.getLogger("chuangye.bot.handoff")
 CHATLOG_LINES = 12
 CHATLOG_TTL_SECONDS = 24 * 3600
 WATCH_MAX_SECONDS = 30.0
+FAQ_CHECK_SECONDS = 1.0  # FAQ entries changed by another process reach this one's answers within this
 _WRAPPING: ContextVar[bool] = ContextVar("handoff_wrapping", default=False)
 
 
@@ -189,7 +190,7 @@ async def _run_and_watch(ctx: Context, inc: Incoming) -> list[str]:
 
 async def _refresh_faq(ctx: Context) -> None:
     try:
-        await faq.sync_for(ctx.app[K.EXTRA], ctx.kb, ctx.store).refresh()
+        await faq.sync_for(ctx.app[K.EXTRA], ctx.kb, ctx.store).refresh_if_due(FAQ_CHECK_SECONDS)
     except Exception as exc:  # a stale FAQ is better than no answer
         log.warning("could not refresh FAQ entries: %s", exc)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -142,6 +143,7 @@ class FaqSync:
         self.kb, self.store = kb, store
         self.loaded: str | None = None
         self.ever_loaded = False
+        self.checked_at = float("-inf")
 
     async def _version(self) -> str:
         return await self.store.get(keys.custom(VERSION_KEY)) or "0"
@@ -157,6 +159,15 @@ class FaqSync:
             await self.kb.reload(extra=extra)
         self.loaded, self.ever_loaded = version, True
         return reload
+
+    async def refresh_if_due(self, every: float) -> bool:
+        """``refresh``, but at most once per ``every`` seconds: a change made by another process
+        shows here within that time (one made in this process shows at once, see ``changed``)."""
+        now = time.monotonic()
+        if self.ever_loaded and now - self.checked_at < every:
+            return False
+        self.checked_at = now
+        return await self.refresh()
 
     async def changed(self) -> None:
         """Announce a change to every process, and reload this one now."""
