@@ -48,37 +48,37 @@ class PassageIndex:
 
     def query_terms(self, question: str) -> list[str]:
         """Distinct terms of the question; focus terms (what is asked) appear twice."""
-        seen: list[str] = []
-        for t in self.analyzer.tokens(question, query=True):
-            if t not in seen:
-                seen.append(t)
+        return self._distinct(self.analyzer.tokens(question, query=True))
+
+    def _distinct(self, tokens: list[str]) -> list[str]:
+        seen = list(dict.fromkeys(tokens))
         return seen + [t for t in seen if t in self.analyzer.focus]
 
     def search(self, question: str, top: int = 5) -> list[Scored]:
-        terms = self.query_terms(question)
+        tokens, content = self.analyzer.question_terms(question)  # one typo repair and rewrite
+        terms = self._distinct(tokens)
         if not terms or self.bm25 is None:
             return []
-        content = self.analyzer.content_terms(question)
-        scores = [s * self._title_boost(content, i) for i, s in enumerate(self.bm25.get_scores(terms))]
+        total = sum(self.idf.get(t, self.max_idf) for t in content)  # the question's weight
+        scores = [s * self._title_boost(content, total, i) for i, s in enumerate(self.bm25.get_scores(terms))]
         order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:top]
-        return [Scored(self.passages[i], float(scores[i]), self._coverage(content, i)) for i in order if scores[i] > 0]
+        return [Scored(self.passages[i], float(scores[i]), self._coverage(content, total, i))
+                for i in order if scores[i] > 0]
 
-    def _title_boost(self, terms: list[str], i: int) -> float:
+    def _title_boost(self, terms: list[str], total: float, i: int) -> float:
         """A question naming a product (云岭创业贷, 贷免扶补) prefers that product's document."""
-        total = sum(self.idf.get(t, self.max_idf) for t in terms)
         hit = sum(self.idf.get(t, 0.0) for t in terms if t in self.title_sets[i])
         return 1.0 + TITLE_MATCH_BOOST * (hit / total if total else 0.0)
 
-    def _coverage(self, terms: list[str], i: int) -> float:
+    def _coverage(self, terms: list[str], total: float, i: int) -> float:
         """Share of the question's weight (idf) that the passage contains.
 
         Words the corpus never uses (天气, 火车票) weigh the most: a question mostly about
         them is not one the documents answer.
         """
-        total = sum(self.idf.get(t, self.max_idf) for t in terms)
         hit = sum(self.idf.get(t, 0.0) for t in terms if t in self.term_sets[i] or self._parts_in(t, i))
         return hit / total if total else 0.0
 
     def _parts_in(self, term: str, i: int) -> bool:
-        parts = [p for p in self.analyzer.tokens(term) if p != term]
+        parts = self.analyzer.sub_words(term)
         return bool(parts) and all(p in self.term_sets[i] for p in parts)

@@ -42,6 +42,7 @@ class Analyzer:
         self.synonyms = self._load_synonyms()
         self._syn_re = re.compile("|".join(re.escape(v) for v in sorted(self.synonyms, key=len, reverse=True)))
         self._pinyin_terms = self._pinyin_index(self.terms + [c for v in self.synonyms.values() for c in v.split()])
+        self.sub_words = lru_cache(maxsize=20_000)(self._sub_words)
 
     def _load_synonyms(self) -> dict[str, str]:
         table: dict[str, str] = {}
@@ -106,6 +107,15 @@ class Analyzer:
     def content_terms(self, question: str) -> list[str]:
         """The question's words as a reader would split them (no sub-words): what it is about."""
         return self._keep(self.tokenizer.cut(self.normalize(question)))
+
+    def question_terms(self, question: str) -> tuple[list[str], list[str]]:
+        """``(tokens(question, query=True), content_terms(question))``, normalizing only once."""
+        source = self.normalize(question)
+        return self._keep(self.tokenizer.cut_for_search(source)), self._keep(self.tokenizer.cut(source))
+
+    def _sub_words(self, term: str) -> tuple[str, ...]:
+        """The index terms inside one term, other than itself (cached: the tokenizer never changes)."""
+        return tuple(p for p in self.tokens(term) if p != term)
 
     def _keep(self, words) -> list[str]:
         return [w for w in (w.strip() for w in words) if w and _TOKEN_OK.search(w) and w not in self.stopwords]
