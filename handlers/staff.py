@@ -3,7 +3,8 @@
 Guarantees:
 - passwords are stored only as argon2 hashes, session tokens only as SHA-256 hashes;
 - five wrong passwords in a row lock the account for 15 minutes, even under concurrent attempts
-  (the counter is incremented in the database, not in Python);
+  (each attempt is counted in the database by a conditional UPDATE before its password is checked,
+  so a burst of simultaneous guesses gets no more than five checks);
 - a session token works until it expires (``security.staff_session_seconds``) or is revoked;
   a deactivated account's sessions stop working at once;
 - a bind code is six digits, lives 10 minutes and can be used once.
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from handlers.errors import DomainError
@@ -123,9 +124,21 @@ def _locked_message(until: datetime) -> str:
     return f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 {LOCK_MINUTES} 分钟，请于 {until.astimezone(TZ):%H:%M} 后再试"
 
 
-async def _record_failure(staff: StaffAccount) -> datetime | None:
-    """Count a failure in the database. The fifth in a row locks the account: returns until when."""
-    await StaffAccount.filter(id=staff.id).update(failed_logins=F("failed_logins") + 1)
+async def _reserve_attempt(staff: StaffAccount, now: datetime) -> bool:
+    """Count this attempt as a failure BEFORE the password is checked (a success resets it).
+
+    One conditional UPDATE: it only succeeds while the account is unlocked and fewer than
+    MAX_FAILURES attempts are counted, so a burst of concurrent guesses gets at most
+    MAX_FAILURES password checks. False: the account is locked (or that many are in flight).
+    """
+    unlocked = Q(locked_until=None) | Q(locked_until__lte=now)
+    reserved = await StaffAccount.filter(unlocked, id=staff.id, failed_logins__lt=MAX_FAILURES).update(
+        failed_logins=F("failed_logins") + 1)
+    return bool(reserved)
+
+
+async def _lock_if_exhausted(staff: StaffAccount) -> datetime | None:
+    """After a wrong password: the fifth counted failure in a row locks the account (until when)."""
     failures = (await StaffAccount.filter(id=staff.id).values_list("failed_logins", flat=True))[0]
     if failures < MAX_FAILURES:
         return None
@@ -148,8 +161,10 @@ async def login(username: str, password: str, *, ttl_seconds: int, ip: str | Non
     now = clock.now()
     if staff.locked_until is not None and staff.locked_until > now:
         raise AccountLocked(_locked_message(staff.locked_until))
+    if not await _reserve_attempt(staff, now):
+        raise AccountLocked()
     if not await _verify(staff.password_hash, password or ""):
-        locked_until = await _record_failure(staff)
+        locked_until = await _lock_if_exhausted(staff)
         raise LoginFailed(_locked_message(locked_until) if locked_until else None)
     await StaffAccount.filter(id=staff.id).update(failed_logins=0, locked_until=None)
     # Housekeeping: sessions that ended more than a day ago are of no further use.
