@@ -4,9 +4,16 @@ Each POST: verify the query (signature, freshness) → read a capped body → pa
 decrypt and re-check in safe/compatible mode (msg_signature) → hand an ``Incoming`` to the
 conversation → render the passive reply, encrypted when the request was. Any refusal happens
 before anything is processed: 403 for signatures and stale timestamps, 400 for bad XML.
+
+Signatures are compared in constant time, and an empty ``token`` (anyone could sign with it)
+accepts nothing. The plaintext-mode signature does not cover the body, so a signed query seen
+once (an access log, say) could carry any message for five minutes: each (timestamp, nonce) is
+bound in the store to the first body it came with, and the same query with another body is 403.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 import time
@@ -16,11 +23,12 @@ from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import create_reply
-from wechatpy.utils import check_signature
+from wechatpy.utils import WeChatSigner
 
 from chuangye import appkeys as K
 from chuangye.config import Config
 from chuangye.log import log_event
+from chuangye.store import keys
 
 from . import texts
 from .conversation import Conversation, drain_background
@@ -41,7 +49,20 @@ class Refused(Exception):
         self.reason = reason
 
 
+def _signature(token: str, *parts: str) -> str:
+    signer = WeChatSigner()
+    signer.add_data(token, *parts)
+    return signer.signature
+
+
+def _same(expected: str, given: str) -> bool:
+    """Constant-time comparison (bytes: the given value may hold any character)."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+
+
 def _verified_query(request: web.Request, token: str) -> dict[str, str]:
+    if not token:
+        raise Refused(403, "wechat.official_account.token is empty: every signature would be forgeable")
     q = request.query
     needed = ("signature", "timestamp", "nonce")
     if any(not q.get(k) for k in needed):
@@ -52,11 +73,28 @@ def _verified_query(request: web.Request, token: str) -> dict[str, str]:
         raise Refused(403, "timestamp is not a number") from None
     if age > FRESHNESS_SECONDS:
         raise Refused(403, "stale timestamp")
-    try:
-        check_signature(token, q["signature"], q["timestamp"], q["nonce"])
-    except InvalidSignatureException:
-        raise Refused(403, "bad signature") from None
+    if not _same(_signature(token, q["timestamp"], q["nonce"]), q["signature"]):
+        raise Refused(403, "bad signature")
     return dict(q)
+
+
+async def _bind_query_to_body(request: web.Request, query: dict[str, str], body: bytes) -> None:
+    """403 when this signed (timestamp, nonce) already came with a different body (see above).
+
+    WeChat's own retries repeat the body and pass. A store outage is no reason to drop messages.
+    """
+    digest = hashlib.sha256(body).hexdigest()
+    key = keys.custom(f"wxquery:{query['timestamp']}:{query['nonce']}")
+    store = request.app[K.STORE]
+    try:
+        if await store.set_if_absent(key, digest, ttl=2 * FRESHNESS_SECONDS):
+            return
+        first = await store.get(key)
+    except Exception as exc:
+        log_event(log, "could not bind the signed query to its body", logging.WARNING, error=str(exc)[:200])
+        return
+    if first is not None and first != digest:
+        raise Refused(403, "signed query replayed with another body")
 
 
 async def _read_body(request: web.Request) -> bytes:
@@ -82,6 +120,9 @@ def _inner_xml(config: Config, query: dict[str, str], outer: dict[str, str]) -> 
         raise Refused(403, "missing msg_signature")
     if not outer.get("Encrypt"):
         raise Refused(400, "no Encrypt element")
+    expected = _signature(config.wechat.official_account.token, query["timestamp"], query["nonce"], outer["Encrypt"])
+    if not _same(expected, query["msg_signature"]):
+        raise Refused(403, "bad msg_signature")
     try:
         inner = crypto.decrypt_message({"Encrypt": outer["Encrypt"]}, query["msg_signature"],
                                        query["timestamp"], query["nonce"])
@@ -121,7 +162,8 @@ async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
     started = clock()
     encrypted = query.get("encrypt_type", "").lower() == "aes"
     try:
-        xml = clean_text(await _read_body(request))
+        body = await _read_body(request)
+        xml = clean_text(body)
         fields = safe_fields(xml)
         if encrypted:
             xml = _inner_xml(config, query, fields)
@@ -133,6 +175,7 @@ async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
         raise Refused(400, f"not a WeChat message: {type(exc).__name__}") from None
     if not fields.get("FromUserName"):
         raise Refused(400, "no FromUserName")
+    await _bind_query_to_body(request, query, body)
     inc = to_incoming(fields)
     budget = config.bot.reply_budget_seconds - (clock() - started)
     try:
