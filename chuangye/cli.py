@@ -24,8 +24,9 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
 
     host = args.host or config.server.host
     port = args.port or config.server.port
-    if config.uses_dev_keys and host not in ("127.0.0.1", "localhost", "::1"):
-        print("配置错误 security.secret_key：示例配置中的开发密钥不能用于对外服务，请设置自己的 secret_key 和 data_key", file=sys.stderr)
+    if config.dev_values and host not in ("127.0.0.1", "localhost", "::1"):
+        key = config.dev_values[0]
+        print(f"配置错误 {key}：示例配置中的开发值不能用于对外服务，请设置自己的 {key.rsplit('.', 1)[-1]}", file=sys.stderr)
         return 2
     if config.uses_dev_keys:
         log.warning("using the development keys from config.example.yaml: for local trials only")

@@ -20,6 +20,7 @@ ENV_PREFIX = "CHUANGYE__"
 # Values of config.example.yaml's development keys: refused on a public interface.
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
 DEV_DATA_KEY = "ZGV2LW9ubHktZGF0YS1rZXktY2hhbmdlLW1lLTMyYnk="
+DEV_OA_TOKEN = "chuangye-dev-token"  # config.example.yaml's callback token: anyone could sign with it
 
 
 class ConfigError(Exception):
@@ -183,6 +184,14 @@ class Config(_Section):
     @property
     def uses_dev_keys(self) -> bool:
         return self.security.secret_key == DEV_SECRET_KEY or self.security.data_key == DEV_DATA_KEY
+
+    @property
+    def dev_values(self) -> list[str]:
+        """The keys still holding config.example.yaml's public development values."""
+        found = [("security.secret_key", self.security.secret_key == DEV_SECRET_KEY),
+                 ("security.data_key", self.security.data_key == DEV_DATA_KEY),
+                 ("wechat.official_account.token", self.wechat.official_account.token == DEV_OA_TOKEN)]
+        return [key for key, dev in found if dev]
 
 
 def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
