@@ -2,7 +2,8 @@
 
 Guarantees: only records inside the scope are exported; ID and phone numbers are masked unless
 the role may see them in full (county and prefecture administrators, see handlers.staff_scope);
-every export writes an audit row naming what was exported, how many rows and whether masked.
+every export writes an audit row naming what was exported, how many rows and whether masked;
+text that applicants typed is written as text, never as a formula Excel would evaluate.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from chuangye import pii
 from handlers import audit
@@ -87,12 +89,21 @@ BUILDERS: dict[str, Callable] = {"appointments": _appointments, "loan-applicatio
 STATUSES = {"appointments": STATUS_LABELS, "loan-applications": LOAN_LABELS, "training-applications": TRAINING_LABELS}
 
 
+def _as_text(sheet: Any, value: Any) -> Any:
+    """Typed-in text stays text: openpyxl would store a string starting with "=" as a live formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def _workbook(kind: str, header: list[str], rows: list[list[Any]], about: list[tuple[str, str]]) -> bytes:
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet(SHEET_TITLES[kind])
     sheet.append(header)
     for r in rows:
-        sheet.append(r)
+        sheet.append([_as_text(sheet, v) for v in r])
     info = wb.create_sheet("说明")
     for pair in about:
         info.append(list(pair))
