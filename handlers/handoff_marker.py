@@ -23,7 +23,7 @@ import logging
 from chuangye.store import Store, keys
 
 log = logging.getLogger("chuangye.handoff")
-MARK_TTL_SECONDS = 30.0
+MARK_TTL_SECONDS = 60.0  # a chatting user writes again within a minute: most messages then skip the query
 NONE, OPEN = "0", "1"
 
 
