@@ -5,14 +5,18 @@ county's users, the prefecture sees all and the 州级 queue). A reply goes to t
 customer-service message and is recorded whether or not WeChat accepted it. Handing back tells
 the user the bot is back. FAQ entries join the knowledge base at once in this process and in
 every other one on its next question (handlers/faq.py), without a restart.
+Text users typed (transcripts, questions) is shown with any ID or mobile number masked
+(``chuangye.pii.scrub``), however it was written and whatever the stored row holds.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from chuangye import appkeys as K
+from chuangye.pii import scrub
 from handlers import faq, handoff
 from orm_models import HandoffMessage, HandoffSession
 
@@ -84,7 +88,7 @@ def session_row(s: HandoffSession) -> dict[str, Any]:
 
 
 def message_row(m: HandoffMessage) -> dict[str, Any]:
-    return {"id": m.id, "sender": m.sender, "text": m.text, "staff_id": m.staff_id, "before_handoff": m.before_handoff,
+    return {"id": m.id, "sender": m.sender, "text": scrub(m.text), "staff_id": m.staff_id, "before_handoff": m.before_handoff,
             "delivered": m.delivered, "error": m.error, "at": m.created_at}
 
 
@@ -180,7 +184,8 @@ async def _faq_changed(call: Call) -> None:
 @routes.get("/staff/questions/unconfident", summary="机器人没能准确回答的问题（相近问法合并计数）", auth="staff",
             query=BacklogQuery, response=BacklogOut)
 async def staff_unconfident_questions(call: Call) -> dict:
-    return {"groups": await faq.unconfident_questions(call.query.limit)}
+    groups = await faq.unconfident_questions(call.query.limit)
+    return {"groups": [replace(g, question=scrub(g.question)) for g in groups]}
 
 
 @routes.post("/staff/questions/dismiss", summary="忽略问题（不写 FAQ，从列表移除）", auth="staff", body=DismissIn,

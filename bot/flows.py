@@ -5,8 +5,9 @@ them in the official account:
 
 - a menu click (BOOK / LOAN / TRAINING, offered to the chain as its text command) or a typed
   intent (「预约」「贷款申请」「报名培训」…) starts a flow; the state lives in the store under
-  ``keys.dialogue(openid)`` for ``bot.dialogue_ttl_seconds`` after the last message, and the next
-  message resumes it; an expired flow is announced once, never silently taken for an answer;
+  ``keys.dialogue(openid)`` for ``bot.dialogue_ttl_seconds`` after the last message (ID number,
+  phone and the last prompt sealed with ``security.data_key``), and the next message resumes it;
+  an expired flow is announced once, never silently taken for an answer;
 - dynamic choices (windows of a county, open days, free slots, training sessions) are looked up
   live (bot/flow_forms.py); on 确认 the raw answers go through the same use case as the API,
   which validates everything again;
@@ -27,6 +28,7 @@ from typing import Any
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from chuangye import pii
 from chuangye.config import Config
 from chuangye.pii import mask_id, mask_phone
 from chuangye.store import LockTimeout, Store, keys
@@ -62,14 +64,35 @@ def _mark_key(openid: str) -> str:
 # ---------------------------------------------------------------- dialogue state in the store
 
 
+# Personal data is kept in the store only as ciphertext: these answers, and the last prompt
+# (a confirmation summary shows the phone number in full to its owner).
+PERSONAL = ("id_number", "phone")
+
+
+def _sealed(state: dict, op: Any) -> dict:
+    out = {**state, "answers": {k: op(v) if k in PERSONAL else v for k, v in state["answers"].items()}}
+    if state.get("prompt"):
+        out["prompt"] = op(state["prompt"])
+    if state.get("repick"):
+        keep = state["repick"]["keep"]
+        out["repick"] = {**state["repick"], "keep": {k: op(v) if k in PERSONAL else v for k, v in keep.items()}}
+    return out
+
+
 async def load(store: Store, openid: str) -> dict | None:
     state = await store.get_json(keys.dialogue(openid))
-    return state if isinstance(state, dict) and state.get("form") in FORMS else None
+    if not (isinstance(state, dict) and state.get("form") in FORMS):
+        return None
+    try:
+        return _sealed(state, pii.unseal)
+    except pii.PiiError:  # sealed under another data key: the unfinished form is lost, nothing else
+        return None
 
 
 async def save(ctx: Context, openid: str, state: dict) -> None:
     ttl = ctx.config.bot.dialogue_ttl_seconds
-    await ctx.store.set_json(keys.dialogue(openid), state, ttl=ttl)
+    await ctx.store.set_json(keys.dialogue(openid), _sealed(state, lambda v: pii.seal(v) if isinstance(v, str) else v),
+                             ttl=ttl)
     await ctx.store.set(_mark_key(openid), state["form"], ttl=ttl + EXPIRED_MARK_EXTRA_SECONDS)
 
 

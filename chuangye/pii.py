@@ -15,6 +15,8 @@ import base64
 import hashlib
 import hmac
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -114,3 +116,40 @@ def protect_phone(phone: str) -> Protected:
 
 def protect_id(id_number: str) -> Protected:
     return Protected(encrypt(id_number), lookup_hash("id", id_number), mask_id(id_number))
+
+
+# ---------------------------------------------------------------- transient state and free text
+
+SEALED = "pii_enc"
+
+
+def seal(value: str) -> dict[str, str]:
+    """A personal value for short-lived JSON state (the store): ``{"pii_enc": ciphertext}``."""
+    return {SEALED: encrypt(value)}
+
+
+def unseal(value: object) -> object:
+    """The inverse of ``seal``; anything else is returned as it is."""
+    if isinstance(value, dict) and set(value) == {SEALED}:
+        return decrypt(value[SEALED])
+    return value
+
+
+_DIGIT = "[0-9\uff10-\uff19]"
+_SEP = "[ \u3000\\-]?"
+# 18-digit resident IDs and mainland mobiles, also typed with spaces or hyphens, full-width,
+# or (mobiles) after +86 / 86: the ways people actually write them in a chat.
+_ID_TEXT = re.compile(f"(?<![0-9\uff10-\uff19])[1-9\uff11-\uff19](?:{_SEP}{_DIGIT}){{16}}{_SEP}[0-9Xx\uff10-\uff19\uff38\uff58]"
+                      f"(?![0-9A-Za-z\uff10-\uff19])")
+_MOBILE_TEXT = re.compile(f"(?<![0-9\uff10-\uff19])(?:(?:\\+|\uff0b)?(?:86|\uff18\uff16){_SEP})?"
+                          f"[1\uff11](?:{_SEP}{_DIGIT}){{10}}(?![0-9\uff10-\uff19])")
+
+
+def _plain(match: re.Match[str]) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", match.group(0)) if c.isalnum())
+
+
+def scrub(text: str) -> str:
+    """Mask every resident ID and mobile number in free text (5323**********1234, 138****8000)."""
+    text = _ID_TEXT.sub(lambda m: mask_id(_plain(m).upper()), text)
+    return _MOBILE_TEXT.sub(lambda m: mask_phone(_plain(m)[-11:]), text)
