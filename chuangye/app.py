@@ -13,7 +13,7 @@ from aiohttp import web
 
 from . import appkeys as K
 from .config import Config
-from .db import close_db, db_ping, init_db
+from .db import close_db, db_ping, init_db, is_postgres
 from .log import request_id_middleware
 from .store import make_store
 
@@ -64,7 +64,7 @@ async def healthz(request: web.Request) -> web.Response:
     kb = request.app.get(K.KB)
     body = {
         "status": "ok" if db_ok and store_ok else "degraded",
-        "database": {"ok": db_ok, "backend": "postgres" if "postgres" in request.app[K.CONFIG].database.url else "sqlite"},
+        "database": {"ok": db_ok, "backend": "postgres" if is_postgres(request.app[K.CONFIG].database.url) else "sqlite"},
         "store": {"ok": store_ok, "backend": store.name},
         "knowledge": {"documents": kb.document_count, "passages": kb.passage_count} if kb else None,
     }
