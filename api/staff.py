@@ -16,6 +16,7 @@ from handlers.audit import ACTIONS
 from orm_models import StaffAccount, Window
 
 from .auth import bearer_token, register_staff_verifier
+from .ratelimit import client_address
 from .registry import Call, Routes
 from .schemas import In, Out, Timestamp
 
@@ -33,7 +34,8 @@ register_staff_verifier(verify_staff_token)
 
 
 def client_ip(call: Call) -> str | None:
-    return call.request.remote
+    """The caller's address for the audit log (nginx's X-Real-IP behind the local proxy)."""
+    return client_address(call.request)
 
 
 def require(call: Call, *roles: str) -> StaffAccount:

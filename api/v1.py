@@ -14,6 +14,7 @@ from chuangye.config import Config
 from .dispatch import dumps, make_handler
 from .errors import error_middleware
 from .openapi import build_document
+from .ratelimit import document as document_rate_limits, rate_limit_middleware
 from .registry import Call, Endpoint, Routes
 
 ROUTE_MODULES = [
@@ -44,7 +45,9 @@ async def openapi_document(call: Call) -> web.StreamResponse:
 
 
 def collect(modules: list[str] = ROUTE_MODULES) -> list[Routes]:
-    return [importlib.import_module(name).routes for name in modules] + [docs]
+    tables = [importlib.import_module(name).routes for name in modules] + [docs]
+    document_rate_limits(endpoints(tables))
+    return tables
 
 
 def endpoints(tables: list[Routes]) -> list[Endpoint]:
@@ -57,8 +60,9 @@ def create_api_app(config: Config, tables: list[Routes] | None = None) -> web.Ap
     Config is read per request through ``request.config_dict``.
     """
     del config
-    app = web.Application(middlewares=[error_middleware])
+    app = web.Application(middlewares=[error_middleware, rate_limit_middleware])
     tables = collect() if tables is None else [*tables, docs]
+    document_rate_limits(endpoints(tables))
     for ep in endpoints(tables):
         app.router.add_route(ep.method, ep.path, make_handler(ep), name=ep.operation_id)
     app[OPENAPI] = build_document(endpoints(tables), [(t.tag, t.description) for t in tables])

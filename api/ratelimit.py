@@ -1,0 +1,94 @@
+"""Per-client rate limits on the endpoints that guess passwords or cost the most.
+
+A fixed window per (endpoint, client address) counted in the store, so with Redis every process
+shares the count. Past the limit: 429 ``rate_limited`` with a Chinese message and ``Retry-After``,
+before authentication or any work. Staff accounts also lock after five wrong passwords
+(handlers/staff.py); this limit stops one address from trying many accounts.
+
+The client address is the peer, or nginx's ``X-Real-IP`` when the peer is this machine (the
+deployment's reverse proxy, deploy/nginx-chuangye.conf); a remote peer cannot choose its address.
+Mobile networks put many users behind one address, so the limits are generous. A store outage
+lets requests through: losing the limit for a while is better than losing the service.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+from aiohttp import web
+
+from chuangye import appkeys as K
+from chuangye.log import log_event
+from chuangye.store import keys
+
+from .errors import ApiError, Handler
+from .registry import Endpoint
+
+log = logging.getLogger("chuangye.api.ratelimit")
+
+
+@dataclass(frozen=True)
+class Limit:
+    requests: int
+    seconds: int
+
+
+# operation id (api/registry.py) -> the most requests one client address may make per window
+LIMITS: dict[str, Limit] = {
+    "staff_staff_login": Limit(30, 60),
+    "auth_routes_login": Limit(60, 60),
+    "policies_ask": Limit(120, 60),
+    "policies_search": Limit(240, 60),
+}
+MSG = "操作过于频繁，请 {seconds} 秒后再试"
+DOC = "请求过于频繁（rate_limited），按 Retry-After 秒数稍后再试"
+
+
+def client_address(request: web.Request) -> str:
+    """The caller's address: nginx's X-Real-IP when the peer is the local proxy, else the peer."""
+    peer = request.remote or ""
+    try:
+        local = ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        local = False
+    forwarded = request.headers.get("X-Real-IP", "").strip()
+    if local and forwarded:
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
+    return peer or "unknown"
+
+
+def document(endpoints: Iterable[Endpoint]) -> None:
+    """Declare the 429 answer on every limited endpoint (the OpenAPI document lists it)."""
+    for ep in endpoints:
+        if ep.operation_id in LIMITS:
+            ep.errors.setdefault(429, DOC)
+
+
+async def _check(request: web.Request, name: str, limit: Limit) -> None:
+    key = keys.rate(name, client_address(request))
+    store = request.config_dict[K.STORE]
+    try:
+        count = await store.incr(key, ttl=limit.seconds)
+        if count <= limit.requests:
+            return
+        left = await store.ttl(key)
+    except Exception as exc:
+        log_event(log, "rate limit not checked: store unavailable", logging.WARNING, error=str(exc)[:200])
+        return
+    seconds = max(1, math.ceil(left if left is not None else limit.seconds))
+    raise ApiError(429, "rate_limited", MSG.format(seconds=seconds), headers={"Retry-After": str(seconds)})
+
+
+@web.middleware
+async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    name = request.match_info.route.name or ""
+    limit = LIMITS.get(name)
+    if limit is not None:
+        await _check(request, name, limit)
+    return await handler(request)
