@@ -1,4 +1,8 @@
-"""「绑定 123456」: a staff member binds their WeChat to their console account with a one-time code."""
+"""「绑定 123456」: a staff member binds their WeChat to their console account with a one-time code.
+
+A WeChat user who sends MAX_FAILURES wrong codes within an hour is not checked again until the
+hour is over, so nobody can walk the million six-digit codes to catch a live one.
+"""
 from __future__ import annotations
 
 import re
@@ -7,11 +11,15 @@ import unicodedata
 from aiohttp import web
 
 from chuangye.config import Config
+from chuangye.store import keys
 
 from . import flow_texts as T
 from .skills import Context, Incoming, Priority, add_skill
 
 _BIND = re.compile(r"^绑定\s*[:：]?\s*(\S*)$")
+MAX_FAILURES = 5
+FAILURE_WINDOW_SECONDS = 3600
+TOO_MANY = f"绑定码连续 {MAX_FAILURES} 次错误，请 1 小时后再试；如需帮助请联系州级管理员。"
 
 
 def parse_bind(text: str) -> str | None:
@@ -30,8 +38,12 @@ async def binding_skill(ctx: Context, inc: Incoming) -> list[str] | None:
         return [T.BIND_FORMAT]
     from handlers.staff import ROLE_NAMES, bind_staff_wechat
 
+    failures = keys.rate("bind", inc.openid)
+    if int(await ctx.store.get(failures) or 0) >= MAX_FAILURES:
+        return [TOO_MANY]
     staff = await bind_staff_wechat(code, inc.openid)
     if staff is None:
+        await ctx.store.incr(failures, ttl=FAILURE_WINDOW_SECONDS)
         return [T.BIND_FAILED]
     await staff.fetch_related("window")
     where = f"，{staff.window.name}" if staff.window else (f"，{staff.county}" if staff.county else "")

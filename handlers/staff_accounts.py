@@ -75,10 +75,15 @@ async def create_staff(
 
 
 async def set_password(staff: StaffAccount, password: str) -> None:
+    """Set a new password and end every session opened with the old one."""
+    from handlers.staff import clock
+    from orm_models import StaffSession
+
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(fields={"password": f"密码至少 {MIN_PASSWORD} 个字符"})
     staff.password_hash = await _hash(password)
     await staff.save(update_fields=["password_hash"])
+    await StaffSession.filter(staff_id=staff.id, revoked_at=None).update(revoked_at=clock.now())
 
 
 # 演示账号 for `chuangye seed-demo` and `make run` only: documented in docs/staff.md, shown by

@@ -24,3 +24,34 @@ async def test_a_burst_of_concurrent_wrong_passwords_gets_no_more_than_five_gues
         pass
     else:
         raise AssertionError("the right password got in right after a burst of wrong ones")
+
+
+async def test_guessing_bind_codes_in_chat_stops_after_five_wrong_ones(client, config):
+    from bot import binding
+    from bot import flow_texts as T
+    from chat_helpers import Chat, seed_windows_and_courses
+    from orm_models import StaffAccount, Window
+    from staff_support import token
+
+    await seed_windows_and_courses()
+    staff = await make_staff("ym_clerk", "window", window_id=(await Window.get(county="元谋县")).id)
+    live = (await (await client.get("/api/v1/staff/bind-code", headers=await token(client, "ym_clerk"))).json())["code"]
+    guesser = Chat(client, config, "o-guesser")
+    wrong = [f"{(int(live) + n) % 1_000_000:06d}" for n in range(1, 6)]
+    for code in wrong:
+        assert await guesser.say(f"绑定 {code}") == T.BIND_FAILED
+    assert await guesser.say(f"绑定 {live}") == binding.TOO_MANY  # even the live code: not checked any more
+    assert (await StaffAccount.get(id=staff.id)).wechat_openid is None
+    assert (await Chat(client, config, "o-clerk").say(f"绑定 {live}")).startswith("绑定成功")
+
+
+async def test_a_new_password_ends_the_sessions_opened_with_the_old_one(client):
+    from handlers.staff import set_password
+    from staff_support import token
+
+    staff = await make_staff("pref", "prefecture")
+    old = await token(client, "pref")
+    assert (await client.get("/api/v1/staff/me", headers=old)).status == 200
+    await set_password(staff, "a-brand-new-password")
+    assert (await client.get("/api/v1/staff/me", headers=old)).status == 401
+    assert (await client.get("/api/v1/staff/me", headers=await token(client, "pref", "a-brand-new-password"))).status == 200
