@@ -8,12 +8,15 @@ Access tokens come from ``/cgi-bin/stable_token``, one per app ("oa" official ac
 shares one token, dropped from the cache five minutes before WeChat's expiry, and fetched
 under a store lock so only one process refreshes at a time. A call answered with an
 invalid/expired-token errcode refreshes the token once (``force_refresh``) and is retried once.
+Error texts (kept in a notification's last error, shown to staff, logged) name the URL without
+its query and never carry a secret: the WeCom robot's key, app secrets, access tokens.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import re
 from typing import Any
 
 import aiohttp
@@ -39,6 +42,13 @@ class WeChatError(Exception):
 
 class WeChatUnavailable(Exception):
     """WeChat could not be reached (network error, timeout, HTTP 5xx, unreadable answer)."""
+
+
+_SECRET_PARAMS = re.compile(r"((?:key|secret|access_token|js_code|code)=)[^&\s'\"]+", re.I)
+
+
+def _redact(text: str) -> str:
+    return _SECRET_PARAMS.sub(r"\1***", text)
 
 
 def _wrap_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +98,7 @@ class WeChatAPI:
                        json_body: Any = None) -> dict[str, Any]:
         """One HTTP call; returns the JSON answer or raises WeChatError / WeChatUnavailable."""
         full = url if url.startswith(("http://", "https://")) else self.base + url
+        url = url.split("?", 1)[0]  # how the call is named in errors: no query, no key
         data = None
         headers = None
         if json_body is not None:
@@ -102,7 +113,7 @@ class WeChatAPI:
                     raise WeChatError(-1, f"HTTP {resp.status}")
                 answer = await resp.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            raise WeChatUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+            raise WeChatUnavailable(f"{url}: {type(exc).__name__}: {_redact(str(exc))}") from None
         if not isinstance(answer, dict):
             raise WeChatUnavailable(f"{url}: unexpected answer {answer!r:.100}")
         errcode = int(answer.get("errcode") or 0)
