@@ -100,10 +100,13 @@ async def _bind_query_to_body(request: web.Request, query: dict[str, str], body:
 async def _read_body(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise Refused(413, "body too large")
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        raise Refused(413, "body too large")
-    return body
+    body = b""
+    while len(body) <= MAX_BODY_BYTES:  # read() gives what has arrived so far: read to the end
+        chunk = await request.content.read(MAX_BODY_BYTES + 1 - len(body))
+        if not chunk:
+            return body
+        body += chunk
+    raise Refused(413, "body too large")
 
 
 def _crypto(config: Config) -> WeChatCrypto | None:

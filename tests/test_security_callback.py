@@ -87,3 +87,28 @@ async def test_a_captured_safe_mode_query_cannot_be_replayed_in_plaintext_mode(a
     plain_query = {k: v for k, v in query.items() if k not in ("encrypt_type", "msg_signature")}
     status, _ = await _post(client, plain_query, wx.text("victim-openid", "我的预约"))
     assert status == 403 and [i.openid for i in seen] == ["u-safe"]
+
+
+@SQLITE_ONLY
+async def test_a_body_arriving_in_pieces_is_read_whole_and_the_cap_still_holds(aiohttp_client, config):
+    import asyncio
+
+    from bot.xmlsafe import MAX_BODY_BYTES
+
+    client, seen = await _spied_client(aiohttp_client, config)
+    plain = WeChatServer.from_config(config, plaintext=True)
+
+    def pieces(raw: bytes, size: int = 20):
+        async def gen():
+            for i in range(0, len(raw), size):
+                yield raw[i:i + size]
+                await asyncio.sleep(0.002)
+        return gen()
+
+    query, body = plain.request(plain.text("u-pieces", "你好"), "u-pieces")
+    resp = await client.post(PATH, params=query, data=pieces(body.encode()))
+    assert resp.status == 200 and [i.text for i in seen] == ["你好"]
+    query, _ = plain.request(plain.text("u-big", "x"), "u-big")
+    huge = plain.text("u-big", "长" * MAX_BODY_BYTES).encode()  # chunked: no Content-Length to refuse early
+    resp = await client.post(PATH, params=query, data=pieces(huge[: MAX_BODY_BYTES + 400], 4096))
+    assert resp.status == 413 and len(seen) == 1
