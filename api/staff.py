@@ -6,6 +6,7 @@ Role checks live here: ``require(call, roles)`` answers 403 in Chinese.
 """
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Literal
 
 from aiohttp import web
@@ -107,11 +108,30 @@ class Ok(Out):
     ok: bool
 
 
+MSG_DEMO_REMOTE = ("演示账号的密码是公开的，只能在本机（127.0.0.1）登录；对外服务请用 chuangye staff add 新建账号，"
+                   "并停用演示账号")
+
+
+async def _refuse_public_demo_password(call: Call) -> None:
+    """The 演示账号 share a published password: it opens them from this machine only (make run),
+    never through the proxy or a public interface, so a seeded production database leaks nothing."""
+    if call.body.password != staff_uc.DEMO_PASSWORD:
+        return
+    try:
+        if ipaddress.ip_address(client_ip(call) or "").is_loopback:
+            return
+    except ValueError:
+        pass
+    if await StaffAccount.filter(username=call.body.username.strip(), is_demo=True).exists():
+        raise staff_uc.LoginFailed(MSG_DEMO_REMOTE)
+
+
 @routes.post("/staff/login", summary="工作人员登录", body=LoginIn, response=LoginOut, idempotent=False,
              errors={401: "用户名或密码错误；连续 5 次错误后账号锁定 15 分钟", 423: "账号已锁定（locked），15 分钟后再试"})
 async def staff_login(call: Call) -> dict:
     ttl = call.config.security.staff_session_seconds
     try:
+        await _refuse_public_demo_password(call)
         result = await staff_uc.login(call.body.username, call.body.password, ttl_seconds=ttl, ip=client_ip(call))
     except (staff_uc.LoginFailed, staff_uc.AccountLocked) as exc:
         await audit.record(None, "login_failed", "staff", None, ip=client_ip(call),

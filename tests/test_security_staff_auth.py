@@ -55,3 +55,14 @@ async def test_a_new_password_ends_the_sessions_opened_with_the_old_one(client):
     await set_password(staff, "a-brand-new-password")
     assert (await client.get("/api/v1/staff/me", headers=old)).status == 401
     assert (await client.get("/api/v1/staff/me", headers=await token(client, "pref", "a-brand-new-password"))).status == 200
+
+
+async def test_the_published_demo_password_opens_demo_accounts_from_this_machine_only(client):
+    from handlers.staff import DEMO_PASSWORD, ensure_demo_staff
+
+    await ensure_demo_staff()
+    login = {"username": "admin", "password": DEMO_PASSWORD}
+    remote = await client.post("/api/v1/staff/login", json=login, headers={"X-Real-IP": "203.0.113.9"})
+    assert remote.status == 401
+    assert "只能在本机" in (await remote.json())["error"]["message"]
+    assert (await client.post("/api/v1/staff/login", json=login)).status == 200  # make run, on 127.0.0.1
