@@ -12,19 +12,26 @@ Guarantees (the callback relies on them):
   ``keys.pending_reply`` and given, oldest first, with the user's next visible replies (as many
   as fit one WeChat text; the rest, in order, with the replies after). Nothing is dropped.
 - A failing skill never escapes: it is logged and the user gets ``texts.APOLOGY``.
+- The shared store (Redis) being down costs the user nothing visible: the message is still
+  answered. Retry marks, the user lock and undelivered answers then live in this process
+  (``Conversation.local``), so a retry reaching this process is still answered once; one reaching
+  another process during the outage may be answered again (skills that write, like the chat
+  forms, keep their own guard). A mark made during the outage is honoured after it.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import AsyncIterator
 
 from aiohttp import web
 
 from chuangye import appkeys as K
 from chuangye.log import log_event
-from chuangye.store import LockTimeout, Store, keys
+from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, Store, keys
 
 from . import texts
 from .skills import Context, Incoming, chain_of
@@ -59,6 +66,7 @@ class _Attempt:
 class Conversation:
     def __init__(self, app: web.Application) -> None:
         self.app = app
+        self.local = MemoryStore()  # stands in for the shared store while it is unreachable
 
     @property
     def store(self) -> Store:
@@ -69,11 +77,12 @@ class Conversation:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + budget
         mark = keys.message(inc.msg_key)
-        if not await self.store.set_if_absent(mark, BUSY, ttl=DEDUPE_TTL_SECONDS):
+        claimed, marks = await self._claim(mark)
+        if not claimed:
             log_event(log, "retry deduplicated", msg_key=inc.msg_key)
-            return await self._replay(mark, deadline)
+            return await self._replay(marks, mark, deadline)
         attempt = _Attempt(loop.create_future())
-        task = asyncio.create_task(self._run(inc, mark, attempt))
+        task = asyncio.create_task(self._run(inc, mark, marks, attempt))
         tasks = self.app[K.EXTRA].setdefault(TASKS, set())
         tasks.add(task)
         task.add_done_callback(tasks.discard)
@@ -86,20 +95,47 @@ class Conversation:
             log_event(log, "reply over budget, will send as customer-service message", openid=inc.openid)
             return ""
 
-    async def _replay(self, mark: str, deadline: float) -> str:
+    async def _claim(self, mark: str) -> tuple[bool, Store]:
+        """(this attempt runs the message, the store holding its mark): the shared store, or this
+        process's while that is down. A mark this process made during an outage still counts."""
+        if await self.local.get(mark) is not None:
+            return False, self.local
+        try:
+            return await self.store.set_if_absent(mark, BUSY, ttl=DEDUPE_TTL_SECONDS), self.store
+        except UNAVAILABLE as exc:
+            _store_down("retry dedupe limited to this process", exc)
+            return await self.local.set_if_absent(mark, BUSY, ttl=DEDUPE_TTL_SECONDS), self.local
+
+    async def _replay(self, marks: Store, mark: str, deadline: float) -> str:
         loop = asyncio.get_running_loop()
         while loop.time() < deadline:
-            state = json.loads(await self.store.get(mark) or BUSY)
+            try:
+                state = json.loads(await marks.get(mark) or BUSY)
+            except UNAVAILABLE as exc:  # the first attempt answers, late if need be
+                _store_down("retry answered with success", exc)
+                return ""
             if state["state"] == "done":
                 return state["reply"]
             await asyncio.sleep(min(REPLAY_POLL_SECONDS, max(0.0, deadline - loop.time())))
         return ""
 
-    async def _run(self, inc: Incoming, mark: str, attempt: _Attempt) -> None:
+    @asynccontextmanager
+    async def _user_lock(self, openid: str) -> AsyncIterator[None]:
+        """The user's lock in the shared store, or in this process while the store is down."""
+        async with AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(self.store.lock(
+                    keys.user_lock(openid), timeout=LOCK_TIMEOUT_SECONDS, wait=LOCK_WAIT_SECONDS))
+            except UNAVAILABLE as exc:
+                _store_down("user lock held in this process", exc)
+                await stack.enter_async_context(self.local.lock(
+                    keys.user_lock(openid), timeout=LOCK_TIMEOUT_SECONDS, wait=LOCK_WAIT_SECONDS))
+            yield
+
+    async def _run(self, inc: Incoming, mark: str, marks: Store, attempt: _Attempt) -> None:
         try:
             try:
-                async with self.store.lock(keys.user_lock(inc.openid), timeout=LOCK_TIMEOUT_SECONDS,
-                                           wait=LOCK_WAIT_SECONDS):
+                async with self._user_lock(inc.openid):
                     reply = await self._answer(inc)
                     passive = attempt.give(reply)
                     if not passive:
@@ -107,7 +143,10 @@ class Conversation:
             except LockTimeout:
                 reply, passive = texts.BUSY, attempt.give(texts.BUSY)
             done = {"state": "done", "reply": reply if passive else ""}
-            await self.store.set(mark, json.dumps(done, ensure_ascii=False), ttl=DEDUPE_TTL_SECONDS)
+            try:
+                await marks.set(mark, json.dumps(done, ensure_ascii=False), ttl=DEDUPE_TTL_SECONDS)
+            except UNAVAILABLE as exc:  # a retry then finds the mark busy and answers success
+                _store_down("retry mark not updated", exc)
         except Exception:
             log.exception("message handling failed", extra={"fields": {"openid": inc.openid}})
             attempt.give(texts.APOLOGY)
@@ -130,7 +169,7 @@ class Conversation:
         reply makes progress and nothing is lost or reordered.
         """
         key = keys.pending_reply(openid)
-        pending = await self.store.get_json(key) or []
+        pending, shared = await self._pending(key)
         if not pending:
             return reply
         queue = [f"{texts.PENDING_HEADER}\n{text}" for text in pending] + [reply]
@@ -138,12 +177,35 @@ class Conversation:
         while taken < len(queue) and size + 2 + len(queue[taken].encode("utf-8")) <= MAX_REPLY_BYTES:
             size += 2 + len(queue[taken].encode("utf-8"))
             taken += 1
-        rest = (pending + [reply])[taken:]
-        if rest:
-            await self.store.set_json(key, rest, ttl=PENDING_TTL_SECONDS)
-        else:
-            await self.store.delete(key)
+        await self._keep_pending(key, (pending + [reply])[taken:], shared)
         return "\n\n".join(queue[:taken])
+
+    async def _pending(self, key: str) -> tuple[list[str], bool]:
+        """(undelivered answers, oldest first, whether the shared store could be read): the shared
+        store's, then those this process kept while it was down."""
+        local = await self.local.get_json(key) or []
+        try:
+            return (await self.store.get_json(key) or []) + local, True
+        except UNAVAILABLE as exc:
+            _store_down("answers kept in the shared store wait for it", exc)
+            return local, False
+
+    async def _keep_pending(self, key: str, items: list[str], shared: bool) -> None:
+        """Write the list back to the shared store (only if it was read), else keep it here."""
+        if shared:
+            try:
+                if items:
+                    await self.store.set_json(key, items, ttl=PENDING_TTL_SECONDS)
+                else:
+                    await self.store.delete(key)
+                await self.local.delete(key)
+                return
+            except UNAVAILABLE as exc:
+                _store_down("undelivered answers kept in this process", exc)
+        if items:
+            await self.local.set_json(key, items, ttl=PENDING_TTL_SECONDS)
+        else:
+            await self.local.delete(key)
 
     async def _deliver_late(self, openid: str, reply: str) -> None:
         """Customer-service message; on any failure keep it for the next reply (lock is held)."""
@@ -157,9 +219,12 @@ class Conversation:
             log_event(log, "late reply kept for the next message", logging.WARNING, openid=openid,
                       error=f"{type(exc).__name__}: {exc}")
         key = keys.pending_reply(openid)
-        pending = await self.store.get_json(key) or []
-        pending.append(reply)
-        await self.store.set_json(key, pending, ttl=PENDING_TTL_SECONDS)
+        pending, shared = await self._pending(key)
+        await self._keep_pending(key, pending + [reply], shared)
+
+
+def _store_down(consequence: str, exc: BaseException) -> None:
+    log_event(log, f"store unavailable: {consequence}", logging.WARNING, error=f"{type(exc).__name__}: {exc}"[:200])
 
 
 async def drain_background(app: web.Application, timeout: float = 10.0) -> None:

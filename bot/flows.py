@@ -21,6 +21,7 @@ them in the official account:
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from datetime import datetime
 from typing import Any
@@ -33,7 +34,7 @@ from chuangye.config import Config
 from chuangye.pii import mask_id, mask_phone
 from chuangye.store import LockTimeout, Store, keys
 from handlers.errors import DomainError, DuplicateBooking, InvalidInput, SessionFull, SlotFull
-from handlers.form_chat import RESTART
+from handlers.form_chat import BACK, CANCEL, CONFIRM, RESTART
 from handlers.forms import FORMS, FormSpec, provide_choices, step
 from handlers.validation import TZ
 
@@ -55,6 +56,18 @@ def _norm(text: str) -> str:
 
 def _intent(text: str) -> str | None:
     return next((form for form, words in T.FLOW_INTENTS.items() if text in words), None)
+
+
+# With the store down a message is only taken as form input (and answered FLOW_STORE_DOWN) when it
+# looks like one: a command, a form control word, or a number, phone or ID (never sent on to the
+# knowledge base). Anything else, a policy question above all, goes on to the rest of the chain.
+FORM_WORDS = frozenset().union(*T.FLOW_INTENTS.values(), T.MY_APPOINTMENTS, T.MY_APPLICATIONS, T.CANCEL_APPOINTMENT,
+                               T.WITHDRAW_APPLICATION, T.RESUME, CANCEL, BACK, RESTART, CONFIRM)
+NUMBER_LIKE = re.compile(r"[0-9Xx\s+\-]{1,40}")
+
+
+def _form_input(text: str) -> bool:
+    return text in FORM_WORDS or bool(NUMBER_LIKE.fullmatch(text))
 
 
 def _mark_key(openid: str) -> str:
@@ -130,11 +143,12 @@ def _shown(state: dict, f: Any) -> str:
 async def flows_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     if not inc.is_text:
         return None
+    text = _norm(inc.text)
     try:
-        return await _dispatch(ctx, inc.openid, _norm(inc.text))
+        return await _dispatch(ctx, inc.openid, text)
     except STORE_ERRORS as exc:
         log.warning("store unavailable in a chat flow for %s: %s", inc.openid, exc)
-        return [T.FLOW_STORE_DOWN]
+        return [T.FLOW_STORE_DOWN] if _form_input(text) else None
 
 
 async def _dispatch(ctx: Context, openid: str, text: str) -> list[str] | None:

@@ -15,9 +15,11 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 import redis.asyncio as aioredis
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 
 PREFIX = ""  # the Redis backend adds its own namespace (redis.namespace)
+# What a store call raises when its backend cannot be reached (refused, reset, timed out).
+UNAVAILABLE = (RedisError, OSError)
 
 
 class LockTimeout(Exception):

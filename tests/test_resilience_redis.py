@@ -1,0 +1,136 @@
+"""Redis goes away while the app runs, and comes back: PostgreSQL + a Redis reached through a
+link the test cuts (tests/resilience_helpers.py). Nothing in the app is patched.
+
+What must hold during the outage: the callback still answers (retry dedupe degrades to this
+process), a chat form never submits twice nor silently drops a confirmation, the mini-program
+API keeps its Idempotency-Key guarantee (it lives in the database), /healthz says 503; and
+after it, everything works again without a restart.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import pytest_asyncio
+
+from chat_helpers import Chat, seed_windows_and_courses
+from chuangye import appkeys as K
+from orm_models import LoanApplication, QuestionLog
+from resilience_helpers import app_with_skill, counting, link_to_test_redis, post_same
+from test_chat_flows import loan_until_the_summary
+
+PG_ONLY = pytest.mark.parametrize("backend", ["pg"], indirect=True)
+QUESTION = "创业担保贷款个人最多能贷多少"
+
+
+@pytest_asyncio.fixture
+async def link():
+    async with link_to_test_redis() as relay:
+        yield relay
+
+
+@pytest_asyncio.fixture
+async def app_client(aiohttp_client, make_config, link):
+    """The production app with its Redis behind ``link``."""
+    from chuangye.app import create_app
+
+    return await aiohttp_client(create_app(make_config(redis={"url": link.url()})))
+
+
+@PG_ONLY
+async def test_a_policy_question_is_answered_while_redis_is_down_and_a_retry_is_not_answered_twice(
+        app_client, config, link):
+    chat = Chat(app_client, config, "o-outage-ask")
+    await link.cut()
+    xml = chat.server.text(chat.openid, QUESTION)
+    status, answer = await post_same(chat, xml)
+    assert status == 200 and "30万元" in answer
+    status, retried = await post_same(chat, xml)  # WeChat's retry of the same MsgId
+    assert status == 200 and retried == answer
+    assert await QuestionLog.filter(openid=chat.openid).count() == 1
+
+
+@PG_ONLY
+async def test_confirming_a_chat_form_while_redis_is_down_submits_nothing_and_the_form_resumes_after(
+        app_client, config, link):
+    await seed_windows_and_courses()
+    chat = Chat(app_client, config, "o-outage-form")
+    summary = await loan_until_the_summary(chat)
+    assert "请核对" in summary
+    await link.cut()
+    xml = chat.server.text(chat.openid, "确认")
+    for _ in range(3):  # the message and WeChat's two retries
+        status, reply = await post_same(chat, xml)
+        assert status == 200 and "系统暂时无法保存填写进度" in reply
+    assert await LoanApplication.all().count() == 0
+    await link.restore()
+    assert "贷款预申请已提交" in await chat.say("确认")
+    assert "已经提交成功" not in await chat.say("确认")
+    assert await LoanApplication.filter(user__openid=chat.openid).count() == 1
+
+
+@PG_ONLY
+async def test_healthz_says_503_while_redis_is_down_and_200_when_it_is_back(app_client, link):
+    await link.cut()
+    resp = await app_client.get("/healthz")
+    body = await resp.json()
+    assert resp.status == 503 and body["store"] == {"ok": False, "backend": "redis"} and body["database"]["ok"]
+    await link.restore()
+    resp = await app_client.get("/healthz")
+    assert resp.status == 200 and (await resp.json())["store"]["ok"] is True
+
+
+@PG_ONLY
+async def test_after_the_outage_dedupe_is_shared_again(app_client, config, link):
+    chat = Chat(app_client, config, "o-outage-back")
+    await link.cut()
+    await chat.say(QUESTION)
+    await link.restore()
+    xml = chat.server.text(chat.openid, "创业担保贷款的贴息政策是什么")
+    first = await post_same(chat, xml)
+    assert await app_client.server.app[K.STORE].ping()
+    assert await post_same(chat, xml) == first
+    assert await QuestionLog.filter(openid=chat.openid).count() == 2
+
+
+@PG_ONLY
+async def test_a_form_answer_typed_during_the_outage_is_not_taken_for_a_policy_question(app_client, config, link):
+    await seed_windows_and_courses()
+    chat = Chat(app_client, config, "o-outage-id")
+    await chat.say("贷款预申请")
+    await link.cut()
+    for typed in ("13812348000", "532328199001010029", "2", "取消"):
+        assert "系统暂时无法保存填写进度" in await chat.say(typed)
+    assert await QuestionLog.filter(openid=chat.openid).count() == 0  # an ID number never reaches the log
+    await link.restore()
+    assert "【贷款预申请 1/9】" in await chat.say("继续")  # the form kept its place
+
+
+# ------------------------------------------------------------ the conversation's own guarantees
+
+
+@PG_ONLY
+async def test_concurrent_retries_during_the_outage_run_the_message_once(aiohttp_client, make_config, config, link,
+                                                                         monkeypatch):
+    calls = []
+    client = await app_with_skill(aiohttp_client, make_config, link, monkeypatch, counting(calls, 0.2))
+    chat = Chat(client, config, "o-outage-race")
+    await link.cut()
+    xml = chat.server.text(chat.openid, "计数")
+    results = await asyncio.gather(*(post_same(chat, xml) for _ in range(3)))
+    assert calls == ["计数"]
+    assert {r for r in results} == {(200, "第 1 次处理：计数")}
+
+
+@PG_ONLY
+async def test_a_retry_arriving_after_redis_came_back_is_still_recognised(aiohttp_client, make_config, config, link,
+                                                                         monkeypatch):
+    calls = []
+    client = await app_with_skill(aiohttp_client, make_config, link, monkeypatch, counting(calls))
+    chat = Chat(client, config, "o-outage-mark")
+    await link.cut()
+    xml = chat.server.text(chat.openid, "计数")
+    first = await post_same(chat, xml)
+    await link.restore()
+    assert await post_same(chat, xml) == first
+    assert calls == ["计数"]
