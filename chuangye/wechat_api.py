@@ -8,6 +8,8 @@ Access tokens come from ``/cgi-bin/stable_token``, one per app ("oa" official ac
 shares one token, dropped from the cache five minutes before WeChat's expiry, and fetched
 under a store lock so only one process refreshes at a time. A call answered with an
 invalid/expired-token errcode refreshes the token once (``force_refresh``) and is retried once.
+While the store cannot be reached, each process keeps its own token the same way in memory
+(``stable_token`` hands every caller the same token, so processes do not invalidate each other).
 Error texts (kept in a notification's last error, shown to staff, logged) name the URL without
 its query and never carry a secret: the WeCom robot's key, app secrets, access tokens.
 """
@@ -22,7 +24,7 @@ from typing import Any
 import aiohttp
 
 from .config import Config
-from .store import Store, keys
+from .store import UNAVAILABLE, MemoryStore, Store, keys
 
 log = logging.getLogger("chuangye.wechat_api")
 
@@ -61,6 +63,7 @@ class WeChatAPI:
         self.config = config
         self.http = http
         self.store = store
+        self.local = MemoryStore()  # the token cache while the shared store is unreachable
         self.base = config.wechat.api_base_url
 
     # ------------------------------------------------------------ access tokens
@@ -75,21 +78,29 @@ class WeChatAPI:
     async def access_token(self, app: str = "oa", force: bool = False, *, stale: str | None = None) -> str:
         """A valid access token for ``app``; ``force`` fetches a new one unless another
         process already replaced ``stale`` (the token that was just refused)."""
+        try:
+            return await self._token(self.store, app, force, stale)
+        except UNAVAILABLE as exc:
+            log.warning("token cache unreachable, this process keeps its own token",
+                        extra={"fields": {"app": app, "error": f"{type(exc).__name__}: {exc}"[:200]}})
+            return await self._token(self.local, app, force, stale)
+
+    async def _token(self, store: Store, app: str, force: bool, stale: str | None) -> str:
         app_id, secret = self._credentials(app)
         key = keys.access_token(app_id)
         if not force:
-            cached = await self.store.get(key)
+            cached = await store.get(key)
             if cached:
                 return cached
-        async with self.store.lock(keys.token_lock(app_id), timeout=15, wait=12):
-            cached = await self.store.get(key)
+        async with store.lock(keys.token_lock(app_id), timeout=15, wait=12):
+            cached = await store.get(key)
             if cached and (not force or (stale is not None and cached != stale)):
                 return cached
             data = await self._request("POST", "/cgi-bin/stable_token", json_body={
                 "grant_type": "client_credential", "appid": app_id, "secret": secret, "force_refresh": force})
             token = data["access_token"]
             ttl = max(MIN_TOKEN_TTL, int(data.get("expires_in", 7200)) - REFRESH_EARLY_SECONDS)
-            await self.store.set(key, token, ttl=ttl)
+            await store.set(key, token, ttl=ttl)
             log.info("access token refreshed", extra={"fields": {"app": app, "forced": force}})
             return token
 
