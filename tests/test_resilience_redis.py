@@ -134,3 +134,35 @@ async def test_a_retry_arriving_after_redis_came_back_is_still_recognised(aiohtt
     await link.restore()
     assert await post_same(chat, xml) == first
     assert calls == ["计数"]
+
+
+# ------------------------------------------------------------ the mini-program API
+
+
+@PG_ONLY
+async def test_the_mini_program_api_signs_in_books_and_replays_keyed_retries_while_redis_is_down(app_client, link):
+    from api.idempotency import HEADER, REPLAYED_HEADER
+    from orm_models import Appointment
+    from orm_models.notifications import Notification
+    from tests.api_helpers import API, login, open_slot, seed_windows_and_courses, window_id
+    from tests.domain_support import LOAN, make_id
+
+    await seed_windows_and_courses()
+    await link.cut()
+    headers, _ = await login(app_client)
+    wid = await window_id(app_client)
+    slot = await open_slot(app_client, wid)
+    body = {"window_id": wid, "start": slot["start"], "purpose": "创业担保贷款", "name": "李秀英", "phone": "13812348000"}
+    keyed = {**headers, HEADER: "outage-booking-1"}
+    first = await app_client.post(f"{API}/appointments", json=body, headers=keyed)
+    retry = await app_client.post(f"{API}/appointments", json=body, headers=keyed)
+    assert first.status == retry.status == 201 and await first.json() == await retry.json()
+    assert retry.headers[REPLAYED_HEADER] == "true"
+    assert await Appointment.all().count() == 1
+    assert await Notification.filter(kind="appointment_booked").count() == 1
+    loan = {**LOAN, "id_number": make_id()}
+    keyed = {**headers, HEADER: "outage-loan-1"}
+    answers = [await app_client.post(f"{API}/loan-applications", json=loan, headers=keyed) for _ in range(2)]
+    assert [a.status for a in answers] == [201, 201]
+    assert await LoanApplication.all().count() == 1
+
