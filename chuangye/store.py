@@ -15,7 +15,9 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 PREFIX = ""  # the Redis backend adds its own namespace (redis.namespace)
 # What a store call raises when its backend cannot be reached (refused, reset, timed out).
@@ -24,6 +26,10 @@ UNAVAILABLE = (RedisError, OSError)
 
 class LockTimeout(Exception):
     """The per-key lock could not be taken within the wait time."""
+
+
+class StoreDown(RedisConnectionError):
+    """Redis timed out a moment ago: calls fail at once instead of each waiting for a timeout."""
 
 
 class keys:
@@ -190,14 +196,37 @@ class MemoryStore(Store):
 
 
 class RedisStore(Store):
-    """Redis backend (redis.asyncio); locks are redis-py's token-checked Lua locks."""
+    """Redis backend (redis.asyncio); locks are redis-py's token-checked Lua locks.
+
+    A Redis that hangs (a network partition, a stalled server) would cost every call its socket
+    timeout, and a WeChat callback makes several calls within its 5 seconds. So after a timeout
+    the store fails every call at once (``StoreDown``) for ``break_seconds``; then one call tries
+    Redis again while the others keep failing fast, and the first success closes the breaker.
+    A refused or reset connection fails fast by itself and does not open the breaker.
+    """
 
     name = "redis"
+    break_seconds = 5.0
 
     def __init__(self, url: str, namespace: str = "cy:") -> None:
         self.url = url
         self.ns = namespace
         self.client = aioredis.Redis.from_url(url, decode_responses=True, socket_timeout=3, socket_connect_timeout=3)
+        self._down_until = 0.0
+
+    @asynccontextmanager
+    async def _guard(self) -> AsyncIterator[None]:
+        now = time.monotonic()
+        if now < self._down_until:
+            raise StoreDown(f"Redis timed out recently; next try in {self._down_until - now:.1f} s")
+        if self._down_until:
+            self._down_until = now + self.break_seconds  # this call probes, the others fail fast
+        try:
+            yield
+        except (RedisTimeoutError, asyncio.TimeoutError):
+            self._down_until = time.monotonic() + self.break_seconds
+            raise
+        self._down_until = 0.0
 
     def _k(self, key: str) -> str:
         return self.ns + key
@@ -207,47 +236,57 @@ class RedisStore(Store):
         return None if ttl is None else max(1, int(ttl * 1000))
 
     async def get(self, key: str) -> str | None:
-        return await self.client.get(self._k(key))
+        async with self._guard():
+            return await self.client.get(self._k(key))
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        await self.client.set(self._k(key), value, px=self._px(ttl))
+        async with self._guard():
+            await self.client.set(self._k(key), value, px=self._px(ttl))
 
     async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
-        return bool(await self.client.set(self._k(key), value, px=self._px(ttl), nx=True))
+        async with self._guard():
+            return bool(await self.client.set(self._k(key), value, px=self._px(ttl), nx=True))
 
     async def delete(self, key: str) -> None:
-        await self.client.delete(self._k(key))
+        async with self._guard():
+            await self.client.delete(self._k(key))
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(self._k(key))
-            pipe.pttl(self._k(key))
-            value, pttl = await pipe.execute()
-        if ttl is not None and pttl < 0:
-            await self.client.pexpire(self._k(key), self._px(ttl))
+        async with self._guard():
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(self._k(key))
+                pipe.pttl(self._k(key))
+                value, pttl = await pipe.execute()
+            if ttl is not None and pttl < 0:
+                await self.client.pexpire(self._k(key), self._px(ttl))
         return int(value)
 
     async def ttl(self, key: str) -> float | None:
-        pttl = await self.client.pttl(self._k(key))
+        async with self._guard():
+            pttl = await self.client.pttl(self._k(key))
         return None if pttl < 0 else pttl / 1000
 
     @asynccontextmanager
     async def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
         lk = self.client.lock(self._k(key), timeout=timeout, blocking_timeout=wait, sleep=0.02, thread_local=False)
-        if not await lk.acquire(token=uuid.uuid4().hex):
-            raise LockTimeout(key)
+        async with self._guard():
+            if not await lk.acquire(token=uuid.uuid4().hex):
+                raise LockTimeout(key)
         try:
             yield
         finally:
             try:
-                await lk.release()
-            except LockError:
-                # Expired while held: the work outlived `timeout`; nothing left to release.
+                async with self._guard():
+                    await lk.release()
+            except (LockError, *UNAVAILABLE):
+                # Expired while held (the work outlived `timeout`), or Redis is unreachable: the
+                # lock then expires by itself after `timeout`. Either way the work is done.
                 pass
 
     async def ping(self) -> bool:
         try:
-            return bool(await self.client.ping())
+            async with self._guard():
+                return bool(await self.client.ping())
         except Exception:
             return False
 

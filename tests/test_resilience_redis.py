@@ -166,3 +166,28 @@ async def test_the_mini_program_api_signs_in_books_and_replays_keyed_retries_whi
     assert [a.status for a in answers] == [201, 201]
     assert await LoanApplication.all().count() == 1
 
+
+# ------------------------------------------------------------ Redis hangs instead of refusing
+
+
+@PG_ONLY
+async def test_a_hanging_redis_costs_one_timeout_and_replies_still_leave_within_wechats_five_seconds(
+        app_client, config, link):
+    from chuangye.store import keys
+
+    store = app_client.server.app[K.STORE]
+    store.break_seconds = 1.0  # production waits longer before trying a hanging Redis again
+    chat = Chat(app_client, config, "o-hang")
+    assert "30万元" in await chat.say(QUESTION)  # connections to Redis are open and in use
+    link.stall()
+    for _ in range(3):
+        started = asyncio.get_running_loop().time()
+        status, answer = await post_same(chat, chat.server.text(chat.openid, QUESTION))
+        elapsed = asyncio.get_running_loop().time() - started
+        assert status == 200 and "30万元" in answer and elapsed < config.bot.reply_budget_seconds
+    await link.restore()
+    await asyncio.sleep(store.break_seconds + 0.1)
+    xml = chat.server.text(chat.openid, QUESTION)
+    await post_same(chat, xml)
+    msg_id = xml.split("<MsgId>")[1].split("</MsgId>")[0]
+    assert await store.get(keys.message(msg_id))  # shared again
