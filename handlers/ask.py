@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
 
+from chuangye import pii
 from knowledge import Answer, Hit, KnowledgeBase
 from orm_models import QuestionLog
 
@@ -38,7 +39,8 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
     question = question.strip()[:MAX_QUESTION_CHARS]
     answer = kb.answer(question)
     try:
-        await QuestionLog.create(channel=channel, openid=openid, question=question,
+        # Staff read this log (unanswered questions): keep no full ID or phone number in it.
+        await QuestionLog.create(channel=channel, openid=openid, question=pii.scrub(question),
                                  confident=answer.confident, top_passage=answer.passage_id,
                                  score=round(answer.score, 3))
     except Exception:

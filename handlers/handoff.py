@@ -16,7 +16,6 @@ Guarantees:
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
 from zoneinfo import ZoneInfo
@@ -24,10 +23,10 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from chuangye import pii
 from chuangye.store import Store
 from handlers import audit, handoff_marker
 from handlers.errors import DomainError, InvalidInput, NotFound
-from chuangye.pii import mask_id, mask_phone
 from orm_models import HandoffMessage, HandoffSession, QuestionLog, StaffAccount, User
 from orm_models.handoff import PREFECTURE
 
@@ -36,8 +35,6 @@ TZ = ZoneInfo("Asia/Shanghai")
 OPEN = ("waiting", "active")
 MAX_REPLY = 600
 Send = Callable[[str, str], Awaitable[Any]]
-_ID_RE = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
 class HandoffNotFound(NotFound):
@@ -58,9 +55,8 @@ def now() -> datetime:
 
 
 def scrub(text: str) -> str:
-    """Mask resident ID and mainland mobile numbers, e.g. 5323**********1234 and 138****8000."""
-    text = _ID_RE.sub(lambda m: mask_id(m.group(0)), text)
-    return _MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    """Mask resident ID and mainland mobile numbers however typed (spaces, hyphens, full-width, +86)."""
+    return pii.scrub(text)
 
 
 async def open_session(openid: str, store: Store | None = None) -> HandoffSession | None:
