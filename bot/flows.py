@@ -63,6 +63,7 @@ def _intent(text: str) -> str | None:
 # knowledge base). Anything else, a policy question above all, goes on to the rest of the chain.
 FORM_WORDS = frozenset().union(*T.FLOW_INTENTS.values(), T.MY_APPOINTMENTS, T.MY_APPLICATIONS, T.CANCEL_APPOINTMENT,
                                T.WITHDRAW_APPLICATION, T.RESUME, CANCEL, BACK, RESTART, CONFIRM)
+NO_FORM_WORDS = frozenset().union(CONFIRM, T.RESUME, BACK, RESTART)
 NUMBER_LIKE = re.compile(r"[0-9Xx\s+\-]{1,40}")
 
 
@@ -183,10 +184,11 @@ async def _records(ctx: Context, openid: str, text: str) -> str | None:
 
 
 async def _expired(ctx: Context, openid: str, text: str) -> list[str] | None:
-    """No live flow: if one expired since the user's last visit, say so once."""
+    """No live flow: if one expired since the user's last visit, say so once. A form word (确认,
+    继续...) with no form at all (finished, or lost with the store) is told so, never guessed at."""
     form = await ctx.store.get(_mark_key(openid))
     if form not in FORMS:
-        return None
+        return [T.FLOW_NOTHING_OPEN] if text in NO_FORM_WORDS else None
     await ctx.store.delete(_mark_key(openid))
     minutes = ctx.config.bot.dialogue_ttl_seconds // 60
     return [T.FLOW_EXPIRED.format(title=FORMS[form].title, minutes=minutes, command=COMMANDS[form])]

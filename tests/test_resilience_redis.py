@@ -191,3 +191,35 @@ async def test_a_hanging_redis_costs_one_timeout_and_replies_still_leave_within_
     await post_same(chat, xml)
     msg_id = xml.split("<MsgId>")[1].split("</MsgId>")[0]
     assert await store.get(keys.message(msg_id))  # shared again
+
+
+# ------------------------------------------------------------ Redis killed, and back empty
+
+
+@PG_ONLY
+async def test_redis_killed_and_restarted_empty_is_reconnected_and_a_lost_form_is_never_taken_for_submitted(
+        aiohttp_client, make_config, config, tmp_path):
+    from bot import flow_texts as T
+    from chuangye.app import create_app
+    from resilience_helpers import PrivateRedis
+
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    try:
+        client = await aiohttp_client(create_app(make_config(redis={"url": redis.url})))
+        await seed_windows_and_courses()
+        chat = Chat(client, config, "o-killed")
+        await loan_until_the_summary(chat)
+        redis.kill()
+        assert "系统暂时无法保存填写进度" in await chat.say("确认")
+        assert (await client.get("/healthz")).status == 503
+        redis.start()  # no persistence: the unfinished form is gone
+        assert await chat.say("确认") == T.FLOW_NOTHING_OPEN  # not a policy answer, and no claim either way
+        assert await LoanApplication.all().count() == 0
+        assert (await client.get("/healthz")).status == 200
+        await loan_until_the_summary(chat)
+        assert "贷款预申请已提交" in await chat.say("确认")
+        assert await chat.say("确认") == T.FLOW_NOTHING_OPEN  # points to 我的申请; nothing submitted twice
+        assert await LoanApplication.filter(user__openid=chat.openid).count() == 1
+    finally:
+        redis.kill()
