@@ -186,3 +186,64 @@ async def wait_until(predicate, timeout=5.0):
     while not predicate():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
+
+
+class PgBackends:
+    """The app's PostgreSQL connections, seen and killed from a separate admin connection."""
+
+    def __init__(self, db_url: str) -> None:
+        import asyncpg  # noqa: F401 (only the pg backend needs it)
+
+        parts = urlsplit(db_url)
+        self.dbname = parts.path.lstrip("/")
+        self.admin_url = f"postgresql://{parts.netloc}/postgres"
+
+    async def _admin(self) -> Any:
+        import asyncpg
+
+        return await asyncpg.connect(self.admin_url)
+
+    async def terminate_all(self) -> int:
+        """pg_terminate_backend on every connection to the app's database; how many."""
+        conn = await self._admin()
+        try:
+            rows = await conn.fetch("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = $1 AND pid <> pg_backend_pid()", self.dbname)
+            return len(rows)
+        finally:
+            await conn.close()
+
+    @contextlib.asynccontextmanager
+    async def blocking_writes_to(self, table: str) -> AsyncIterator[Any]:
+        """Hold a SHARE lock on ``table``: a transaction that inserts into it waits mid-way."""
+        conn = await self._admin_on_app_db()
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute(f'LOCK TABLE "{table}" IN SHARE MODE')
+            yield conn
+        finally:
+            await tx.rollback()
+            await conn.close()
+
+    async def _admin_on_app_db(self) -> Any:
+        import asyncpg
+
+        return await asyncpg.connect(self.admin_url.rsplit("/", 1)[0] + "/" + self.dbname)
+
+    async def terminate_waiting(self, timeout: float = 5.0) -> int:
+        """Kill the app's connection that waits on a lock (once one does); its pid."""
+        conn = await self._admin()
+        try:
+            deadline = asyncio.get_running_loop().time() + timeout
+            while True:
+                pid = await conn.fetchval("SELECT pid FROM pg_stat_activity WHERE datname = $1 "
+                                          "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid() LIMIT 1",
+                                          self.dbname)
+                if pid is not None:
+                    await conn.execute("SELECT pg_terminate_backend($1)", pid)
+                    return pid
+                assert asyncio.get_running_loop().time() < deadline, "no connection ever waited on the lock"
+                await asyncio.sleep(0.02)
+        finally:
+            await conn.close()
