@@ -116,8 +116,8 @@ async def _main(config: Any, once: bool) -> int:
     await init_db(config)
     store = make_store(config.redis.url, config.redis.namespace)
     try:
-        if not await store.ping():
-            raise RuntimeError(f"无法连接 Redis：{config.redis.url}（redis.url）")
+        if not await store.ping():  # only the token cache lives there: it falls back to memory
+            log.error("无法连接 Redis：%s（redis.url）；access_token 暂存本进程，Redis 恢复后自动使用", config.redis.url)
         timeout = aiohttp.ClientTimeout(total=10, connect=3)
         async with aiohttp.ClientSession(timeout=timeout, trust_env=False) as http:
             loop = DeliveryLoop(WeChatAPI(config, http, store), config)

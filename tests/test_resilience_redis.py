@@ -223,3 +223,25 @@ async def test_redis_killed_and_restarted_empty_is_reconnected_and_a_lost_form_i
         assert await LoanApplication.filter(user__openid=chat.openid).count() == 1
     finally:
         redis.kill()
+
+
+# ------------------------------------------------------------ (re)started during the outage
+
+
+@PG_ONLY
+async def test_a_process_started_while_redis_is_down_serves_degraded_and_uses_redis_once_it_is_back(
+        aiohttp_client, make_config, config, link):
+    from chuangye.app import create_app
+    from chuangye.store import keys
+
+    await link.cut()  # e.g. systemd restarts the service in the middle of a Redis outage
+    client = await aiohttp_client(create_app(make_config(redis={"url": link.url()})))
+    chat = Chat(client, config, "o-started-down")
+    assert "30万元" in await chat.say(QUESTION)
+    assert (await client.get("/healthz")).status == 503
+    await link.restore()
+    assert (await client.get("/healthz")).status == 200
+    xml = chat.server.text(chat.openid, QUESTION)
+    await post_same(chat, xml)
+    msg_id = xml.split("<MsgId>")[1].split("</MsgId>")[0]
+    assert await client.server.app[K.STORE].get(keys.message(msg_id))

@@ -76,3 +76,26 @@ async def test_a_slow_answer_that_cannot_be_pushed_during_the_outage_comes_with_
     monkeypatch.setattr(client.server.app[K.CONFIG].bot, "reply_budget_seconds", 3.0)
     second = await chat.say("第二问")
     assert "第 1 次处理：第一问" in second and second.endswith("第 2 次处理：第二问")
+
+
+@PG_ONLY
+async def test_chuangye_worker_started_while_redis_is_down_still_delivers(make_config, standin, link, tmp_path):
+    import asyncio
+
+    from chuangye.db import close_db, init_db
+    from test_outbox_worker import start_worker, write_config
+
+    await link.cut()
+    config = make_config(redis={"url": link.url()})
+    await init_db(config)
+    try:
+        window = await make_window()
+        await bind_staff(window, "staff-on-duty")
+        await booked(window, 9)
+        proc = await start_worker(write_config(config, tmp_path), "--once")
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+        assert proc.returncode == 0, err.decode()
+        assert "已处理 2 条通知" in out.decode()
+        assert touser(standin.calls_to(TEMPLATE, ok_only=True)) == ["staff-on-duty"]
+    finally:
+        await close_db()
