@@ -6,6 +6,10 @@ Guarantees (the callback relies on them):
   across processes when the store is Redis. A retry gets the first attempt's reply, or ``""``
   (``success``) when that reply went out as a customer-service message or is still being made.
 - One user's messages are handled one at a time (``keys.user_lock``).
+- A process that dies mid-answer loses nothing: its message mark says "busy" only while the
+  attempt is alive (kept alive every second, lapsing ``BUSY_TTL_SECONDS`` after), and the user
+  lock lapses ``LOCK_TIMEOUT_SECONDS`` after its holder stops renewing it; WeChat's next retry,
+  on any process, then takes the message over instead of answering ``success`` for it.
 - ``reply`` returns within the budget. Work that takes longer goes on in the background and its
   answer is sent as a customer-service message; if that send fails (an unverified account gets
   48001, a closed 48-hour window 45015/45047, or WeChat is down), the answer is kept in
@@ -41,7 +45,8 @@ log = logging.getLogger("chuangye.bot")
 DEDUPE_TTL_SECONDS = 600  # WeChat retries for about 15 s; keep the mark well beyond that
 PENDING_TTL_SECONDS = 48 * 3600  # WeChat's customer-service window
 MAX_REPLY_BYTES = 2000  # WeChat cuts text messages at about 2048 bytes
-LOCK_TIMEOUT_SECONDS = 60
+BUSY_TTL_SECONDS = 3.0  # a "busy" mark outlives a dead attempt by at most this (WeChat retries after 5 s)
+LOCK_TIMEOUT_SECONDS = 6.0  # how long a dead holder keeps the user lock (live holders renew it)
 LOCK_WAIT_SECONDS = 30
 REPLAY_POLL_SECONDS = 0.05
 BUSY = json.dumps({"state": "busy"})
@@ -77,10 +82,16 @@ class Conversation:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + budget
         mark = keys.message(inc.msg_key)
-        claimed, marks = await self._claim(mark)
-        if not claimed:
+        while True:
+            claimed, marks = await self._claim(mark)
+            if claimed:
+                break
             log_event(log, "retry deduplicated", msg_key=inc.msg_key)
-            return await self._replay(marks, mark, deadline)
+            replayed = await self._replay(marks, mark, deadline)
+            if replayed is not None:
+                return replayed
+            log_event(log, "the attempt that had this message is gone: taking it over", logging.WARNING,
+                      msg_key=inc.msg_key)
         attempt = _Attempt(loop.create_future())
         task = asyncio.create_task(self._run(inc, mark, marks, attempt))
         tasks = self.app[K.EXTRA].setdefault(TASKS, set())
@@ -101,19 +112,24 @@ class Conversation:
         if await self.local.get(mark) is not None:
             return False, self.local
         try:
-            return await self.store.set_if_absent(mark, BUSY, ttl=DEDUPE_TTL_SECONDS), self.store
+            return await self.store.set_if_absent(mark, BUSY, ttl=BUSY_TTL_SECONDS), self.store
         except UNAVAILABLE as exc:
             _store_down("retry dedupe limited to this process", exc)
-            return await self.local.set_if_absent(mark, BUSY, ttl=DEDUPE_TTL_SECONDS), self.local
+            return await self.local.set_if_absent(mark, BUSY, ttl=BUSY_TTL_SECONDS), self.local
 
-    async def _replay(self, marks: Store, mark: str, deadline: float) -> str:
+    async def _replay(self, marks: Store, mark: str, deadline: float) -> str | None:
+        """The first attempt's reply, "" when it is still at work at ``deadline``, None when its
+        mark lapsed (the attempt died with its process)."""
         loop = asyncio.get_running_loop()
         while loop.time() < deadline:
             try:
-                state = json.loads(await marks.get(mark) or BUSY)
+                raw = await marks.get(mark)
             except UNAVAILABLE as exc:  # the first attempt answers, late if need be
                 _store_down("retry answered with success", exc)
                 return ""
+            if raw is None:
+                return None
+            state = json.loads(raw)
             if state["state"] == "done":
                 return state["reply"]
             await asyncio.sleep(min(REPLAY_POLL_SECONDS, max(0.0, deadline - loop.time())))
@@ -125,7 +141,7 @@ class Conversation:
         async with AsyncExitStack() as stack:
             try:
                 await stack.enter_async_context(self.store.lock(
-                    keys.user_lock(openid), timeout=LOCK_TIMEOUT_SECONDS, wait=LOCK_WAIT_SECONDS))
+                    keys.user_lock(openid), timeout=LOCK_TIMEOUT_SECONDS, wait=LOCK_WAIT_SECONDS, renew=True))
             except UNAVAILABLE as exc:
                 _store_down("user lock held in this process", exc)
                 await stack.enter_async_context(self.local.lock(
@@ -133,23 +149,44 @@ class Conversation:
             yield
 
     async def _run(self, inc: Incoming, mark: str, marks: Store, attempt: _Attempt) -> None:
+        keeper = asyncio.create_task(self._keep_busy(marks, mark))
         try:
-            try:
-                async with self._user_lock(inc.openid):
-                    reply = await self._answer(inc)
-                    passive = attempt.give(reply)
-                    if not passive:
-                        await self._deliver_late(inc.openid, reply)
-            except LockTimeout:
-                reply, passive = texts.BUSY, attempt.give(texts.BUSY)
-            done = {"state": "done", "reply": reply if passive else ""}
-            try:
-                await marks.set(mark, json.dumps(done, ensure_ascii=False), ttl=DEDUPE_TTL_SECONDS)
-            except UNAVAILABLE as exc:  # a retry then finds the mark busy and answers success
-                _store_down("retry mark not updated", exc)
-        except Exception:
+            reply, passive = await self._answer_locked(inc, attempt)
+        except Exception:  # the mark lapses: a retry may run the message again
             log.exception("message handling failed", extra={"fields": {"openid": inc.openid}})
             attempt.give(texts.APOLOGY)
+            return
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+        done = {"state": "done", "reply": reply if passive else ""}
+        try:
+            await marks.set(mark, json.dumps(done, ensure_ascii=False), ttl=DEDUPE_TTL_SECONDS)
+        except UNAVAILABLE as exc:  # a retry then finds the mark lapsed and runs the message again
+            _store_down("retry mark not updated", exc)
+
+    async def _keep_busy(self, marks: Store, mark: str) -> None:
+        while True:
+            await asyncio.sleep(BUSY_TTL_SECONDS / 3)
+            try:
+                await marks.set(mark, BUSY, ttl=BUSY_TTL_SECONDS)
+            except UNAVAILABLE as exc:
+                _store_down("busy mark not renewed", exc)
+
+    async def _answer_locked(self, inc: Incoming, attempt: _Attempt) -> tuple[str, bool]:
+        """(reply, given passively) under the user's lock; a late reply is delivered here."""
+        try:
+            async with self._user_lock(inc.openid):
+                reply = await self._answer(inc)
+                passive = attempt.give(reply)
+                if not passive:
+                    await self._deliver_late(inc.openid, reply)
+                return reply, passive
+        except LockTimeout:  # never silent: the user hears it is busy, now or with the next reply
+            if attempt.give(texts.BUSY):
+                return texts.BUSY, True
+            await self._deliver_late(inc.openid, texts.BUSY)
+            return texts.BUSY, False
 
     async def _answer(self, inc: Incoming) -> str:
         """Run the chain (errors become the apology) and put any undelivered answer first."""

@@ -102,8 +102,11 @@ class Store:
         """Seconds left, None when the key has no expiry or does not exist."""
         raise NotImplementedError
 
-    def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0):
-        """Async context manager: exclusive across all processes sharing this store."""
+    def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0, renew: bool = False):
+        """Async context manager: exclusive across all processes sharing this store.
+
+        The lock lapses ``timeout`` seconds after it was taken; with ``renew`` it is kept alive
+        while the holder runs, so ``timeout`` is only how long a holder that died keeps it."""
         raise NotImplementedError
 
     async def ping(self) -> bool:
@@ -173,7 +176,9 @@ class MemoryStore(Store):
         return max(0.0, item[1] - time.monotonic())
 
     @asynccontextmanager
-    async def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
+    async def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0,
+                   renew: bool = False) -> AsyncIterator[None]:
+        # In-process: a holder cannot die without the lock, so neither timeout nor renew applies.
         lk = self._locks.setdefault(key, asyncio.Lock())
         self._waiters[key] = self._waiters.get(key, 0) + 1
         try:
@@ -267,14 +272,19 @@ class RedisStore(Store):
         return None if pttl < 0 else pttl / 1000
 
     @asynccontextmanager
-    async def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
+    async def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0,
+                   renew: bool = False) -> AsyncIterator[None]:
         lk = self.client.lock(self._k(key), timeout=timeout, blocking_timeout=wait, sleep=0.02, thread_local=False)
         async with self._guard():
             if not await lk.acquire(token=uuid.uuid4().hex):
                 raise LockTimeout(key)
+        renewing = asyncio.create_task(self._renew(lk, timeout)) if renew else None
         try:
             yield
         finally:
+            if renewing is not None:
+                renewing.cancel()
+                await asyncio.gather(renewing, return_exceptions=True)
             try:
                 async with self._guard():
                     await lk.release()
@@ -282,6 +292,18 @@ class RedisStore(Store):
                 # Expired while held (the work outlived `timeout`), or Redis is unreachable: the
                 # lock then expires by itself after `timeout`. Either way the work is done.
                 pass
+
+    async def _renew(self, lk: Any, timeout: float) -> None:
+        """Reset the lock's expiry every third of ``timeout`` until cancelled or no longer ours."""
+        while True:
+            await asyncio.sleep(timeout / 3)
+            try:
+                async with self._guard():
+                    await lk.reacquire()
+            except LockError:
+                return  # expired meanwhile (Redis was unreachable longer than `timeout`)
+            except UNAVAILABLE:
+                continue  # try again: the lock is still ours until `timeout` passes
 
     async def ping(self) -> bool:
         try:

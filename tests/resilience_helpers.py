@@ -247,3 +247,12 @@ class PgBackends:
                 await asyncio.sleep(0.02)
         finally:
             await conn.close()
+
+
+async def settled(app: Any) -> None:
+    """Wait until the app's conversation tasks are done (their user lock released): a cut after
+    this falls between two messages, not on a release in flight (that lock then lapses by itself)."""
+    from bot.conversation import TASKS
+    from chuangye import appkeys as K
+
+    await wait_until(lambda: not app[K.EXTRA].get(TASKS))

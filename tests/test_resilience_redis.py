@@ -16,7 +16,7 @@ import pytest_asyncio
 from chat_helpers import Chat, seed_windows_and_courses
 from chuangye import appkeys as K
 from orm_models import LoanApplication, QuestionLog
-from resilience_helpers import app_with_skill, counting, link_to_test_redis, post_same
+from resilience_helpers import app_with_skill, counting, link_to_test_redis, post_same, settled
 from test_chat_flows import loan_until_the_summary
 
 PG_ONLY = pytest.mark.parametrize("backend", ["pg"], indirect=True)
@@ -57,6 +57,7 @@ async def test_confirming_a_chat_form_while_redis_is_down_submits_nothing_and_th
     chat = Chat(app_client, config, "o-outage-form")
     summary = await loan_until_the_summary(chat)
     assert "请核对" in summary
+    await settled(app_client.server.app)
     await link.cut()
     xml = chat.server.text(chat.openid, "确认")
     for _ in range(3):  # the message and WeChat's two retries
@@ -98,6 +99,7 @@ async def test_a_form_answer_typed_during_the_outage_is_not_taken_for_a_policy_q
     await seed_windows_and_courses()
     chat = Chat(app_client, config, "o-outage-id")
     await chat.say("贷款预申请")
+    await settled(app_client.server.app)
     await link.cut()
     for typed in ("13812348000", "532328199001010029", "2", "取消"):
         assert "系统暂时无法保存填写进度" in await chat.say(typed)
@@ -245,3 +247,87 @@ async def test_a_process_started_while_redis_is_down_serves_degraded_and_uses_re
     await post_same(chat, xml)
     msg_id = xml.split("<MsgId>")[1].split("</MsgId>")[0]
     assert await client.server.app[K.STORE].get(keys.message(msg_id))
+
+
+# ------------------------------------------------------------ a process dies while answering
+
+
+@PG_ONLY
+async def test_a_message_whose_first_process_died_mid_answer_is_answered_by_wechats_retry_elsewhere(
+        aiohttp_client, make_config, config, link, monkeypatch):
+    """Two processes share Redis. The one that took the message is cut off from Redis for good
+    while answering (to Redis it is dead: it neither renews nor releases anything, as after a
+    SIGKILL). WeChat's retry on the other one must get the answer, not a 'success' that drops it."""
+    import bot
+    from bot import conversation
+    from bot.conversation import TASKS
+    from bot.skills import add_skill
+    from chuangye.app import create_app
+
+    monkeypatch.setattr(bot, "PLUGINS", [])
+    monkeypatch.setattr(conversation, "BUSY_TTL_SECONDS", 1.0)  # production: 3 s (WeChat retries after 5 s)
+    monkeypatch.setattr(conversation, "LOCK_TIMEOUT_SECONDS", 2.0)  # production: 6 s
+
+    async def hangs(ctx, inc):
+        await asyncio.Event().wait()
+
+    async def answers(ctx, inc):
+        return [f"已回答：{inc.text}"]
+
+    dying = create_app(make_config(redis={"url": link.url()}, bot={"reply_budget_seconds": 0.3}))
+    add_skill(dying, hangs, priority=-100)
+    survivor = create_app(make_config())  # the same Redis, directly
+    add_skill(survivor, answers, priority=-100)
+    client_a, client_b = await aiohttp_client(dying), await aiohttp_client(survivor)
+    user_a, user_b = Chat(client_a, config, "o-died"), Chat(client_b, config, "o-died")
+    xml = user_a.server.text("o-died", "这条消息不能丢")
+    assert await post_same(user_a, xml) == (200, "")  # over budget: the answer was to come later...
+    await link.cut()  # ...but the process is gone
+    started = asyncio.get_running_loop().time()
+    assert await post_same(user_b, xml) == (200, "已回答：这条消息不能丢")
+    assert asyncio.get_running_loop().time() - started < config.bot.reply_budget_seconds
+    for task in list(dying[K.EXTRA][TASKS]):
+        task.cancel()
+
+
+async def test_a_renewed_lock_outlives_its_timeout_while_its_process_lives_and_lapses_soon_after_it_is_killed(link):
+    import signal
+    import sys
+
+    from chuangye.store import LockTimeout, RedisStore
+    from conftest import ROOT, new_namespace
+
+    ns = new_namespace()
+    other = RedisStore(link.url(), ns)
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLDER.format(url=link.url(), ns=ns), cwd=ROOT, stdout=asyncio.subprocess.PIPE)
+    try:
+        assert await asyncio.wait_for(holder.stdout.readline(), 10) == b"held\n"
+        await asyncio.sleep(1.5)  # 2.5 times the lock's timeout: renewed, still held
+        with pytest.raises(LockTimeout):
+            async with other.lock("k", timeout=0.6, wait=0.1):
+                pass
+        holder.send_signal(signal.SIGKILL)  # dies holding it: no release, no more renewals
+        await holder.wait()
+        async with other.lock("k", timeout=0.6, wait=1.0):  # free again within the timeout
+            pass
+    finally:
+        if holder.returncode is None:
+            holder.kill()
+            await holder.wait()
+        await other.clear_namespace()
+        await other.close()
+
+
+HOLDER = """
+import asyncio
+from chuangye.store import RedisStore
+
+async def main():
+    store = RedisStore("{url}", "{ns}")
+    async with store.lock("k", timeout=0.6, wait=1.0, renew=True):
+        print("held", flush=True)
+        await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
