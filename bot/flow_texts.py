@@ -30,7 +30,8 @@ FLOW_NOTHING_OPEN = ("您现在没有正在填写的表单。已提交的申请�
                      "如需新办理，请回复「预约窗口」「贷款预申请」或「培训报名」。")
 FLOW_STORE_DOWN = "抱歉，系统暂时无法保存填写进度，请过几分钟再试。已经提交成功的申请不受影响。"
 FLOW_SUBMITTING_CHECK = "您上次回复「确认」时系统繁忙，我们查到该申请已经提交成功：\n{result}"
-FLOW_SUBMIT_FAILED = "抱歉，提交时系统出了点问题，这次没有提交成功。请稍后回复「确认」再试，或回复「取消」放弃。"
+FLOW_SUBMIT_FAILED = ("抱歉，提交时系统出了点问题，可能没有提交成功。请稍后回复「确认」：会先核对是否已经提交，不会重复提交；"
+                      "或回复「取消」放弃。")
 FLOW_CHOOSE_AGAIN = "请重新选择："
 
 BOOKED = ("预约成功！\n窗口：{window}\n地址：{address}\n时间：{when}\n事项：{purpose}\n签到码：{code}\n"

@@ -259,10 +259,9 @@ async def _submit(ctx: Context, openid: str, spec: FormSpec, state: dict) -> lis
     except DomainError as exc:
         state["submitting"] = None
         return await _refused(ctx, openid, spec, state, exc)
-    except Exception:
+    except Exception:  # maybe committed (a connection lost before the COMMIT's answer): the saved
+        # "submitting" mark stays, so the next message first looks for the record (see _recover)
         log.exception("chat submission of %s failed for %s", spec.name, openid)
-        state["submitting"] = None
-        await save(ctx, openid, state)
         return [T.FLOW_SUBMIT_FAILED]
     try:
         await forget(ctx.store, openid)

@@ -91,7 +91,11 @@ async def recent(store: Store, openid: str) -> list[dict[str, Any]]:
 async def handoff_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     if _WRAPPING.get():  # the chain run by this very skill, e.g. a menu click offered as 「人工」
         return await _human_command(ctx, inc)
-    session = await handoff.open_session(inc.openid, ctx.store)
+    try:
+        session = await handoff.open_session(inc.openid, ctx.store)
+    except Exception as exc:  # the database is unreachable: no staff can answer, the bot still can
+        log.warning("handoff state of %s unknown, the bot answers: %s: %s", inc.openid, type(exc).__name__, exc)
+        session = None
     if session is not None:
         return await _in_handoff(ctx, inc, session)
     answer = await _human_command(ctx, inc)

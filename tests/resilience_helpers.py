@@ -1,10 +1,10 @@
 """Real failures for the resilience tests (tests/test_resilience_*.py).
 
-``RedisLink`` is a TCP relay between the app and the test Redis that a test can cut (connections
-reset, new ones refused: Redis is gone), stall (connections accepted, nothing answered: Redis
-hangs) and restore (Redis is back, with its data). The app talks to it through an ordinary
-``redis://`` URL, so what the app sees is what it would see in production; nothing in the app
-is patched. ``PrivateRedis`` is a throwaway ``redis-server`` process for the one test that
+``TcpLink`` is a TCP relay between the app and the test Redis (or PostgreSQL) that a test can
+cut (connections reset, new ones refused: the server is gone), stall (connections accepted,
+nothing answered: it hangs) and restore (it is back, with its data). The app reaches it through
+an ordinary URL, so what the app sees is what it would see in production; nothing in the app is
+patched. ``PrivateRedis`` is a throwaway ``redis-server`` process for the one test that
 kills Redis for real and brings it back empty.
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ from chat_helpers import PATH
 from conftest import REDIS_URL, require_service
 
 
-class RedisLink:
-    """A cuttable TCP path to Redis at ``target`` (host, port)."""
+class TcpLink:
+    """A cuttable TCP path to a server at ``target`` (host, port)."""
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -37,20 +37,27 @@ class RedisLink:
         self._tasks: set[asyncio.Task] = set()
 
     @classmethod
-    def to(cls, redis_url: str) -> "RedisLink":
-        parts = urlsplit(redis_url)
-        return cls((parts.hostname or "127.0.0.1", parts.port or 6379))
+    def to(cls, server_url: str) -> "TcpLink":
+        parts = urlsplit(server_url)
+        default = 5432 if parts.scheme.startswith("postgres") else 6379
+        return cls((parts.hostname or "127.0.0.1", parts.port or default))
 
     def url(self, db: int = 15) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
-    async def start(self) -> "RedisLink":
+    def same_url(self, url: str) -> str:
+        """``url`` (any scheme, user and path) with its host and port replaced by this link's."""
+        parts = urlsplit(url)
+        user = f"{parts.username}@" if parts.username else ""
+        return parts._replace(netloc=f"{user}127.0.0.1:{self.port}").geturl()
+
+    async def start(self) -> "TcpLink":
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     async def cut(self) -> None:
-        """Redis goes away: open connections are reset, new ones refused."""
+        """The server goes away: open connections are reset, new ones refused."""
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -60,13 +67,13 @@ class RedisLink:
         await asyncio.sleep(0)
 
     async def restore(self) -> None:
-        """Redis is reachable again on the same address (with whatever data it kept)."""
+        """The server is reachable again on the same address (with whatever data it kept)."""
         self.stalled = False
         if self._server is None:
             await self.start()
 
     def stall(self) -> None:
-        """Redis hangs: connections stay open (new ones are accepted) but nothing is answered."""
+        """The server hangs: connections stay open (new ones are accepted) but nothing is answered."""
         self.stalled = True
 
     async def close(self) -> None:
@@ -152,10 +159,10 @@ async def post_same(chat: Any, xml: str) -> tuple[int, str]:
 
 
 @contextlib.asynccontextmanager
-async def link_to_test_redis() -> AsyncIterator[RedisLink]:
-    """A started RedisLink to the test Redis (each test module wraps it in a ``link`` fixture)."""
+async def link_to_test_redis() -> AsyncIterator[TcpLink]:
+    """A started TcpLink to the test Redis (each test module wraps it in a ``link`` fixture)."""
     require_service("Redis", REDIS_URL, 6379)
-    relay = await RedisLink.to(REDIS_URL).start()
+    relay = await TcpLink.to(REDIS_URL).start()
     try:
         yield relay
     finally:

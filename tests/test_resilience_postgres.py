@@ -90,7 +90,7 @@ async def test_a_chat_confirmation_whose_connection_dies_mid_submit_says_so_keep
         reply = asyncio.create_task(chat.say("确认"))
         await backends.terminate_waiting()
         failed = await reply
-    assert "这次没有提交成功" in failed
+    assert "可能没有提交成功" in failed
     assert await LoanApplication.all().count() == 0
     assert "贷款预申请已提交" in await chat.say("确认")
     assert await LoanApplication.filter(user__openid=chat.openid).count() == 1
@@ -126,3 +126,53 @@ async def test_a_notice_whose_outcome_cannot_be_written_is_sent_again_after_its_
     assert row.status == "sent" and row.claimed_by is None
     # At least once: the first send went out before its outcome was lost, so it was sent twice.
     assert touser(standin.calls_to(TEMPLATE, ok_only=True)) == ["staff-a", "staff-a"]
+
+
+@PG_ONLY
+async def test_with_postgresql_unreachable_policy_questions_are_still_answered_and_a_chat_form_waits_for_it(
+        aiohttp_client, make_config, config):
+    from chuangye.app import create_app
+    from resilience_helpers import TcpLink
+
+    link = await TcpLink.to(config.database.url).start()
+    try:
+        client = await aiohttp_client(create_app(make_config(database={"url": link.same_url(config.database.url)})))
+        await seed_windows_and_courses()
+        asker, applicant = Chat(client, config, "o-db-down-ask"), Chat(client, config, "o-db-down-form")
+        await loan_until_the_summary(applicant)
+        await link.cut()
+        assert "30万元" in await asker.say("创业担保贷款个人最多能贷多少")  # the knowledge base is in memory
+        refused = await applicant.say("确认")
+        assert "请过几分钟再试" in refused or "可能没有提交成功" in refused
+        assert (await client.get("/healthz")).status == 503
+        resp = await client.get(f"{API}/windows")
+        assert resp.status == 500 and (await resp.json())["error"]["message"] == "服务器内部错误，请稍后再试"
+        await link.restore()
+        await asyncio.sleep(0.05)
+        assert "贷款预申请已提交" in await applicant.say("确认")
+        assert await LoanApplication.filter(user__openid=applicant.openid).count() == 1
+    finally:
+        await link.close()
+
+
+async def test_a_chat_submission_whose_commit_answer_is_lost_is_recognised_on_the_next_confirm_not_made_twice(
+        client, config, monkeypatch):
+    """The database committed, but the connection died before it could say so (the one case a
+    client cannot tell from a failure): the next 确认 must find the application, not file another."""
+    from bot import flow_forms
+
+    await seed_windows_and_courses()
+    chat = Chat(client, config, "o-commit-lost")
+    await loan_until_the_summary(chat)
+    real_submit = flow_forms.submit
+
+    async def committed_then_connection_lost(*args, **kwargs):
+        await real_submit(*args, **kwargs)
+        raise ConnectionResetError("connection reset while the COMMIT's answer was on its way")
+
+    monkeypatch.setattr(flow_forms, "submit", committed_then_connection_lost)
+    first = await chat.say("确认")
+    assert "可能没有提交成功" in first and "不会重复提交" in first  # no claim either way: it cannot know
+    monkeypatch.setattr(flow_forms, "submit", real_submit)
+    assert "已经提交成功" in await chat.say("确认")
+    assert await LoanApplication.filter(user__openid=chat.openid).count() == 1
