@@ -34,6 +34,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from chuangye import appkeys as K
+from chuangye import pii
 from chuangye.log import log_event
 from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, Store, keys
 
@@ -131,7 +132,7 @@ class Conversation:
                 return None
             state = json.loads(raw)
             if state["state"] == "done":
-                return state["reply"]
+                return str(pii.unseal(state["reply"]))
             await asyncio.sleep(min(REPLAY_POLL_SECONDS, max(0.0, deadline - loop.time())))
         return ""
 
@@ -159,7 +160,8 @@ class Conversation:
         finally:
             keeper.cancel()
             await asyncio.gather(keeper, return_exceptions=True)
-        done = {"state": "done", "reply": reply if passive else ""}
+        # Replies can carry what the user typed (a confirmation summary): sealed, like form state.
+        done = {"state": "done", "reply": pii.seal(reply if passive else "")}
         try:
             await marks.set(mark, json.dumps(done, ensure_ascii=False), ttl=DEDUPE_TTL_SECONDS)
         except UNAVAILABLE as exc:  # a retry then finds the mark lapsed and runs the message again
@@ -220,9 +222,9 @@ class Conversation:
     async def _pending(self, key: str) -> tuple[list[str], bool]:
         """(undelivered answers, oldest first, whether the shared store could be read): the shared
         store's, then those this process kept while it was down."""
-        local = await self.local.get_json(key) or []
+        local = _unsealed(await self.local.get_json(key))
         try:
-            return (await self.store.get_json(key) or []) + local, True
+            return _unsealed(await self.store.get_json(key)) + local, True
         except UNAVAILABLE as exc:
             _store_down("answers kept in the shared store wait for it", exc)
             return local, False
@@ -232,7 +234,7 @@ class Conversation:
         if shared:
             try:
                 if items:
-                    await self.store.set_json(key, items, ttl=PENDING_TTL_SECONDS)
+                    await self.store.set_json(key, _sealed(items), ttl=PENDING_TTL_SECONDS)
                 else:
                     await self.store.delete(key)
                 await self.local.delete(key)
@@ -240,7 +242,7 @@ class Conversation:
             except UNAVAILABLE as exc:
                 _store_down("undelivered answers kept in this process", exc)
         if items:
-            await self.local.set_json(key, items, ttl=PENDING_TTL_SECONDS)
+            await self.local.set_json(key, _sealed(items), ttl=PENDING_TTL_SECONDS)
         else:
             await self.local.delete(key)
 
@@ -269,3 +271,11 @@ async def drain_background(app: web.Application, timeout: float = 10.0) -> None:
     tasks = list(app[K.EXTRA].get(TASKS, ()))
     if tasks:
         await asyncio.wait(tasks, timeout=timeout)
+
+
+def _sealed(items: list[str]) -> list[dict[str, str]]:
+    return [pii.seal(text) for text in items]
+
+
+def _unsealed(items: list | None) -> list[str]:
+    return [str(pii.unseal(item)) for item in items or []]

@@ -11,6 +11,7 @@ from bot import texts
 from bot.emulator import WeChatServer
 from bot.skills import add_skill
 from chuangye import appkeys as K
+from chuangye import pii
 from chuangye.app import create_app
 from chuangye.store import keys
 
@@ -162,6 +163,11 @@ async def test_a_late_answer_that_cannot_be_sent_is_given_with_the_next_reply(
     await late_answer_given_with_the_next_reply(aiohttp_client, make_config, wx, monkeypatch, standin, failure)
 
 
+async def pending(store, openid):
+    """Undelivered answers as text (the store keeps them sealed: they may carry personal data)."""
+    return [pii.unseal(item) for item in await store.get_json(keys.pending_reply(openid)) or []]
+
+
 async def late_answer_given_with_the_next_reply(aiohttp_client, make_config, wx, monkeypatch, standin, failure):
     config = make_config(bot={"reply_budget_seconds": 0.3})
     calls = []
@@ -174,7 +180,7 @@ async def late_answer_given_with_the_next_reply(aiohttp_client, make_config, wx,
         if await store.get_json(keys.pending_reply("u-unverified")):
             break
         await asyncio.sleep(0.02)
-    assert await store.get_json(keys.pending_reply("u-unverified")) == ["第 1 次处理：计数慢三"]
+    assert await pending(store, "u-unverified") == ["第 1 次处理：计数慢三"]
     status, fields, _ = await wx.post(client, PATH, wx.text("u-unverified", "你好"))
     assert fields["Content"] == f"{texts.PENDING_HEADER}\n第 1 次处理：计数慢三\n\n{texts.HELP}"
     assert await store.get_json(keys.pending_reply("u-unverified")) is None
@@ -199,11 +205,11 @@ async def test_pending_answers_that_do_not_fit_one_text_wait_in_order_for_the_ne
     click = wx.event("u-long", "CLICK", "POLICY", CreateTime=1)
     first = (await wx.post(client, PATH, click))[1]["Content"]
     assert first == f"{texts.PENDING_HEADER}\n{long_one}"
-    assert await store.get_json(keys.pending_reply("u-long")) == [long_two, texts.POLICY_HINT]
+    assert await pending(store, "u-long") == [long_two, texts.POLICY_HINT]
     second = (await wx.post(client, PATH, wx.event("u-long", "CLICK", "POLICY", CreateTime=2)))[1]["Content"]
     assert second == f"{texts.PENDING_HEADER}\n{long_two}\n\n{texts.PENDING_HEADER}\n{texts.POLICY_HINT}"
     assert len(second.encode()) <= 2000
-    assert await store.get_json(keys.pending_reply("u-long")) == [texts.POLICY_HINT]
+    assert await pending(store, "u-long") == [texts.POLICY_HINT]
     third = (await wx.post(client, PATH, wx.text("u-long", "你好")))[1]["Content"]
     assert third == f"{texts.PENDING_HEADER}\n{texts.POLICY_HINT}\n\n{texts.HELP}"
     assert await store.get_json(keys.pending_reply("u-long")) is None

@@ -190,9 +190,6 @@ async def test_questions_and_transcripts_are_stored_without_full_numbers(client,
     assert plaintext_in(await store_values(chat.store)) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/conversation.py keeps replies (the retry cache for 10 minutes, undelivered ones for 48 h) as "
-    "plain text, and a confirmation summary shows its owner the phone in full: it should store pii.seal(reply)"))
 async def test_the_reply_caches_keep_no_full_phone(client, config):
     await seed_windows_and_courses()
     chat = Chat(client, config, "o-pii-replies")
