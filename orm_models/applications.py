@@ -2,10 +2,12 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from .personal import ApplicantIdentity
+
 LOAN_STATUSES = ("submitted", "reviewing", "approved", "rejected", "referred", "withdrawn")
 
 
-class LoanApplication(Model):
+class LoanApplication(ApplicantIdentity, Model):
     """A loan pre-application with its eligibility pre-check (预审, never an approval).
 
     Status: submitted then reviewing, then approved, rejected or referred (to the bank),
@@ -19,12 +21,6 @@ class LoanApplication(Model):
     category = fields.CharField(max_length=32)
     county = fields.CharField(max_length=16, db_index=True)
     name = fields.CharField(max_length=32)
-    id_enc = fields.TextField()
-    id_hash = fields.CharField(max_length=64, db_index=True)
-    id_masked = fields.CharField(max_length=20)
-    phone_enc = fields.TextField()
-    phone_hash = fields.CharField(max_length=64, db_index=True)
-    phone_masked = fields.CharField(max_length=16)
     business_type = fields.CharField(max_length=64)
     amount = fields.BigIntField(description="whole yuan")
     purpose = fields.CharField(max_length=200)

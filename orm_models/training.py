@@ -2,6 +2,8 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from .personal import ApplicantIdentity
+
 TRAINING_STATUSES = ("submitted", "approved", "rejected", "withdrawn")
 
 
@@ -37,7 +39,7 @@ class TrainingSession(Model):
         table = "training_sessions"
 
 
-class TrainingApplication(Model):
+class TrainingApplication(ApplicantIdentity, Model):
     """A sign-up for a session. Status: submitted then approved or rejected, or withdrawn.
 
     A submitted or approved application holds a seat. ``active_key`` ("user:session")
@@ -50,12 +52,6 @@ class TrainingApplication(Model):
     county = fields.CharField(max_length=16, db_index=True)
     category = fields.CharField(max_length=32)
     name = fields.CharField(max_length=32)
-    id_enc = fields.TextField()
-    id_hash = fields.CharField(max_length=64, db_index=True)
-    id_masked = fields.CharField(max_length=20)
-    phone_enc = fields.TextField()
-    phone_hash = fields.CharField(max_length=64, db_index=True)
-    phone_masked = fields.CharField(max_length=16)
     status = fields.CharField(max_length=16, default="submitted", db_index=True)
     active_key = fields.CharField(max_length=40, null=True, unique=True)
     decision_note = fields.TextField(null=True)
