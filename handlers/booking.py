@@ -107,7 +107,7 @@ async def book_appointment(user_id: int, window_id: int, start: datetime | str, 
     raise RuntimeError("could not allocate a unique check-in code")
 
 
-async def _refuse_cancel(user_id: int, appointment_id: int, now: datetime) -> None:
+async def _refuse_cancel(user_id: int, appointment_id: int) -> None:
     appt = await Appointment.get_or_none(id=appointment_id, user_id=user_id)
     if appt is None:
         raise NotFound("没有找到该预约")
@@ -135,7 +135,7 @@ async def cancel_appointment(user_id: int, appointment_id: int) -> Appointment:
             await Slot.filter(id=appt.slot_id, booked__gt=0).using_db(conn).update(booked=F("booked") - 1)
             await notify("appointment_cancelled", _payload(appt, appt.window), conn)
     if not changed:
-        await _refuse_cancel(user_id, appointment_id, now)
+        await _refuse_cancel(user_id, appointment_id)
     return appt
 
 
