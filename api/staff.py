@@ -19,7 +19,7 @@ from orm_models import StaffAccount, Window
 from .auth import bearer_token, register_staff_verifier
 from .ratelimit import client_address
 from .registry import Call, Routes
-from .schemas import In, Out, Timestamp
+from .schemas import DbId, In, Out, Timestamp
 
 routes = Routes("工作人员账号", "工作人员登录、退出、账号信息、微信绑定码和审计日志（/staff/...）")
 
@@ -80,7 +80,7 @@ class BindCodeOut(Out):
 
 
 class AuditQuery(In):
-    staff_id: int | None = Field(None, ge=1, le=2_147_483_647, title="工作人员编号")
+    staff_id: DbId | None = Field(None, title="工作人员编号")
     action: Literal[tuple(ACTIONS)] | None = Field(None, title="操作")  # type: ignore[valid-type]
     limit: int = Field(100, ge=1, le=500, title="条数")
     offset: int = Field(0, ge=0, le=1_000_000, title="起始位置")

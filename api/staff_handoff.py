@@ -11,7 +11,7 @@ Text users typed (transcripts, questions) is shown with any ID or mobile number 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -21,13 +21,12 @@ from handlers import faq, handoff
 from orm_models import HandoffMessage, HandoffSession
 
 from .registry import Call, Routes
-from .schemas import In, Out, Timestamp
+from .schemas import DbId, In, Out, Timestamp
 from .staff import ROLE_ERRORS, client_ip, require
 
 routes = Routes("工作人员·人工服务", "转人工的用户队列、对话记录、回复和结束；机器人答不准的问题和常见问题（FAQ）维护")
 
 FAQ_ROLES = ("county", "prefecture")
-QuestionId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 SCOPE_NOTE = "窗口工作人员和县市管理员看本县市的用户，州级管理员看全部（含州级队列）"
 
 
@@ -148,11 +147,11 @@ class FaqIn(In):
     question: str = Field(..., title="问题", description=f"最长 {faq.MAX_QUESTION} 个字")
     answer: str = Field(..., title="答案", description=f"最长 {faq.MAX_ANSWER} 个字，要能放进一条微信消息")
     source: str = Field(..., title="依据", description=f"答案的依据：文件名称或答复部门，最长 {faq.MAX_SOURCE} 个字")
-    question_ids: list[QuestionId] = Field(default_factory=list, title="对应的提问记录编号", max_length=1000)
+    question_ids: list[DbId] = Field(default_factory=list, title="对应的提问记录编号", max_length=1000)
 
 
 class DismissIn(In):
-    question_ids: list[QuestionId] = Field(..., title="要忽略的提问记录编号", min_length=1, max_length=1000)
+    question_ids: list[DbId] = Field(..., title="要忽略的提问记录编号", min_length=1, max_length=1000)
 
 
 class DismissOut(Out):

@@ -13,7 +13,7 @@ from handlers import staff_registry as reg
 from handlers.validation import COUNTIES
 
 from .registry import Call, Routes
-from .schemas import Day, In, Out, Timestamp
+from .schemas import Day, DbId, In, Out, Timestamp
 from .staff import ROLE_ERRORS, client_ip
 
 routes = Routes("工作人员·登记", "创业载体（孵化基地、创业小镇、创业社区、创业村落）、指导团队、创业导师的登记；进度看板据此计数")
@@ -49,7 +49,7 @@ class MentorIn(In):
     county: County | None = Field(None, title="所在县市", description="不填为州级导师库（仅州级管理员可登记）")
     expertise: str = Field("", title="擅长领域", max_length=200)
     organization: str = Field("", title="工作单位", max_length=100)
-    team_id: int | None = Field(None, ge=1, le=2_147_483_647, title="所属指导团队编号")
+    team_id: DbId | None = Field(None, title="所属指导团队编号")
     note: str = Field("", title="备注", max_length=2000)
 
 
