@@ -27,7 +27,6 @@ class PassageIndex:
         self.passages = passages
         self.analyzer = analyzer
         self.docs = [self._terms(p) for p in passages]
-        self.vocab = {t for doc in self.docs for t in doc}
         # b=0.5: long passages (the ten eligible groups) are not punished much for their length.
         self.bm25 = BM25Okapi(self.docs, b=0.5) if passages else None
         n = len(self.docs)
@@ -46,11 +45,8 @@ class PassageIndex:
         return (a.tokens(a.rewrite(p.title)) * TITLE_WEIGHT + a.tokens(a.rewrite(p.section)) * SECTION_WEIGHT
                 + a.tokens(a.rewrite(p.text)))
 
-    def query_terms(self, question: str) -> list[str]:
-        """Distinct terms of the question; focus terms (what is asked) appear twice."""
-        return self._distinct(self.analyzer.tokens(question, query=True))
-
     def _distinct(self, tokens: list[str]) -> list[str]:
+        """Distinct terms of the question; focus terms (what is asked) appear twice."""
         seen = list(dict.fromkeys(tokens))
         return seen + [t for t in seen if t in self.analyzer.focus]
 

@@ -31,12 +31,10 @@ def _read_lines(name: str) -> list[str]:
 class Analyzer:
     """Stateless after construction; safe to share between threads."""
 
-    def __init__(self, extra_terms: list[str] | None = None) -> None:
+    def __init__(self) -> None:
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
         self.terms = [line.split()[0] for line in _read_lines("terms.txt")]
-        for term in extra_terms or []:
-            self.tokenizer.add_word(term, 20)
         self.stopwords = set(_read_lines("stopwords.txt"))
         self.focus: set[str] = set()
         self.synonyms = self._load_synonyms()
@@ -68,7 +66,10 @@ class Analyzer:
         return index
 
     def repair_typos(self, text: str) -> str:
-        """Replace 2–4 character runs that sound like a programme term but are written otherwise."""
+        """Replace 2–6 character runs that sound like a programme term but are written otherwise.
+
+        The longest run that sounds like a term wins; a run already spelled right is kept whole.
+        """
         out: list[str] = []
         i = 0
         while i < len(text):
@@ -78,13 +79,8 @@ class Analyzer:
                 if len(chunk) < size or not all(_CJK.match(ch) for ch in chunk):
                     continue
                 term = self._pinyin_terms.get(" ".join(_cached_pinyin(chunk)))
-                if term and term != chunk:
+                if term:
                     out.append(term)
-                    i += size
-                    replaced = True
-                    break
-                if term == chunk:
-                    out.append(chunk)
                     i += size
                     replaced = True
                     break
