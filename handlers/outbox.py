@@ -268,10 +268,3 @@ def worker_cli(config: Any, once: bool = False) -> int:
     from .outbox_worker import worker_cli as run
 
     return run(config, once=once)
-
-
-def worker_ctx(app: Any) -> Any:
-    """aiohttp cleanup context running the delivery loop in-process: see handlers.outbox_worker."""
-    from .outbox_worker import worker_ctx as ctx
-
-    return ctx(app)
