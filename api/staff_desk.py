@@ -9,6 +9,7 @@ from pydantic import Field
 from handlers import audit
 from handlers.staff_desk import check_in, check_in_by_code, list_appointments, mark_no_show
 from handlers.staff_scope import Scope
+from orm_models.appointments import APPOINTMENT_STATUSES
 
 from .registry import Call, Routes
 from .schemas import DbId, Day, In, Out, Timestamp
@@ -16,7 +17,7 @@ from .staff import client_ip
 
 routes = Routes("工作人员·窗口预约", "本窗口（县市管理员：本县市各窗口）的预约、签到和未到登记；手机号已脱敏")
 
-Status = Literal["booked", "checked_in", "cancelled", "no_show"]
+Status = Literal[APPOINTMENT_STATUSES]  # type: ignore[valid-type]
 STATE_ERRORS = {409: "当前状态不能进行此操作（not_allowed），例如已取消的预约不能签到"}
 
 

@@ -19,6 +19,7 @@ from chuangye import appkeys as K
 from chuangye.pii import scrub
 from handlers import faq, handoff
 from orm_models import HandoffMessage, HandoffSession
+from orm_models.handoff import HANDOFF_STATUSES
 
 from .registry import Call, Routes
 from .schemas import DbId, In, Out, Timestamp
@@ -38,7 +39,7 @@ class SessionRow(Out):
     id: int
     user: str = Field(description="用户标识（openid 末 6 位）")
     county: str = Field(description="负责的县市，或“州级”")
-    status: Literal["waiting", "active", "closed"]
+    status: Literal[HANDOFF_STATUSES]  # type: ignore[valid-type]
     reason: str = Field(description="asked 用户要求 / menu 菜单 / unconfident 连续答不准")
     staff_id: int | None
     created_at: Timestamp

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from handlers.staff_notify import list_notifications, retry
+from orm_models.notifications import STATUSES
 
 from .registry import Call, Routes
 from .schemas import In, Out, Timestamp
@@ -13,7 +14,7 @@ from .staff import client_ip
 
 routes = Routes("工作人员·通知", "本人权限范围内的通知发送情况；发送失败的可手动重发")
 
-Status = Literal["pending", "sending", "sent", "failed", "cancelled"]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 
 class NotificationQuery(In):

@@ -12,6 +12,8 @@ from pydantic import Field
 from handlers import audit
 from handlers.review import application_detail, decide_application, list_applications
 from handlers.staff_scope import Scope
+from orm_models.applications import LOAN_STATUSES
+from orm_models.training import TRAINING_STATUSES
 
 from .registry import Call, Routes
 from .schemas import In, Out, Timestamp
@@ -19,8 +21,8 @@ from .staff import client_ip
 
 routes = Routes("工作人员·审核", "贷款预申请和培训报名的审核队列、详情与审核决定；决定后自动通知申请人")
 
-LoanStatus = Literal["submitted", "reviewing", "approved", "rejected", "referred", "withdrawn"]
-TrainingStatus = Literal["submitted", "approved", "rejected", "withdrawn"]
+LoanStatus = Literal[LOAN_STATUSES]  # type: ignore[valid-type]
+TrainingStatus = Literal[TRAINING_STATUSES]  # type: ignore[valid-type]
 DECIDE_ERRORS = {409: "申请已有结论或已撤回（not_allowed）"}
 
 
