@@ -1,18 +1,11 @@
 """Typed aiohttp application keys for every shared resource."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import aiohttp
 from aiohttp import web
 
 from .config import Config
 from .store import Store
-
-if TYPE_CHECKING:
-    from knowledge import KnowledgeBase
-
-    from .wechat_api import WeChatAPI
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
