@@ -51,12 +51,8 @@ def describe(inc: Incoming) -> str:
     if inc.text:
         return inc.text
     label = T.HANDOFF_LINE_EVENTS.get(inc.event or inc.msg_type, f"[{inc.msg_type}]")
-    detail = inc.event_key or inc.label or _picture(inc)
+    detail = inc.event_key or inc.label
     return f"{label} {detail}".strip()
-
-
-def _picture(inc: Incoming) -> str:
-    return str(getattr(inc.raw, "image", "") or "") if inc.msg_type == "image" else ""
 
 
 # ---------------------------------------------------------------- rolling transcript
