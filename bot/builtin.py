@@ -106,8 +106,7 @@ async def policy_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     from handlers.ask import answer_policy_question
 
     answer = await answer_policy_question(ctx.kb, inc.text, channel="oa", openid=inc.openid)
-    text = getattr(answer, "text", answer)
-    return [text] if text else [texts.POLICY_UNAVAILABLE]
+    return [answer.text] if answer.text else [texts.POLICY_UNAVAILABLE]
 
 
 def install(app: web.Application) -> None:
