@@ -62,19 +62,20 @@ async def request_id_middleware(
     rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
     token = request_id.set(rid)
     started = time.perf_counter()
-    log = logging.getLogger("chuangye.http")
     try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        exc.headers["X-Request-Id"] = rid
-        log_event(log, "request", method=request.method, path=request.path, status=exc.status,
-                  ms=round((time.perf_counter() - started) * 1000, 1))
-        raise
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            exc.headers["X-Request-Id"] = rid
+            _log_request(request, exc.status, started)
+            raise
+        response.headers["X-Request-Id"] = rid
+        _log_request(request, response.status, started)
+        return response
     finally:
         request_id.reset(token)
-    response.headers["X-Request-Id"] = rid
-    token = request_id.set(rid)
-    log_event(log, "request", method=request.method, path=request.path, status=response.status,
-              ms=round((time.perf_counter() - started) * 1000, 1))
-    request_id.reset(token)
-    return response
+
+
+def _log_request(request: web.Request, status: int, started: float) -> None:
+    log_event(logging.getLogger("chuangye.http"), "request", method=request.method, path=request.path,
+              status=status, ms=round((time.perf_counter() - started) * 1000, 1))
