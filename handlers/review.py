@@ -19,15 +19,16 @@ from tortoise.transactions import in_transaction
 from chuangye import pii
 from handlers import audit
 from handlers.errors import InvalidInput, NotAllowed
+from handlers.loans import OPEN_STATUSES as LOAN_OPEN
+from handlers.loans import STATUS_ZH as LOAN_STATUS_ZH
 from handlers.staff import clock
 from handlers.staff_desk import local
 from handlers.staff_scope import Scope, get_in_scope
 from orm_models import LoanApplication, ReviewDecision, StaffAccount, TrainingApplication, TrainingSession
 
-LOAN_LABELS = {"submitted": "已提交", "reviewing": "审核中", "approved": "已通过", "rejected": "未通过",
-               "referred": "已转银行", "withdrawn": "已撤回"}
+LOAN_LABELS = LOAN_STATUS_ZH  # staff and applicants see the same loan status names
 TRAINING_LABELS = {"submitted": "已报名", "approved": "已录取", "rejected": "未录取", "withdrawn": "已撤回"}
-OPEN = {"loan": ("submitted", "reviewing"), "training": ("submitted",)}
+OPEN = {"loan": LOAN_OPEN, "training": ("submitted",)}
 DECISIONS = {"loan": ("approved", "rejected", "referred"), "training": ("approved", "rejected")}
 WHAT = {"loan": "贷款预申请", "training": "培训报名"}
 MAX_NOTE = 500
