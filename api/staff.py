@@ -14,6 +14,7 @@ from pydantic import Field
 
 from handlers import audit, staff as staff_uc
 from handlers.audit import ACTIONS
+from handlers.staff_scope import Scope
 from orm_models import StaffAccount, Window
 
 from .auth import bearer_token, register_staff_verifier
@@ -154,7 +155,7 @@ async def me_dict(staff: StaffAccount) -> dict[str, Any]:
         "id": staff.id, "username": staff.username, "display_name": staff.display_name, "role": staff.role,
         "role_label": staff_uc.ROLE_NAMES[staff.role], "county": staff.county, "window_id": staff.window_id,
         "window_name": window.name if window else None, "wechat_bound": bool(staff.wechat_openid),
-        "full_pii": staff.role in ("county", "prefecture"), "is_demo": staff.is_demo,
+        "full_pii": Scope.of(staff).full_pii, "is_demo": staff.is_demo,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from handlers import audit
+from handlers.staff import clock
 from handlers.staff_desk import check_in, check_in_by_code, list_appointments, mark_no_show
 from handlers.staff_scope import Scope
 from orm_models.appointments import APPOINTMENT_STATUSES
@@ -58,8 +59,6 @@ class CodeIn(In):
 
 @routes.get("/staff/appointments", summary="某日的预约（默认今天）", auth="staff", query=AgendaQuery, response=AgendaOut)
 async def staff_appointments(call: Call) -> dict:
-    from handlers.staff import clock
-
     day: date = call.query.date or clock.now().date()
     rows = await list_appointments(Scope.of(call.staff), day, status=call.query.status, window_id=call.query.window_id)
     await audit.record(call.staff, "view_list", "appointment", None, ip=client_ip(call),

@@ -10,16 +10,16 @@ from typing import Any, Callable, Literal
 from pydantic import BaseModel, Field
 
 from handlers import staff_registry as reg
-from handlers.validation import COUNTIES
+from orm_models.registry import CARRIER_KINDS
 
 from .registry import Call, Routes
 from .schemas import Day, DbId, In, Out, Timestamp
 from .staff import ROLE_ERRORS, client_ip
+from .windows import County
 
 routes = Routes("工作人员·登记", "创业载体（孵化基地、创业小镇、创业社区、创业村落）、指导团队、创业导师的登记；进度看板据此计数")
 
-County = Literal[COUNTIES]  # type: ignore[valid-type]
-CarrierKind = Literal["孵化基地", "创业小镇", "创业社区", "创业村落"]
+CarrierKind = Literal[CARRIER_KINDS]  # type: ignore[valid-type]
 NAME = Field(..., title="名称", min_length=2, max_length=100)
 
 
