@@ -27,12 +27,11 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from redis.exceptions import RedisError
 
 from chuangye import pii
 from chuangye.config import Config
 from chuangye.pii import mask_id, mask_phone
-from chuangye.store import LockTimeout, Store, keys
+from chuangye.store import UNAVAILABLE, LockTimeout, Store, keys
 from handlers.errors import DomainError, DuplicateBooking, InvalidInput, SessionFull, SlotFull
 from handlers.form_chat import BACK, CANCEL, CONFIRM, RESTART
 from handlers.forms import FORMS, FormSpec, provide_choices, step
@@ -43,7 +42,7 @@ from . import flow_texts as T
 from .skills import Context, Incoming, Priority, add_skill
 
 log = logging.getLogger("chuangye.bot.flows")
-STORE_ERRORS = (RedisError, OSError, LockTimeout)
+STORE_ERRORS = (*UNAVAILABLE, LockTimeout)
 EXPIRED_MARK_EXTRA_SECONDS = 24 * 3600
 COMMANDS = {"appointment": "预约窗口", "loan": "贷款预申请", "training": "培训报名"}
 REPICK = {SlotFull: {"appointment": "start"}, SessionFull: {"training": "session_id"},
