@@ -59,7 +59,8 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
 
 
 def is_postgres(db_url: str) -> bool:
-    return normalize_db_url(db_url).startswith(("postgres://", "asyncpg://"))
+    """By scheme alone (no folder is made for a SQLite URL, unlike ``normalize_db_url``)."""
+    return db_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
 
 
 async def init_db(config: Config) -> None:
