@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
-from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -27,11 +26,11 @@ from chuangye import pii
 from chuangye.store import Store
 from handlers import audit, handoff_marker
 from handlers.errors import DomainError, InvalidInput, NotFound
+from handlers.validation import TZ
 from orm_models import HandoffMessage, HandoffSession, QuestionLog, StaffAccount, User
 from orm_models.handoff import PREFECTURE
 
 log = logging.getLogger("chuangye.handoff")
-TZ = ZoneInfo("Asia/Shanghai")
 OPEN = ("waiting", "active")
 MAX_REPLY = 600
 Send = Callable[[str, str], Awaitable[Any]]

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
-TZ = ZoneInfo("Asia/Shanghai")
+from .validation import TZ
+
 THING_MAX = 20
 AGENDA_SHOWN = 5
 

@@ -17,7 +17,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,9 +24,9 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from handlers.errors import DomainError
+from handlers.validation import TZ
 from orm_models import BindCode, StaffAccount, StaffSession
 
-TZ = ZoneInfo("Asia/Shanghai")
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 BIND_CODE_MINUTES = 10
