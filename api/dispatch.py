@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from handlers.errors import InvalidInput
 
 from . import auth, idempotency
-from .errors import ApiError
+from .errors import ApiError, dumps
 from .registry import Call, Endpoint, Reply
 from .validation import validate
 
@@ -65,10 +65,6 @@ def _serialise(ep: Endpoint, result: Any) -> Any:
         return result
     model = result if isinstance(result, ep.response) else ep.response.model_validate(result)
     return model.model_dump(mode="json")
-
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)
 
 
 async def _authenticate(ep: Endpoint, call: Call) -> None:

@@ -42,10 +42,11 @@ class ApiError(Exception):
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
                    headers: dict[str, str] | None = None) -> web.Response:
     body = {"error": {"code": code, "message": message, "fields": dict(fields or {})}}
-    return web.json_response(body, status=status, headers=headers, dumps=_dumps)
+    return web.json_response(body, status=status, headers=headers, dumps=dumps)
 
 
-def _dumps(data: object) -> str:
+def dumps(data: object) -> str:
+    """JSON with Chinese text as is (not \\u escapes)."""
     return json.dumps(data, ensure_ascii=False)
 
 

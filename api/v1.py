@@ -11,8 +11,8 @@ from aiohttp import web
 
 from chuangye.config import Config
 
-from .dispatch import dumps, make_handler
-from .errors import error_middleware
+from .dispatch import make_handler
+from .errors import dumps, error_middleware
 from .openapi import build_document
 from .ratelimit import document as document_rate_limits, rate_limit_middleware
 from .registry import Call, Endpoint, Routes
