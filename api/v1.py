@@ -45,7 +45,12 @@ async def openapi_document(call: Call) -> web.StreamResponse:
 
 
 def collect(modules: list[str] = ROUTE_MODULES) -> list[Routes]:
-    tables = [importlib.import_module(name).routes for name in modules] + [docs]
+    """The route tables of ``modules`` plus the document's own, rate limits declared."""
+    return _with_docs([importlib.import_module(name).routes for name in modules])
+
+
+def _with_docs(tables: list[Routes]) -> list[Routes]:
+    tables = [*tables, docs]
     document_rate_limits(endpoints(tables))
     return tables
 
@@ -61,9 +66,9 @@ def create_api_app(config: Config, tables: list[Routes] | None = None) -> web.Ap
     """
     del config
     app = web.Application(middlewares=[error_middleware, rate_limit_middleware])
-    tables = collect() if tables is None else [*tables, docs]
-    document_rate_limits(endpoints(tables))
-    for ep in endpoints(tables):
+    tables = collect() if tables is None else _with_docs(tables)
+    declared = endpoints(tables)
+    for ep in declared:
         app.router.add_route(ep.method, ep.path, make_handler(ep), name=ep.operation_id)
-    app[OPENAPI] = build_document(endpoints(tables), [(t.tag, t.description) for t in tables])
+    app[OPENAPI] = build_document(declared, [(t.tag, t.description) for t in tables])
     return app
