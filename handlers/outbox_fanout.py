@@ -10,7 +10,7 @@ exists: errcode 43101 moves the row on to the next channel).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Awaitable, Callable
 
 from tortoise.transactions import in_transaction
@@ -19,7 +19,7 @@ from orm_models import Appointment, LoanApplication, StaffAccount, TrainingAppli
 from orm_models.notifications import CUSTOM, PENDING, SENT, SUBSCRIBE, TEMPLATE, WECOM, Notification, NotificationAttempt
 
 from . import notify_compose as compose
-from .notify_compose import TZ
+from .validation import day_bounds
 
 Chain = list[list[str]]  # [[channel, recipient], ...] in the order they are tried
 
@@ -168,8 +168,8 @@ async def _daily_agenda(payload: dict[str, Any], config: Any) -> Resolved:
     if window is None:
         raise Undeliverable(f"窗口不存在（编号 {payload['window_id']}）")
     day = datetime.fromisoformat(payload["date"]).date()
-    begin = datetime(day.year, day.month, day.day, tzinfo=TZ)
-    appts = await Appointment.filter(window_id=window.id, start__gte=begin, start__lt=begin + timedelta(days=1),
+    begin, end = day_bounds(day)
+    appts = await Appointment.filter(window_id=window.id, start__gte=begin, start__lt=end,
                                      status__in=["booked", "checked_in"]).order_by("start")
     message = compose.agenda_message(window_name=window.name, day=day, starts=[(a.start, a.name) for a in appts])
     return message, await window_staff(window.id, config), f"{window.name}没有已绑定微信的工作人员"

@@ -14,15 +14,11 @@ from orm_models.notifications import Notification
 
 from .notify_compose import TZ
 from .outbox import enqueue_event, event_dedupe_key
+from .validation import day_bounds
 
 AGENDA_FROM, AGENDA_UNTIL = time(8, 30), time(12, 0)  # a late start still sends the morning agenda
 REMINDER_FROM, REMINDER_UNTIL = time(10, 0), time(21, 0)  # daytime only, never at night
 ACTIVE = ("booked", "checked_in")
-
-
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    begin = datetime(day.year, day.month, day.day, tzinfo=TZ)
-    return begin, begin + timedelta(days=1)
 
 
 async def run_schedules(now: datetime | None = None) -> int:
@@ -42,7 +38,7 @@ async def run_schedules(now: datetime | None = None) -> int:
 
 async def enqueue_agendas(day: date) -> int:
     """One agenda per window that has visits on ``day``, for that window's bound staff."""
-    begin, end = _day_bounds(day)
+    begin, end = day_bounds(day)
     window_ids = await Appointment.filter(start__gte=begin, start__lt=end, status__in=ACTIVE) \
         .distinct().values_list("window_id", flat=True)
     payloads = [{"window_id": w, "date": day.isoformat()} for w in sorted(set(window_ids))]
@@ -51,7 +47,7 @@ async def enqueue_agendas(day: date) -> int:
 
 async def enqueue_reminders(today: date) -> int:
     """A reminder for each visit booked for tomorrow, except those booked today (just confirmed)."""
-    today_begin, tomorrow_begin = _day_bounds(today)
+    today_begin, tomorrow_begin = day_bounds(today)
     ids = await Appointment.filter(start__gte=tomorrow_begin, start__lt=tomorrow_begin + timedelta(days=1),
                                    status="booked", created_at__lt=today_begin).values_list("id", flat=True)
     return await _enqueue_missing("appointment_reminder", [{"appointment_id": i} for i in sorted(ids)])

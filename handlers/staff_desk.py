@@ -6,7 +6,7 @@ at once change it once; each change writes an audit row in the same transaction.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -15,6 +15,7 @@ from handlers import audit
 from handlers.errors import InvalidInput, NotAllowed, NotFound
 from handlers.staff import TZ, clock
 from handlers.staff_scope import Scope, get_in_scope
+from handlers.validation import day_bounds
 from orm_models import Appointment, StaffAccount
 
 STATUS_LABELS = {"booked": "已预约", "checked_in": "已签到", "cancelled": "已取消", "no_show": "未到"}
@@ -25,11 +26,6 @@ NO_SHOW_FROM = ("booked",)
 
 def local(dt: datetime | None) -> datetime | None:
     return dt.astimezone(TZ) if dt is not None else None
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), tzinfo=TZ)
-    return start, start + timedelta(days=1)
 
 
 def appointment_row(a: Appointment) -> dict[str, Any]:

@@ -27,6 +27,12 @@ _NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·• ]*[\u4e0
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The start of ``day`` and of the next day, in Asia/Shanghai."""
+    start = datetime(day.year, day.month, day.day, tzinfo=TZ)
+    return start, start + timedelta(days=1)
+
+
 class FieldError(ValueError):
     """A field's value is not acceptable; ``str(exc)`` is the message for the user."""
 
