@@ -18,6 +18,7 @@ from handlers.staff import clock
 from handlers.validation import COUNTIES
 from orm_models import (Appointment, Carrier, GuidanceTeam, LoanApplication, Mentor, QuestionLog, ReviewDecision,
                         TrainingApplication, Window)
+from orm_models.handoff import PREFECTURE  # 州级: also teams and mentors registered without a county
 
 SOURCE = "《楚雄州特色创业平台建设专项行动方案》（楚雄州人民政府办公室，2024-07-25）一、主要目标：到2024年末"
 
@@ -48,7 +49,6 @@ TARGETS = (
     Target("villages", "创业村落", 15, None, "个", "「登记」中类型为创业村落的载体数。"),
 )
 CARRIER_KEYS = {"孵化基地": "bases", "创业小镇": "towns", "创业社区": "communities", "创业村落": "villages"}
-PREFECTURE = "州级"  # teams and mentors registered without a county
 
 FUNNEL = (
     ("questions", "政策咨询（提问）"),
