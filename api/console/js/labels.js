@@ -1,7 +1,5 @@
 // Chinese names of the API's enumerations (values as the staff API returns them).
 
-export const ROLE = { window: "窗口工作人员", county: "县级管理员", prefecture: "州级管理员" };
-
 export const APPOINTMENT_STATUS = { booked: "已预约", checked_in: "已签到", cancelled: "已取消", no_show: "未到" };
 
 export const APPLICATION_STATUS = {

@@ -1,7 +1,6 @@
 // Console shell: login, logout, navigation and a hash router (#/agenda, #/review, ...).
 import { get, post, token } from "./api.js";
 import { h, notice } from "./dom.js";
-import { ROLE } from "./labels.js";
 
 // Each page module exports render(main, ctx).
 const PAGES = [
@@ -62,13 +61,13 @@ async function onLogout() {
 function whoText(me) {
   const name = me.display_name || me.username;
   const where = me.window_name || me.county || "";
-  return [name, me.role_label || ROLE[me.role] || me.role, where].filter(Boolean).join(" · ");
+  return [name, me.role_label, where].filter(Boolean).join(" · ");
 }
 
 async function enter() {
   try {
     const data = await get("/me");
-    ctx.me = data.staff || data;
+    ctx.me = data;
   } catch (err) {
     return showLogin(err.message);
   }
