@@ -57,7 +57,7 @@ function windowSection(name, rows, msg, reload) {
     { label: "时间", value: (r) => `${fmtTime(r.start)}${r.end ? `–${fmtTime(r.end)}` : ""}` },
     { label: "姓名", value: (r) => r.name },
     { label: "手机", value: (r) => r.phone },
-    { label: "事项", value: (r) => r.purpose_label || r.purpose },
+    { label: "事项", value: (r) => r.purpose },
     { label: "状态", value: (r) => statusBadge(r.status, { ...APPOINTMENT_STATUS, [r.status]: r.status_label || APPOINTMENT_STATUS[r.status] }) },
     { label: "操作", class: "actions", value: (r) => rowActions(r, msg, reload) },
   ];
@@ -95,8 +95,8 @@ async function checkInByCode(input, msg, reload) {
   if (!code) return msg.error("请输入签到码");
   try {
     const data = await post("/check-in", { code });
-    const appt = data.appointment || data;
-    msg.ok(`签到成功：${appt.name || ""} ${fmtTime(appt.start)}（签到码 ${appt.code || code}）`);
+    const appt = data.appointment;
+    msg.ok(`签到成功：${appt.name} ${fmtTime(appt.start)}（签到码 ${code}）`);
     input.value = "";
     await reload();
   } catch (err) {

@@ -106,8 +106,7 @@ async function showDetail(state, id, box, msg, reload, listBox) {
   const kind = KINDS[state.kind];
   let app;
   try {
-    const data = await get(`${kind.path}/${id}`);
-    app = data.application || data;
+    app = (await get(`${kind.path}/${id}`)).application;
   } catch (err) {
     return msg.error(err);
   }
