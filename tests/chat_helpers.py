@@ -7,6 +7,9 @@ from typing import Any
 
 from bot.emulator import WeChatServer
 from chuangye import appkeys as K
+from tests.api_helpers import seed_windows_and_courses
+
+__all__ = ["Chat", "PATH", "option_number", "seed_windows_and_courses"]
 
 PATH = "/wechat/official"
 _clock = itertools.count(int(time.time()) - 200)
@@ -42,16 +45,6 @@ class Chat:
 
     async def send(self, xml_builder: str, **fields: Any) -> str:
         return await self._post(self.server.xml(self.openid, xml_builder, **fields))
-
-
-async def seed_windows_and_courses() -> None:
-    from handlers.demo import seed_demo_sessions
-    from handlers.training import load_courses
-    from handlers.windows import load_windows
-
-    await load_windows()
-    await load_courses()
-    await seed_demo_sessions()
 
 
 def option_number(reply: str, contains: str) -> str:
