@@ -18,6 +18,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from conftest import IN_CI, base_settings
+from tests.domain_support import make_id
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,15 +29,8 @@ COUNTY = "元谋县"
 VISITOR = {"name": "李玉兰", "phone": "13800138000", "purpose": "创业担保贷款"}
 
 
-def _id_number(first17: str) -> str:
-    """A resident ID with its GB 11643 check digit (made up; not a real person's)."""
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(d) * w for d, w in zip(first17, weights))
-    return first17 + "10X98765432"[total % 11]
-
-
-APPLICANT = {
-    "product": "创业担保贷款", "name": "张建华", "id_number": _id_number("53232819900101123"),
+APPLICANT = {  # a made-up resident ID with a valid GB 11643 check digit
+    "product": "创业担保贷款", "name": "张建华", "id_number": make_id(date(1990, 1, 1), "532328", "123"),
     "phone": "13912345678", "county": COUNTY, "category": "返乡创业农民工",
     "business_type": "民族药膳馆", "amount": 200000, "purpose": "店面装修和购买厨房设备",
 }
