@@ -24,7 +24,6 @@ import pytest_asyncio
 from chuangye.config import DEV_DATA_KEY, Config, config_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 PG_URL = os.environ.get("CHUANGYE_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CHUANGYE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

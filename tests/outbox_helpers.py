@@ -5,14 +5,13 @@ import asyncio
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, AsyncIterator
-from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from handlers.validation import TZ
 from orm_models import Appointment, LoanApplication, Slot, StaffAccount, User, Window
 from orm_models.notifications import Notification
 
-TZ = ZoneInfo("Asia/Shanghai")
 TEMPLATE = "/cgi-bin/message/template/send"
 CUSTOM = "/cgi-bin/message/custom/send"
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
