@@ -10,14 +10,16 @@ from typing import Any, Iterator
 
 import pytest
 
+from handlers.validation import id_check_digit
+from tests.api_helpers import seed_windows_and_courses
+
 COUNTY_A, COUNTY_B = "楚雄市", "元谋县"
 PASSWORD = "correct-horse-battery"
 
 
 def id_number(first17: str) -> str:
     """A made-up resident ID with a valid GB 11643 check digit."""
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+    return first17 + id_check_digit(first17)
 
 
 @dataclass
@@ -93,13 +95,7 @@ async def make_staff(username: str, role: str, **kw: Any) -> Any:
 
 async def build_world() -> World:
     """Windows and courses as seed-demo loads them, one county's records each in A and B, staff."""
-    from handlers.demo import seed_demo_sessions
-    from handlers.training import load_courses
-    from handlers.windows import load_windows
-
-    await load_windows()
-    await load_courses()
-    await seed_demo_sessions()
+    await seed_windows_and_courses()
     world = World(await _people(COUNTY_A, 1), await _people(COUNTY_B, 2))
     world.staff = {
         "window_a": await make_staff("win_a", "window", window_id=world.a.window.id),
