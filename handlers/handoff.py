@@ -27,7 +27,8 @@ from chuangye.store import Store
 from handlers import audit, handoff_marker
 from handlers.errors import DomainError, InvalidInput, NotFound
 from handlers.validation import TZ
-from orm_models import HandoffMessage, HandoffSession, QuestionLog, StaffAccount, User
+from orm_models import (Appointment, HandoffMessage, HandoffSession, LoanApplication, QuestionLog, StaffAccount,
+                        TrainingApplication, User)
 from orm_models.handoff import PREFECTURE
 
 log = logging.getLogger("chuangye.handoff")
@@ -86,22 +87,16 @@ async def resolve_county(openid: str) -> str:
 
 
 async def _county_from_loans(openid: str) -> str | None:
-    from orm_models import LoanApplication
-
     row = await LoanApplication.filter(user__app="oa", user__openid=openid).order_by("-id").first()
     return row.county if row else None
 
 
 async def _county_from_training(openid: str) -> str | None:
-    from orm_models import TrainingApplication
-
     row = await TrainingApplication.filter(user__app="oa", user__openid=openid).order_by("-id").first()
     return row.county if row else None
 
 
 async def _county_from_appointments(openid: str) -> str | None:
-    from orm_models import Appointment
-
     row = (
         await Appointment.filter(user__app="oa", user__openid=openid).order_by("-id").select_related("window").first()
     )
