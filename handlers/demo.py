@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
-from orm_models import TrainingCourse, TrainingSession
+from orm_models import StaffAccount, TrainingCourse, TrainingSession, User, Window
 
 from . import calendar
+from .staff import ensure_demo_staff
 from .training import COURSES_PATH, load_courses
 from .validation import TZ, COUNTIES
 from .windows import load_windows
@@ -58,16 +59,8 @@ async def seed_demo(config: Any, *, staff: bool = True) -> dict[str, Any]:
     """
     result: dict[str, Any] = {"windows": await load_windows(), "courses": await load_courses()}
     result["sessions_created"] = await seed_demo_sessions()
-    result["staff"] = await _demo_staff() if staff else None
+    result["staff"] = await ensure_demo_staff() if staff else None
     return result
-
-
-async def _demo_staff() -> dict[str, Any] | None:
-    try:
-        from .staff import ensure_demo_staff
-    except ImportError:  # the staff part is optional for the domain
-        return None
-    return await ensure_demo_staff()
 
 
 def _report(result: dict[str, Any]) -> str:
@@ -83,8 +76,6 @@ def _report(result: dict[str, Any]) -> str:
 
 async def database_is_empty() -> bool:
     """No windows, staff or users yet: a fresh installation that demo data may fill."""
-    from orm_models import StaffAccount, User, Window
-
     return not (await Window.exists() or await StaffAccount.exists() or await User.exists())
 
 
