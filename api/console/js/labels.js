@@ -1,7 +1,5 @@
 // Chinese names of the API's enumerations (values as the staff API returns them).
 
-export const APPOINTMENT_STATUS = { booked: "已预约", checked_in: "已签到", cancelled: "已取消", no_show: "未到" };
-
 export const APPLICATION_STATUS = {
   submitted: "已提交",
   reviewing: "审核中",
@@ -9,7 +7,6 @@ export const APPLICATION_STATUS = {
   rejected: "未通过",
   referred: "已转银行",
   withdrawn: "已撤回",
-  cancelled: "已取消",
 };
 
 export const TRAINING_STATUS = { submitted: "已报名", approved: "已录取", rejected: "未录取", withdrawn: "已撤回" };
@@ -24,16 +21,7 @@ export const TRAINING_DECISIONS = [
   { value: "rejected", label: "不通过" },
 ];
 
-export const NOTIFICATION_STATUS = { pending: "待发送", sending: "发送中", sent: "已发送", failed: "发送失败", cancelled: "已取消" };
 export const CHANNEL = { template: "公众号模板消息", subscribe: "小程序订阅消息", custom: "公众号客服消息", wecom: "企业微信群机器人" };
-export const NOTIFICATION_KIND = {
-  appointment_booked: "新预约",
-  appointment_cancelled: "预约取消",
-  loan_decided: "贷款审核结果",
-  training_decided: "培训审核结果",
-  daily_agenda: "每日预约清单",
-  visit_reminder: "到访提醒",
-};
 
 export const ELIGIBILITY = { eligible: "符合条件", needs_review: "需人工审核", not_eligible: "不符合条件" };
 

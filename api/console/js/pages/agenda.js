@@ -1,7 +1,6 @@
 // 今日预约: the day's appointments per window, check-in by code or by row, no-show.
 import { get, post, query } from "../api.js";
 import { fmtTime, h, messageSlot, statusBadge, table, todayInChuxiong } from "../dom.js";
-import { APPOINTMENT_STATUS } from "../labels.js";
 
 export async function render(main) {
   const msg = messageSlot();
@@ -58,7 +57,7 @@ function windowSection(name, rows, msg, reload) {
     { label: "姓名", value: (r) => r.name },
     { label: "手机", value: (r) => r.phone },
     { label: "事项", value: (r) => r.purpose },
-    { label: "状态", value: (r) => statusBadge(r.status, { ...APPOINTMENT_STATUS, [r.status]: r.status_label || APPOINTMENT_STATUS[r.status] }) },
+    { label: "状态", value: (r) => statusBadge(r.status, { [r.status]: r.status_label }) },
     { label: "操作", class: "actions", value: (r) => rowActions(r, msg, reload) },
   ];
   return h(

@@ -5,7 +5,7 @@ import { fmtTime, h, messageSlot } from "../dom.js";
 export async function render(main, ctx) {
   const msg = messageSlot();
   const box = h("div", { class: "card", "data-testid": "bind-card" });
-  const bound = ctx.me && (ctx.me.wechat_bound || ctx.me.wechat_openid);
+  const bound = ctx.me.wechat_bound;
   main.append(
     h("p", { class: bound ? "" : "muted" }, bound
       ? "您的账号已绑定微信，新预约、取消等通知会发送到您的微信。重新绑定会替换原来的微信。"

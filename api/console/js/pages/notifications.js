@@ -1,7 +1,7 @@
 // 通知失败: notifications that failed after the last automatic try, retried by hand.
 import { get, post, query } from "../api.js";
 import { fmtDateTime, h, messageSlot, statusBadge, table } from "../dom.js";
-import { CHANNEL, NOTIFICATION_KIND, NOTIFICATION_STATUS, label } from "../labels.js";
+import { CHANNEL, label } from "../labels.js";
 
 export async function render(main) {
   const msg = messageSlot();
@@ -25,13 +25,13 @@ async function load(box, msg, reload) {
   }
   const columns = [
     { label: "创建时间", value: (r) => fmtDateTime(r.created_at) },
-    { label: "类型", value: (r) => r.kind_label || label(NOTIFICATION_KIND, r.kind) },
+    { label: "类型", value: (r) => r.kind_label },
     { label: "渠道", value: (r) => label(CHANNEL, r.channel) },
     { label: "接收方", value: (r) => r.recipient },
     { label: "县市", value: (r) => r.county },
     { label: "尝试次数", value: (r) => String(r.attempts) },
     { label: "失败原因", value: (r) => r.last_error },
-    { label: "状态", value: (r) => statusBadge(r.status, { [r.status]: r.status_label || NOTIFICATION_STATUS[r.status] }) },
+    { label: "状态", value: (r) => statusBadge(r.status, { [r.status]: r.status_label }) },
     { label: "操作", class: "actions", value: (r) => retryButton(r, msg, reload) },
   ];
   box.replaceChildren(table(columns, rows, { empty: "没有发送失败的通知。", testid: "failed-notifications" }));
@@ -46,7 +46,7 @@ function retryButton(row, msg, reload) {
       ev.target.disabled = true;
       try {
         await post(`/notifications/${row.id}/retry`);
-        msg.ok(`已重新加入发送队列（${row.kind_label || "通知"}，${row.recipient}），稍后刷新查看结果。`);
+        msg.ok(`已重新加入发送队列（${row.kind_label}，${row.recipient}），稍后刷新查看结果。`);
         await reload();
       } catch (err) {
         ev.target.disabled = false;

@@ -100,7 +100,7 @@ async function loadList(state, listBox, detailBox, msg, reload) {
   else detailBox.replaceChildren(h("p", { class: "muted" }, "点击左侧一条申请查看详情并审核。"));
 }
 
-const statusOf = (r) => statusBadge(r.status, { [r.status]: r.status_label || APPLICATION_STATUS[r.status] });
+const statusOf = (r) => statusBadge(r.status, { [r.status]: r.status_label });
 
 async function showDetail(state, id, box, msg, reload, listBox) {
   const kind = KINDS[state.kind];
