@@ -51,7 +51,7 @@ function openEditor(editor, group, msg, reload) {
   const form = h("form", { class: "card faq-form", novalidate: true },
     h("h3", {}, `为「${group.question}」写答案（合并了 ${group.count} 次提问）`),
     h("label", {}, "问题（用户常见的问法）", h("input", { name: "question", maxlength: "200", value: group.question })),
-    h("label", {}, "答案（用户会原样收到，请写清楚办理方式和咨询渠道；未确认的事项不要写成定论）", h("textarea", { name: "answer", maxlength: "600" })),
+    h("label", {}, "答案（用户会原样收到，请写清楚办理方式和咨询渠道；未确认的事项不要写成定论）", h("textarea", { name: "answer", maxlength: "500" })),
     h("label", {}, "依据（文件名称或答复部门）", h("input", { name: "source", maxlength: "200", placeholder: "例如：楚雄州人社局就业服务中心电话答复" })),
     h("div", { class: "toolbar" },
       h("button", { type: "submit", class: "primary" }, "保存并立即生效"),
