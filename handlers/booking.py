@@ -20,6 +20,7 @@ from orm_models import Appointment, Slot, Window
 
 from .errors import DuplicateBooking, InvalidInput, NotAllowed, NotFound, SlotFull
 from .forms import APPOINTMENT_FORM, clean
+from .outbox import enqueue_event
 from .users import get_user
 from .validation import TZ, valid_pk
 from .windows import get_window, window_day, window_slot_times
@@ -34,8 +35,6 @@ def new_code() -> str:
 
 async def notify(event: str, payload: dict[str, Any], conn: Any) -> None:
     """Queue a notification in the caller's transaction (handlers/outbox.py)."""
-    from .outbox import enqueue_event
-
     await enqueue_event(event, payload, using_db=conn)
 
 
