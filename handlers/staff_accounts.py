@@ -6,15 +6,13 @@ passwords are stored only as argon2 hashes; ``ensure_demo_staff`` is idempotent.
 from __future__ import annotations
 
 from handlers.errors import InvalidInput
-from handlers.staff import MIN_PASSWORD, _hash
+from handlers.staff import MIN_PASSWORD, _hash, clock
 from handlers.validation import COUNTIES
-from orm_models import StaffAccount
+from orm_models import StaffAccount, StaffSession, Window
 from orm_models.staff import ROLES
 
 
 async def _check_new_account(username: str, role: str, window_id: int | None, county: str | None, password: str) -> dict[str, str]:
-    from orm_models import Window
-
     errors: dict[str, str] = {}
     if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         errors["username"] = "用户名必填，只能包含字母、数字、下划线、点和横线，最长 64 个字符"
@@ -56,8 +54,6 @@ async def create_staff(
     if errors:
         raise InvalidInput(fields=errors)
     if role == "window":
-        from orm_models import Window
-
         county = (await Window.get(id=window_id)).county
     if role == "prefecture":
         county, window_id = None, None
@@ -76,9 +72,6 @@ async def create_staff(
 
 async def set_password(staff: StaffAccount, password: str) -> None:
     """Set a new password and end every session opened with the old one."""
-    from handlers.staff import clock
-    from orm_models import StaffSession
-
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(fields={"password": f"密码至少 {MIN_PASSWORD} 个字符"})
     staff.password_hash = await _hash(password)
@@ -98,8 +91,6 @@ async def ensure_demo_staff() -> dict:
 
     Returns ``{"password": ..., "accounts": [{username, role, county, window, created}]}``.
     """
-    from orm_models import Window
-
     wanted: list[tuple[str, str, Window | None, str]] = [
         (DEMO_ADMIN, "prefecture", None, "州级管理员（演示账号）")
     ]
