@@ -53,8 +53,7 @@ def request_key(request: web.Request) -> str:
 def scope_of(call: Call) -> str:
     if call.user is not None:
         return f"user:{call.user.user_id}"
-    staff_id = getattr(call.staff, "id", None) or getattr(call.staff, "staff_id", None)
-    return f"staff:{staff_id}"
+    return f"staff:{call.staff.id}"
 
 
 def fingerprint(call: Call) -> str:
