@@ -135,7 +135,10 @@ async def list_slots(window_id: int, day: date | str, now: datetime | None = Non
     Empty for a closed day, a past day or a day beyond the booking horizon; slots that have
     started are left out.
     """
-    window, day, now = await get_window(window_id), _as_date(day), now or datetime.now(TZ)
+    return await _free_slots(await get_window(window_id), _as_date(day), now or datetime.now(TZ))
+
+
+async def _free_slots(window: Window, day: date, now: datetime) -> list[dict[str, Any]]:
     if day > now.date() + timedelta(days=BOOKING_HORIZON_DAYS):
         return []
     times = [(s, e) for s, e in window_slot_times(window, day) if s > now]
@@ -153,11 +156,11 @@ async def list_slots(window_id: int, day: date | str, now: datetime | None = Non
 
 async def open_days(window_id: int, count: int = 7, now: datetime | None = None) -> list[tuple[date, str]]:
     """The next ``count`` days with free slots, as (date, Chinese label) for the chat's choices."""
-    now = now or datetime.now(TZ)
+    window, now = await get_window(window_id), now or datetime.now(TZ)
     found: list[tuple[date, str]] = []
     for offset in range(BOOKING_HORIZON_DAYS + 1):
         day = now.date() + timedelta(days=offset)
-        slots = await list_slots(window_id, day, now)
+        slots = await _free_slots(window, day, now)
         if any(s["remaining"] > 0 for s in slots):
             found.append((day, f"{day:%m月%d日} {calendar.WEEKDAY_ZH[day.weekday()]}"))
         if len(found) >= count:
