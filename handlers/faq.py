@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from chuangye.store import Store, keys
 from handlers.errors import InvalidInput, NotFound
+from handlers.validation import valid_pk
 from orm_models import FaqEntry, QuestionLog, StaffAccount
 
 log = logging.getLogger("chuangye.faq")
@@ -98,8 +99,7 @@ async def create_entry(
 def _int_ids(values: Any, errors: dict[str, str]) -> list[int]:
     if values in (None, []):
         return []
-    if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v < 2**31
-                                               for v in values):
+    if not isinstance(values, list) or not all(valid_pk(v) for v in values):
         errors["question_ids"] = "问题编号应为整数列表"
         return []
     return values
