@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -18,6 +18,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from conftest import IN_CI, base_settings
+from tests.api_helpers import login, open_slot, window_id
 from tests.domain_support import make_id
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -134,31 +135,12 @@ async def staff_browser() -> AsyncIterator[tuple[Any, list[str]]]:
 # ---------------------------------------------------------------- the villager's side, through the API
 
 
-async def _user_token(http: aiohttp.ClientSession, code: str) -> dict[str, str]:
-    resp = await http.post("/api/v1/auth/login", json={"code": code})
-    assert resp.status == 200, await resp.text()
-    return {"Authorization": f"Bearer {(await resp.json())['token']}"}
-
-
-async def _first_free_slot(http: aiohttp.ClientSession, window_id: int) -> str:
-    day = date.today()
-    for _ in range(30):
-        day += timedelta(days=1)
-        resp = await http.get(f"/api/v1/windows/{window_id}/slots", params={"date": day.isoformat()})
-        assert resp.status == 200, await resp.text()
-        free = [s for s in (await resp.json())["slots"] if s["remaining"] > 0]
-        if free:
-            return free[0]["start"]
-    raise AssertionError(f"window {window_id} has no free slot in the next 30 days")
-
-
 async def book_visit(http: aiohttp.ClientSession, county: str = COUNTY) -> dict[str, Any]:
     """Book the county window's first free slot as a villager would: {id, code, date, start}."""
-    headers = await _user_token(http, "console-visitor")
-    windows = (await (await http.get("/api/v1/windows")).json())["windows"]
-    window = next(w for w in windows if w["county"] == county)
-    start = await _first_free_slot(http, window["id"])
-    body = {"window_id": window["id"], "start": start, **VISITOR}
+    headers, _ = await login(http, "console-visitor")
+    wid = await window_id(http, county)
+    start = (await open_slot(http, wid))["start"]
+    body = {"window_id": wid, "start": start, **VISITOR}
     resp = await http.post("/api/v1/appointments", json=body, headers=headers)
     assert resp.status == 201, await resp.text()
     appt = (await resp.json())["appointment"]
@@ -166,7 +148,7 @@ async def book_visit(http: aiohttp.ClientSession, county: str = COUNTY) -> dict[
 
 
 async def pre_apply_for_loan(http: aiohttp.ClientSession, county: str = COUNTY) -> dict[str, Any]:
-    headers = await _user_token(http, "console-applicant")
+    headers, _ = await login(http, "console-applicant")
     resp = await http.post("/api/v1/loan-applications", json={**APPLICANT, "county": county}, headers=headers)
     assert resp.status == 201, await resp.text()
     return (await resp.json())["application"]
