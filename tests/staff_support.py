@@ -5,12 +5,12 @@ training sign-up made through the domain's own use cases, and staff of every rol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Iterator
 
 import pytest
 
-from handlers.validation import id_check_digit
+from handlers.validation import TZ, id_check_digit
 from tests.api_helpers import seed_windows_and_courses
 
 COUNTY_A, COUNTY_B = "楚雄市", "元谋县"
@@ -45,7 +45,7 @@ class World:
 async def first_free_start(window_id: int) -> datetime:
     from handlers.windows import list_slots
 
-    day = date.today()
+    day = datetime.now(TZ).date()  # the windows' calendar day, not the machine's
     for _ in range(40):
         day += timedelta(days=1)
         free = [s for s in await list_slots(window_id, day) if s["remaining"] > 0]
