@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tortoise.queryset import QuerySet
 
 from handlers.errors import NotFound
-from orm_models import Appointment, LoanApplication, StaffAccount, TrainingApplication, Window
+from orm_models import Appointment, LoanApplication, StaffAccount, TrainingApplication
 
 FULL_PII_ROLES = ("county", "prefecture")
 
@@ -40,13 +40,6 @@ class Scope:
         """May see unmasked ID numbers and phone numbers (detail views and exports, audited)."""
         return self.role in FULL_PII_ROLES
 
-    def windows(self) -> QuerySet[Window]:
-        if self.everything:
-            return Window.all()
-        if self.role == "window":
-            return Window.filter(id=self.window_id or 0)
-        return Window.filter(county=self.county or "")
-
     def appointments(self) -> QuerySet[Appointment]:
         if self.everything:
             return Appointment.all()
@@ -63,10 +56,6 @@ class Scope:
         if self.everything:
             return TrainingApplication.all()
         return TrainingApplication.filter(county=self.county or "")
-
-    def county_filter(self) -> str | None:
-        """The single county this scope is limited to, or None for the whole prefecture."""
-        return None if self.everything else (self.county or "")
 
 
 async def get_in_scope(query: QuerySet, record_id: int, what: str):
