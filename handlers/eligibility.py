@@ -6,10 +6,11 @@ The result is never an approval: every outcome carries the rules file's notice
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -74,7 +75,8 @@ def evaluate(product: str, category: str, amount: int, birth_date: date, today: 
              rules: dict[str, Any] | None = None) -> Eligibility:
     """Apply every rule of ``product``; the most severe result wins, info rules add reasons."""
     rules = rules or load_rules()
-    facts = {"category": category, "amount": amount, "age": age_on(birth_date, today or date.today())}
+    today = today or datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the applicant's day in China, not the server's
+    facts = {"category": category, "amount": amount, "age": age_on(birth_date, today)}
     result, reasons = "eligible", []
     for rule in rules["rules"]:
         if rule["product"] != product or not _applies(rule.get("when") or {}, facts):
