@@ -38,13 +38,14 @@ WINDOW_LINE = "{n}. {name}（{county}，{distance}）\n地址：{address}\n电�
 NEAREST_FOOTER = "点击菜单“我要办事 → 预约窗口”可在线预约。"
 LOCATION_EVENT_HEADER = "已收到您的位置。离您最近的创业服务窗口是："
 
+# Only when no feature skill answers a menu click (e.g. a feature failed to install).
 MENU_FALLBACK = {
-    "BOOK": "窗口预约即将开放。您可以先发送位置查看离您最近的创业服务窗口和电话。",
-    "LOAN": "贷款预申请即将开放。您可以先问我“创业担保贷款申请条件”等问题。",
-    "TRAINING": "培训报名即将开放。您可以先问我“有哪些创业培训”等问题。",
+    "BOOK": "窗口预约暂时无法办理，请稍后再试。您可以先发送位置查看离您最近的创业服务窗口和电话。",
+    "LOAN": "贷款预申请暂时无法办理，请稍后再试。您可以先问我“创业担保贷款申请条件”等问题。",
+    "TRAINING": "培训报名暂时无法办理，请稍后再试。您可以先问我“有哪些创业培训”等问题。",
     "MY_APPOINTMENTS": "暂时查不到预约记录，请稍后再试。",
     "MY_APPLICATIONS": "暂时查不到申请记录，请稍后再试。",
-    "HUMAN": "人工服务即将开放。您可以先发送位置，查看离您最近的创业服务窗口的电话。",
+    "HUMAN": "人工服务暂时无法转接，请稍后再试。您可以先发送位置，查看离您最近的创业服务窗口的电话。",
 }
 # The text command a menu click stands for; skills that own the command answer both.
 MENU_COMMANDS = {
