@@ -5,9 +5,9 @@ from chuangye.config import Config
 
 
 def setup(app: web.Application, config: Config) -> None:
-    from .v1 import create_api_app
+    from api.v1 import create_api_app
 
     app.add_subapp("/api/v1", create_api_app(config))
-    from .console import setup_console
+    from api.console import setup_console
 
     setup_console(app)

@@ -6,12 +6,12 @@ from typing import Any, Literal
 from pydantic import Field
 from tortoise.models import Model
 
-from handlers.booking import STATUS_ZH, book_appointment, cancel_appointment, my_appointments
-from handlers.forms import APPOINTMENT_FORM, APPOINTMENT_PURPOSES
+from handlers.appointments.booking import STATUS_ZH, book_appointment, cancel_appointment, my_appointments
+from handlers.forms.definitions import APPOINTMENT_FORM, APPOINTMENT_PURPOSES
 from orm_models.appointments import APPOINTMENT_STATUSES
 
-from .registry import Call, Routes
-from .schemas import Out, Timestamp
+from api.registry import Call, Routes
+from api.schemas import Out, Timestamp
 
 routes = Routes("预约", "预约到县市创业服务窗口办事")
 

@@ -2,7 +2,7 @@
 
 User tokens are signed and time-stamped with ``security.secret_key`` (itsdangerous) under a
 salt of their own, and carry their type, so a user token never passes as anything else.
-Staff tokens are the staff engineer's (handlers/staff.py): whoever owns them registers a
+Staff tokens are the staff engineer's (handlers/staff/auth.py): whoever owns them registers a
 verifier with ``register_staff_verifier``, and endpoints declared ``auth="staff"`` use it.
 A user token presented to a staff endpoint is refused before any verifier runs.
 """
@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from chuangye import appkeys as K
 
-from .errors import ApiError
+from api.errors import ApiError
 
 USER_SALT = "chuangye.api.user-token"
 USER_TYPE = "user"

@@ -8,10 +8,10 @@ from chuangye.wechat_api import WeChatError, WeChatUnavailable
 from handlers.errors import InvalidInput
 from handlers.users import find_or_create_user, get_user, set_user_phone
 
-from .auth import issue_user_token
-from .errors import ApiError
-from .registry import Call, Routes
-from .schemas import In, Out
+from api.auth import issue_user_token
+from api.errors import ApiError
+from api.registry import Call, Routes
+from api.schemas import In, Out
 
 routes = Routes("登录", "用 wx.login 的 code 换取令牌，用 getPhoneNumber 的 code 绑定手机号")
 

@@ -15,10 +15,10 @@ from pydantic import BaseModel
 
 from handlers.errors import InvalidInput
 
-from . import auth, idempotency
-from .errors import ApiError, dumps
-from .registry import Call, Endpoint, Reply
-from .validation import validate
+from api import auth, idempotency
+from api.errors import ApiError, dumps
+from api.registry import Call, Endpoint, Reply
+from api.validation import validate
 
 MSG_BAD_JSON = "请求体不是有效的 JSON"
 MSG_NOT_OBJECT = "请求体应为 JSON 对象"
@@ -150,6 +150,6 @@ def _clean_body(ep: Endpoint, data: dict[str, Any]) -> Any:
         if fields:
             raise InvalidInput(fields)
         return model
-    from handlers.forms import clean
+    from handlers.forms.spec import clean
 
     return clean(ep.body, data)

@@ -26,8 +26,8 @@ from tortoise.transactions import in_transaction
 
 from orm_models import IdempotencyRecord
 
-from .errors import ApiError
-from .registry import Call
+from api.errors import ApiError
+from api.registry import Call
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

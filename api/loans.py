@@ -6,14 +6,14 @@ from typing import Any, Literal
 from pydantic import Field
 
 from handlers.eligibility import Eligibility, categories, products
-from handlers.forms import LOAN_FORM
-from handlers.loans import (STATUS_ZH, eligibility_of, my_loan_applications, submit_loan_preapplication,
+from handlers.forms.definitions import LOAN_FORM
+from handlers.applications.loans import (STATUS_ZH, eligibility_of, my_loan_applications, submit_loan_preapplication,
                             withdraw_loan_application)
 from orm_models.applications import LOAN_STATUSES
 
-from .registry import Call, Routes
-from .schemas import Out, Timestamp
-from .windows import County
+from api.registry import Call, Routes
+from api.schemas import Out, Timestamp
+from api.windows import County
 
 routes = Routes("贷款预申请", "创业担保贷款、云岭创业贷的预申请与资格预审（预审不是审批结论）")
 

@@ -6,9 +6,9 @@ from typing import Any, Iterable
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from . import idempotency
-from .registry import Endpoint
-from .schemas import ErrorBody
+from api import idempotency
+from api.registry import Endpoint
+from api.schemas import ErrorBody
 
 REF = "#/components/schemas/{model}"
 INFO_DESCRIPTION = """创业幸福地服务平台小程序接口（楚雄州创业服务）。
@@ -32,7 +32,7 @@ AUTO_ERRORS = {
 def _body_schema(ep: Endpoint, models: dict[tuple[type, str], dict], extra: dict[str, Any]) -> dict:
     if isinstance(ep.body, type) and issubclass(ep.body, BaseModel):
         return models[(ep.body, "validation")]
-    from handlers.forms import json_schema
+    from handlers.forms.spec import json_schema
 
     name = getattr(ep.body, "name", None) or ep.operation_id
     component = "".join(part.capitalize() for part in str(name).replace("-", "_").split("_")) + "Form"

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pydantic import Field
 
 from chuangye import appkeys as K
-from handlers.ask import answer_policy_question, search_policies
+from handlers.knowledge_ops.ask import answer_policy_question, search_policies
 
-from .registry import Call, Routes
-from .schemas import In, Out, plain
+from api.registry import Call, Routes
+from api.schemas import In, Out, plain
 
 routes = Routes("政策问答", "创业政策检索与问答，与公众号聊天使用同一知识库，答案相同")
 

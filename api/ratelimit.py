@@ -3,7 +3,7 @@
 A fixed window per (endpoint, client address) counted in the store, so with Redis every process
 shares the count. Past the limit: 429 ``rate_limited`` with a Chinese message and ``Retry-After``,
 before authentication or any work. Staff accounts also lock after five wrong passwords
-(handlers/staff.py); this limit stops one address from trying many accounts.
+(handlers/staff/auth.py); this limit stops one address from trying many accounts.
 
 The client address is the peer, or nginx's ``X-Real-IP`` when the peer is this machine (the
 deployment's reverse proxy, deploy/nginx-chuangye.conf); a remote peer cannot choose its address.
@@ -24,8 +24,8 @@ from chuangye import appkeys as K
 from chuangye.log import log_event
 from chuangye.store import keys
 
-from .errors import ApiError, Handler
-from .registry import Endpoint
+from api.errors import ApiError, Handler
+from api.registry import Endpoint
 
 log = logging.getLogger("chuangye.api.ratelimit")
 

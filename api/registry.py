@@ -2,7 +2,7 @@
 
 A resource module makes a ``Routes`` table and declares each endpoint with its method, path,
 summary, auth (``none``, ``user`` or ``staff``), request body (a pydantic model or a form spec
-from handlers/forms.py), query model, response model and the error statuses it can answer::
+from handlers/forms/definitions.py), query model, response model and the error statuses it can answer::
 
     routes = Routes("预约")
 

@@ -1,6 +1,6 @@
 """Staff sign-in and account endpoints under /api/v1/staff; registers the staff token verifier.
 
-Staff tokens are opaque random strings checked against the database (handlers/staff.py), so a
+Staff tokens are opaque random strings checked against the database (handlers/staff/auth.py), so a
 mini-program user token can never pass as one (api/auth.py also refuses user tokens up front).
 Role checks live here: ``require(call, roles)`` answers 403 in Chinese.
 """
@@ -12,15 +12,17 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import Field
 
-from handlers import audit, staff as staff_uc
-from handlers.audit import ACTIONS
-from handlers.staff_scope import Scope
+from handlers.staff import audit
+from handlers.staff import auth as staff_uc
+from handlers.staff.accounts import DEMO_PASSWORD
+from handlers.staff.audit import ACTIONS
+from handlers.staff.scope import Scope
 from orm_models import StaffAccount, Window
 
-from .auth import bearer_token, register_staff_verifier
-from .ratelimit import client_address
-from .registry import Call, Routes
-from .schemas import DbId, In, Out, Timestamp
+from api.auth import bearer_token, register_staff_verifier
+from api.ratelimit import client_address
+from api.registry import Call, Routes
+from api.schemas import DbId, In, Out, Timestamp
 
 routes = Routes("工作人员账号", "工作人员登录、退出、账号信息、微信绑定码和审计日志（/staff/...）")
 
@@ -116,7 +118,7 @@ MSG_DEMO_REMOTE = ("演示账号的密码是公开的，只能在本机（127.0.
 async def _refuse_public_demo_password(call: Call) -> None:
     """The 演示账号 share a published password: it opens them from this machine only (make run),
     never through the proxy or a public interface, so a seeded production database leaks nothing."""
-    if call.body.password != staff_uc.DEMO_PASSWORD:
+    if call.body.password != DEMO_PASSWORD:
         return
     try:
         if ipaddress.ip_address(client_ip(call) or "").is_loopback:

@@ -6,15 +6,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from handlers import audit
-from handlers.staff import clock
-from handlers.staff_desk import check_in, check_in_by_code, list_appointments, mark_no_show
-from handlers.staff_scope import Scope
+from handlers.staff import audit
+from handlers.clock import clock
+from handlers.appointments.desk import check_in, check_in_by_code, list_appointments, mark_no_show
+from handlers.staff.scope import Scope
 from orm_models.appointments import APPOINTMENT_STATUSES
 
-from .registry import Call, Routes
-from .schemas import DbId, Day, In, Out, Timestamp
-from .staff import client_ip
+from api.registry import Call, Routes
+from api.schemas import DbId, Day, In, Out, Timestamp
+from api.staff import client_ip
 
 routes = Routes("工作人员·窗口预约", "本窗口（县市管理员：本县市各窗口）的预约、签到和未到登记；手机号已脱敏")
 

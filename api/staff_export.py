@@ -6,11 +6,11 @@ from urllib.parse import quote
 from aiohttp import web
 from pydantic import Field
 
-from handlers.export import KINDS, SHEET_TITLES, export_xlsx
+from handlers.reporting.export import KINDS, SHEET_TITLES, export_xlsx
 
-from .registry import Call, Routes
-from .schemas import Day, In
-from .staff import client_ip
+from api.registry import Call, Routes
+from api.schemas import Day, In
+from api.staff import client_ip
 
 routes = Routes("工作人员·导出", "导出本人权限范围内的台账（Excel）；窗口工作人员导出的个人信息已脱敏；每次导出记入审计日志")
 

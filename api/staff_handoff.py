@@ -4,7 +4,7 @@ Handoff sessions are scoped like everything else (a window's and a county's staf
 county's users, the prefecture sees all and the 州级 queue). A reply goes to the user as a
 customer-service message and is recorded whether or not WeChat accepted it. Handing back tells
 the user the bot is back. FAQ entries join the knowledge base at once in this process and in
-every other one on its next question (handlers/faq.py), without a restart.
+every other one on its next question (handlers/knowledge_ops/faq.py), without a restart.
 Text users typed (transcripts, questions) is shown with any ID or mobile number masked
 (``chuangye.pii.scrub``), however it was written and whatever the stored row holds.
 """
@@ -17,13 +17,14 @@ from pydantic import Field
 
 from chuangye import appkeys as K
 from chuangye.pii import scrub
-from handlers import faq, handoff
+from handlers.knowledge_ops import faq
+from handlers.handoff import sessions as handoff
 from orm_models import HandoffMessage, HandoffSession
 from orm_models.handoff import HANDOFF_STATUSES
 
-from .registry import Call, Routes
-from .schemas import DbId, In, Out, Timestamp
-from .staff import ROLE_ERRORS, client_ip, require
+from api.registry import Call, Routes
+from api.schemas import DbId, In, Out, Timestamp
+from api.staff import ROLE_ERRORS, client_ip, require
 
 routes = Routes("工作人员·人工服务", "转人工的用户队列、对话记录、回复和结束；机器人答不准的问题和常见问题（FAQ）维护")
 
@@ -144,7 +145,7 @@ class BacklogOut(Out):
 
 
 class FaqIn(In):
-    # Lengths are checked by the use case (handlers/faq.py), whose messages name each field.
+    # Lengths are checked by the use case (handlers/knowledge_ops/faq.py), whose messages name each field.
     question: str = Field(..., title="问题", description=f"最长 {faq.MAX_QUESTION} 个字")
     answer: str = Field(..., title="答案", description=f"最长 {faq.MAX_ANSWER} 个字，要能放进一条微信消息")
     source: str = Field(..., title="依据", description=f"答案的依据：文件名称或答复部门，最长 {faq.MAX_SOURCE} 个字")

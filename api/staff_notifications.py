@@ -5,12 +5,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from handlers.staff_notify import list_notifications, retry
+from handlers.notifications.staff_view import list_notifications, retry
 from orm_models.notifications import STATUSES
 
-from .registry import Call, Routes
-from .schemas import In, Out, Timestamp
-from .staff import client_ip
+from api.registry import Call, Routes
+from api.schemas import In, Out, Timestamp
+from api.staff import client_ip
 
 routes = Routes("工作人员·通知", "本人权限范围内的通知发送情况；发送失败的可手动重发")
 

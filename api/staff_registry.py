@@ -1,7 +1,7 @@
 """Registries: /staff/carriers, /staff/guidance-teams, /staff/mentors (list, add, change, remove).
 
 Every role may list; county administrators change their county's entries, the prefecture
-administrator all of them; window staff get 403 (handlers/staff_registry.py).
+administrator all of them; window staff get 403 (handlers/staff/registry.py).
 """
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, Field
 
-from handlers import staff_registry as reg
+from handlers.staff import registry as reg
 from orm_models.registry import CARRIER_KINDS
 
-from .registry import Call, Routes
-from .schemas import Day, DbId, In, Out, Timestamp
-from .staff import ROLE_ERRORS, client_ip
-from .windows import County
+from api.registry import Call, Routes
+from api.schemas import Day, DbId, In, Out, Timestamp
+from api.staff import ROLE_ERRORS, client_ip
+from api.windows import County
 
 routes = Routes("工作人员·登记", "创业载体（孵化基地、创业小镇、创业社区、创业村落）、指导团队、创业导师的登记；进度看板据此计数")
 

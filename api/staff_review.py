@@ -1,7 +1,7 @@
 """Review queues and decisions: /staff/loan-applications and /staff/training-applications.
 
 Lists are masked. Detail views show the full ID and phone number to county and prefecture
-administrators only; every list, detail and decision is audited (handlers/review.py).
+administrators only; every list, detail and decision is audited (handlers/applications/review.py).
 """
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from handlers import audit
-from handlers.review import application_detail, decide_application, list_applications
-from handlers.staff_scope import Scope
+from handlers.staff import audit
+from handlers.applications.review import application_detail, decide_application, list_applications
+from handlers.staff.scope import Scope
 from orm_models.applications import LOAN_STATUSES
 from orm_models.training import TRAINING_STATUSES
 
-from .registry import Call, Routes
-from .schemas import In, Out, Timestamp
-from .staff import client_ip
+from api.registry import Call, Routes
+from api.schemas import In, Out, Timestamp
+from api.staff import client_ip
 
 routes = Routes("工作人员·审核", "贷款预申请和培训报名的审核队列、详情与审核决定；决定后自动通知申请人")
 

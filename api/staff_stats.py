@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from handlers.stats import progress_stats
+from handlers.reporting.stats import progress_stats
 
-from .registry import Call, Routes
-from .schemas import Out, Timestamp
+from api.registry import Call, Routes
+from api.schemas import Out, Timestamp
 
 routes = Routes("工作人员·进度看板", "《楚雄州特色创业平台建设专项行动方案》2024 年目标与本平台实际数；每项实际数的统计口径见 definition")
 

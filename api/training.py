@@ -6,14 +6,14 @@ from typing import Any, Literal
 from pydantic import Field
 from tortoise.models import Model
 
-from handlers.forms import TRAINING_CATEGORIES, TRAINING_FORM
-from handlers.training import (STATUS_ZH, list_courses, my_training_applications, submit_training_application,
+from handlers.forms.definitions import TRAINING_CATEGORIES, TRAINING_FORM
+from handlers.applications.training import (STATUS_ZH, list_courses, my_training_applications, submit_training_application,
                                withdraw_training_application)
 from orm_models.training import TRAINING_STATUSES
 
-from .registry import Call, Routes
-from .schemas import In, Out, Timestamp
-from .windows import County
+from api.registry import Call, Routes
+from api.schemas import In, Out, Timestamp
+from api.windows import County
 
 routes = Routes("培训报名", "技能培训与创业培训的期次、名额和报名")
 

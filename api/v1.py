@@ -1,37 +1,37 @@
 """The API sub-app mounted at /api/v1: every endpoint from the declared route tables.
 
-To add a resource, write a module with a ``routes = Routes(...)`` table and list it in
-``ROUTE_MODULES``; its endpoints are then served and appear in ``GET /api/v1/openapi.json``.
+To add a resource, write a module with a ``routes = Routes(...)`` table and add it to
+``ROUTE_TABLES``; its endpoints are then served and appear in ``GET /api/v1/openapi.json``.
 """
 from __future__ import annotations
-
-import importlib
 
 from aiohttp import web
 
 from chuangye.config import Config
 
-from .dispatch import make_handler
-from .errors import dumps, error_middleware
-from .openapi import build_document
-from .ratelimit import document as document_rate_limits, rate_limit_middleware
-from .registry import Call, Endpoint, Routes
+from api import (appointments, auth_routes, loans, policies, staff, staff_desk, staff_export, staff_handoff,
+                 staff_notifications, staff_registry, staff_review, staff_stats, training, windows)
+from api.dispatch import make_handler
+from api.errors import dumps, error_middleware
+from api.openapi import build_document
+from api.ratelimit import document as document_rate_limits, rate_limit_middleware
+from api.registry import Call, Endpoint, Routes
 
-ROUTE_MODULES = [
-    "api.auth_routes",
-    "api.policies",
-    "api.windows",
-    "api.appointments",
-    "api.loans",
-    "api.training",
-    "api.staff",
-    "api.staff_desk",
-    "api.staff_review",
-    "api.staff_export",
-    "api.staff_stats",
-    "api.staff_registry",
-    "api.staff_notifications",
-    "api.staff_handoff",
+ROUTE_TABLES = [
+    auth_routes.routes,
+    policies.routes,
+    windows.routes,
+    appointments.routes,
+    loans.routes,
+    training.routes,
+    staff.routes,
+    staff_desk.routes,
+    staff_review.routes,
+    staff_export.routes,
+    staff_stats.routes,
+    staff_registry.routes,
+    staff_notifications.routes,
+    staff_handoff.routes,
 ]
 OPENAPI = web.AppKey("openapi", dict)
 
@@ -44,9 +44,9 @@ async def openapi_document(call: Call) -> web.StreamResponse:
     return web.json_response(call.request.app[OPENAPI], dumps=dumps)
 
 
-def collect(modules: list[str] = ROUTE_MODULES) -> list[Routes]:
-    """The route tables of ``modules`` plus the document's own, rate limits declared."""
-    return _with_docs([importlib.import_module(name).routes for name in modules])
+def collect(tables: list[Routes] = ROUTE_TABLES) -> list[Routes]:
+    """Every route table plus the document's own, rate limits declared."""
+    return _with_docs(list(tables))
 
 
 def _with_docs(tables: list[Routes]) -> list[Routes]:
@@ -60,7 +60,7 @@ def endpoints(tables: list[Routes]) -> list[Endpoint]:
 
 
 def create_api_app(config: Config, tables: list[Routes] | None = None) -> web.Application:
-    """The /api/v1 sub-app (``tables`` default: every module of ROUTE_MODULES plus the document).
+    """The /api/v1 sub-app (``tables`` default: every table of ROUTE_TABLES plus the document).
 
     Config is read per request through ``request.config_dict``.
     """

@@ -8,10 +8,10 @@ from pydantic import Field, field_validator
 
 from handlers.errors import InvalidInput
 from handlers.validation import COUNTIES
-from handlers.windows import list_slots, list_windows, nearest_windows
+from handlers.appointments.windows import list_slots, list_windows, nearest_windows
 
-from .registry import Call, Routes
-from .schemas import Day, In, Out, Timestamp, plain
+from api.registry import Call, Routes
+from api.schemas import Day, In, Out, Timestamp, plain
 
 routes = Routes("服务窗口", "十个县市的创业服务窗口、办公时间与可预约时段（地址电话为演示数据时 is_demo 为 true）")
 

@@ -74,7 +74,7 @@ async def _run(clients: int, requests: int, work: Callable[[int], Awaitable[str]
 
 
 def _booker(users: list[Any], slots: list[tuple[int, Any]]) -> Callable[[int], Awaitable[str]]:
-    from handlers.booking import book_appointment
+    from handlers.appointments.booking import book_appointment
     from handlers.errors import DomainError
 
     async def work(i: int) -> str:
@@ -89,7 +89,7 @@ def _booker(users: list[Any], slots: list[tuple[int, Any]]) -> Callable[[int], A
 
 
 async def _slots(days: int) -> list[tuple[int, Any]]:
-    from handlers.windows import list_slots, open_days
+    from handlers.appointments.windows import list_slots, open_days
     from orm_models import Window
 
     out = []
@@ -104,7 +104,7 @@ async def bench(pg: str, clients: int, requests: int) -> None:
 
     from chuangye.db import close_db, init_db, migrate
     from handlers.users import find_or_create_user
-    from handlers.windows import load_windows
+    from handlers.appointments.windows import load_windows
 
     name = f"cy_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     await _admin(pg, f'CREATE DATABASE "{name}"')

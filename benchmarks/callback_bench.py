@@ -66,7 +66,7 @@ def free_port() -> int:
 def serve_app(config: Config, port: int) -> None:
     from aiohttp import web
 
-    from chuangye.app import create_app
+    from server.app import create_app
     from chuangye.log import setup_logging
 
     setup_logging("ERROR", json_format=False)

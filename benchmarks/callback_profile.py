@@ -28,7 +28,7 @@ def serve_profiled(config: Config, out: str, start: Any, port: int) -> None:
     from aiohttp import web
     from pyinstrument import Profiler
 
-    from chuangye.app import create_app
+    from server.app import create_app
     from chuangye.log import setup_logging
 
     setup_logging("ERROR", json_format=False)

@@ -1,25 +1,5 @@
-"""Official-account channel: the WeChat callback and the chat flows.
+"""Official-account channel: the WeChat callback, its skill chain and the chat flows.
 
-Features add conversation skills through plugins: a module listed in ``PLUGINS`` defines
-``install(app: web.Application, config: Config) -> None`` that calls
-``bot.skills.add_skill(app, skill, priority=Priority.X)`` (see ``bot/skills.py``).
+The composition root (server.app) mounts the callback and installs each skill module explicitly;
+a skill module offers ``install(app, config)`` that calls ``bot.skills.add_skill``.
 """
-from importlib import import_module
-
-from aiohttp import web
-
-from chuangye.config import Config
-
-# Feature modules that add skills (human handoff, chat forms, my records, staff binding...).
-PLUGINS: list[str] = ["bot.handoff", "bot.binding", "bot.flows"]
-
-
-def setup(app: web.Application, config: Config) -> None:
-    """Mount the callback routes on the root app and build its skill chain."""
-    from . import builtin
-    from .callback import setup_routes
-
-    setup_routes(app, config)
-    builtin.install(app)
-    for name in PLUGINS:
-        import_module(name).install(app, config)

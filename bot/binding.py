@@ -13,8 +13,8 @@ from aiohttp import web
 from chuangye.config import Config
 from chuangye.store import keys
 
-from . import flow_texts as T
-from .skills import Context, Incoming, Priority, add_skill
+from bot import flow_texts as T
+from bot.skills import Context, Incoming, Priority, add_skill
 
 _BIND = re.compile(r"^绑定\s*[:：]?\s*(\S*)$")
 MAX_FAILURES = 5
@@ -36,7 +36,7 @@ async def binding_skill(ctx: Context, inc: Incoming) -> list[str] | None:
         return None
     if not re.fullmatch(r"\d{6}", code):
         return [T.BIND_FORMAT]
-    from handlers.staff import ROLE_NAMES, bind_staff_wechat
+    from handlers.staff.auth import ROLE_NAMES, bind_staff_wechat
 
     failures = keys.rate("bind", inc.openid)
     if int(await ctx.store.get(failures) or 0) >= MAX_FAILURES:

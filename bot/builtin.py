@@ -7,8 +7,8 @@ from aiohttp import web
 
 from chuangye.store import keys
 
-from . import texts
-from .skills import Context, Incoming, Priority, add_skill
+from bot import texts
+from bot.skills import Context, Incoming, Priority, add_skill
 
 
 GREETINGS = frozenset({"你好", "您好", "hi", "hello", "帮助", "菜单", "help", "?", "？", "在吗", "在不在"})
@@ -30,7 +30,7 @@ def format_windows(windows: list[Any], header: str) -> str:
 
 
 async def _nearest(lat: float, lng: float, limit: int) -> list[Any]:
-    from handlers.windows import nearest_windows
+    from handlers.appointments.windows import nearest_windows
 
     return list(await nearest_windows(lat, lng, limit=limit))
 
@@ -103,7 +103,7 @@ async def policy_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     """Everything textual that no feature claimed is a policy question for the knowledge base."""
     if not inc.is_text:
         return None
-    from handlers.ask import answer_policy_question
+    from handlers.knowledge_ops.ask import answer_policy_question
 
     answer = await answer_policy_question(ctx.kb, inc.text, channel="oa", openid=inc.openid)
     return [answer.text] if answer.text else [texts.POLICY_UNAVAILABLE]

@@ -30,10 +30,10 @@ from chuangye.config import Config
 from chuangye.log import log_event
 from chuangye.store import keys
 
-from . import texts
-from .conversation import Conversation, drain_background
-from .skills import Incoming
-from .xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, safe_fields
+from bot import texts
+from bot.conversation import Conversation, drain_background
+from bot.skills import Incoming
+from bot.xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, safe_fields
 
 log = logging.getLogger("chuangye.bot.callback")
 

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from chuangye.config import Config
 
-from .emulator import WeChatServer
+from bot.emulator import WeChatServer
 
 HELP = """命令：
   直接输入文字        发送文字消息

@@ -38,8 +38,8 @@ from chuangye import pii
 from chuangye.log import log_event
 from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, Store, keys
 
-from . import texts
-from .skills import Context, Incoming, chain_of
+from bot import texts
+from bot.skills import Context, Incoming, chain_of
 
 log = logging.getLogger("chuangye.bot")
 

@@ -13,7 +13,7 @@ from wechatpy.utils import WeChatSigner
 
 from chuangye.config import Config
 
-from .xmlsafe import safe_fields
+from bot.xmlsafe import safe_fields
 
 ACCOUNT_ID = "gh_chuangye_oa"
 # Shared by every emulator in the process so two of them never reuse a MsgId.

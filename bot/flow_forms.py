@@ -1,4 +1,4 @@
-"""What the chat needs per form beyond handlers/forms.py: live choices, submission, recovery.
+"""What the chat needs per form beyond handlers/forms/definitions.py: live choices, submission, recovery.
 
 Each form's adapter looks up the options of its dynamic fields (service windows of a county,
 days with free slots, free slots of a day, training sessions with seats), submits the answers
@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
-from handlers.validation import TZ
+from handlers.clock import TZ
 from orm_models import Appointment, LoanApplication, TrainingApplication
 
-from . import flow_texts as T
+from bot import flow_texts as T
 
 Options = list[tuple[Any, str]]
 WEEKDAYS = "一二三四五六日"
@@ -33,19 +33,19 @@ def money(amount: int) -> str:
 
 
 async def _windows(answers: dict) -> Options:
-    from handlers.windows import list_windows
+    from handlers.appointments.windows import list_windows
 
     return [(w.id, w.name) for w in await list_windows() if w.county == answers.get("county")]
 
 
 async def _days(answers: dict) -> Options:
-    from handlers.windows import open_days
+    from handlers.appointments.windows import open_days
 
     return [(day.isoformat(), label) for day, label in await open_days(int(answers["window_id"]))]
 
 
 async def _slots(answers: dict) -> Options:
-    from handlers.windows import list_slots
+    from handlers.appointments.windows import list_slots
 
     slots = await list_slots(int(answers["window_id"]), answers["date"])
     return [(s["start"].isoformat(), f"{s['start']:%H:%M}-{s['end']:%H:%M}（剩余 {s['remaining']} 个名额）")
@@ -53,7 +53,7 @@ async def _slots(answers: dict) -> Options:
 
 
 async def _sessions(answers: dict) -> Options:
-    from handlers.training import session_choices
+    from handlers.applications.training import session_choices
 
     return await session_choices(answers.get("county"))
 
@@ -80,7 +80,7 @@ async def _booked_text(appt: Appointment) -> str:
 
 
 async def _loan_text(app: LoanApplication) -> str:
-    from handlers.loans import eligibility_of
+    from handlers.applications.loans import eligibility_of
 
     return T.LOAN_SUBMITTED.format(id=app.id, eligibility=eligibility_of(app).summary())
 
@@ -94,17 +94,17 @@ async def _training_text(app: TrainingApplication) -> str:
 async def submit(form: str, user_id: int, answers: dict) -> str:
     """Submit through the use case; domain errors (InvalidInput, SlotFull...) propagate."""
     if form == "appointment":
-        from handlers.booking import book_appointment
+        from handlers.appointments.booking import book_appointment
 
         appt = await book_appointment(user_id, answers.get("window_id"), answers.get("start"), answers.get("purpose"),
                                       answers.get("name"), answers.get("phone"))
         return await _booked_text(appt)
     if form == "loan":
-        from handlers.loans import submit_loan_preapplication
+        from handlers.applications.loans import submit_loan_preapplication
 
         app, _ = await submit_loan_preapplication(user_id, dict(answers))
         return await _loan_text(app)
-    from handlers.training import submit_training_application
+    from handlers.applications.training import submit_training_application
 
     return await _training_text(await submit_training_application(user_id, dict(answers)))
 

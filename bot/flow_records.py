@@ -10,10 +10,10 @@ from datetime import datetime
 
 from chuangye.store import Store, keys
 from handlers.errors import DomainError
-from handlers.validation import TZ
+from handlers.clock import TZ
 
-from . import flow_texts as T
-from .flow_forms import money, when_text
+from bot import flow_texts as T
+from bot.flow_forms import money, when_text
 
 PICK_TTL_SECONDS = 10 * 60
 SHOWN = 10
@@ -51,7 +51,7 @@ def fit(lines: list[str], footer: str) -> str:
 
 
 async def my_appointments(openid: str) -> str:
-    from handlers.booking import STATUS_ZH, my_appointments as load
+    from handlers.appointments.booking import STATUS_ZH, my_appointments as load
 
     appts = (await load(await _user_id(openid)))[:SHOWN]
     if not appts:
@@ -66,8 +66,8 @@ async def my_appointments(openid: str) -> str:
 
 
 async def my_applications(openid: str) -> str:
-    from handlers.loans import STATUS_ZH as LOAN_ZH, my_loan_applications
-    from handlers.training import STATUS_ZH as TRAINING_ZH, my_training_applications
+    from handlers.applications.loans import STATUS_ZH as LOAN_ZH, my_loan_applications
+    from handlers.applications.training import STATUS_ZH as TRAINING_ZH, my_training_applications
 
     user_id = await _user_id(openid)
     loans, trainings = (await my_loan_applications(user_id))[:SHOWN], (await my_training_applications(user_id))[:SHOWN]
@@ -94,7 +94,7 @@ async def my_applications(openid: str) -> str:
 
 
 async def offer_cancel(store: Store, openid: str) -> str:
-    from handlers.booking import my_appointments as load
+    from handlers.appointments.booking import my_appointments as load
 
     now = datetime.now(TZ)
     upcoming = [a for a in await load(await _user_id(openid)) if a.status == "booked" and a.start > now]
@@ -103,8 +103,8 @@ async def offer_cancel(store: Store, openid: str) -> str:
 
 
 async def offer_withdraw(store: Store, openid: str) -> str:
-    from handlers.loans import OPEN_STATUSES, my_loan_applications
-    from handlers.training import SEAT_HOLDING, my_training_applications
+    from handlers.applications.loans import OPEN_STATUSES, my_loan_applications
+    from handlers.applications.training import SEAT_HOLDING, my_training_applications
 
     user_id = await _user_id(openid)
     options = [["loan", a.id, f"贷款预申请 编号 {a.id}（{a.product} {money(a.amount)}）"]
@@ -147,17 +147,17 @@ async def answer_pick(store: Store, openid: str, text: str) -> str | None:
 
 async def _act(kind: str, user_id: int, record_id: int, label: str) -> str:
     if kind == "appointment":
-        from handlers.booking import cancel_appointment
+        from handlers.appointments.booking import cancel_appointment
 
         appt = await cancel_appointment(user_id, record_id)
         await appt.fetch_related("window")
         return T.CANCEL_CONFIRMED.format(when=when_text(appt.start, appt.end), window=appt.window.name)
     if kind == "loan":
-        from handlers.loans import withdraw_loan_application
+        from handlers.applications.loans import withdraw_loan_application
 
         await withdraw_loan_application(user_id, record_id)
     else:
-        from handlers.training import withdraw_training_application
+        from handlers.applications.training import withdraw_training_application
 
         await withdraw_training_application(user_id, record_id)
     return T.WITHDRAWN.format(what=label)

@@ -1,6 +1,6 @@
 """User-facing sentences of the chat flows, 我的预约/我的申请, human handoff and staff binding.
 
-Form prompts and per-field messages live in handlers/forms.py (shared with the API).
+Form prompts and per-field messages live in handlers/forms/definitions.py (shared with the API).
 """
 from __future__ import annotations
 

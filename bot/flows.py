@@ -1,6 +1,6 @@
 """Chat flows: appointment, loan pre-application and training sign-up, asked one field at a time.
 
-The forms and their step function are the domain's (handlers/forms.py); this module drives
+The forms and their step function are the domain's (handlers/forms/definitions.py); this module drives
 them in the official account:
 
 - a menu click (BOOK / LOAN / TRAINING, offered to the chain as its text command) or a typed
@@ -33,13 +33,15 @@ from chuangye.config import Config
 from chuangye.pii import mask_id, mask_phone
 from chuangye.store import UNAVAILABLE, LockTimeout, Store, keys
 from handlers.errors import DomainError, DuplicateBooking, InvalidInput, SessionFull, SlotFull
-from handlers.form_chat import BACK, CANCEL, CONFIRM, RESTART
-from handlers.forms import FORMS, FormSpec, provide_choices, step
-from handlers.validation import TZ
+from handlers.forms.chat import BACK, CANCEL, CONFIRM, RESTART
+from handlers.forms.definitions import FORMS
+from handlers.forms.spec import FormSpec
+from handlers.forms.chat import provide_choices, step
+from handlers.clock import TZ
 
-from . import flow_forms, flow_records
-from . import flow_texts as T
-from .skills import Context, Incoming, Priority, add_skill
+from bot import flow_forms, flow_records
+from bot import flow_texts as T
+from bot.skills import Context, Incoming, Priority, add_skill
 
 log = logging.getLogger("chuangye.bot.flows")
 STORE_ERRORS = (*UNAVAILABLE, LockTimeout)

@@ -28,11 +28,13 @@ from aiohttp import web
 from chuangye import appkeys as K
 from chuangye.config import Config
 from chuangye.store import Store, keys
-from handlers import ask, faq, handoff
+from handlers.knowledge_ops import ask
+from handlers.knowledge_ops import faq
+from handlers.handoff import sessions as handoff
 from orm_models import HandoffSession
 
-from . import flow_texts as T
-from .skills import Context, Incoming, Priority, add_skill
+from bot import flow_texts as T
+from bot.skills import Context, Incoming, Priority, add_skill
 
 log = logging.getLogger("chuangye.bot.handoff")
 CHATLOG_LINES = 12
@@ -126,7 +128,7 @@ async def _human_command(ctx: Context, inc: Incoming) -> list[str] | None:
 
 async def start(ctx: Context, openid: str, *, reason: str, county: str | None = None) -> list[str]:
     """Queue the user with the transcript and draft; the reply tells them who will answer."""
-    from .flows import draft_of
+    from bot.flows import draft_of
 
     draft = await draft_of(ctx.store, openid)
     session, created = await handoff.start_handoff(
@@ -161,7 +163,7 @@ async def _in_handoff(ctx: Context, inc: Incoming, session: HandoffSession) -> l
 
 
 async def resume_hint(store: Store, openid: str) -> str:
-    from .flows import draft_of
+    from bot.flows import draft_of
 
     draft = await draft_of(store, openid)
     return "\n" + T.HANDOFF_RESUME_DRAFT.format(title=draft["title"]) if draft else ""
@@ -199,7 +201,7 @@ async def _refresh_faq(ctx: Context) -> None:
 
 
 async def overdue_text(county: str) -> str:
-    from handlers.windows import list_windows
+    from handlers.appointments.windows import list_windows
 
     windows = [w for w in await list_windows() if w.county == county]
     lines = [T.HANDOFF_OVERDUE_WINDOW.format(name=w.name, phone=w.phone, address=w.address, hours=w.hours_text)
@@ -233,7 +235,7 @@ async def _watch(app: web.Application) -> None:
             log.exception("handoff watcher round failed")
 
 
-async def _watch_ctx(app: web.Application) -> AsyncIterator[None]:
+async def watch_ctx(app: web.Application) -> AsyncIterator[None]:
     try:  # FAQ entries written before this process started join its knowledge base now
         await faq.sync_for(app[K.EXTRA], app[K.KB], app[K.STORE]).refresh()
     except Exception:
@@ -247,4 +249,3 @@ async def _watch_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def install(app: web.Application, config: Config) -> None:
     add_skill(app, handoff_skill, priority=Priority.HANDOFF)
-    app.cleanup_ctx.append(_watch_ctx)

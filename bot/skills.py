@@ -13,7 +13,7 @@ Adding a skill (other features do this, never by editing the built-ins)::
     def install(app, config):
         add_skill(app, handoff_skill, priority=Priority.HANDOFF)
 
-and list the module in ``bot.PLUGINS``; ``bot.setup`` calls each module's ``install`` once per
+and call ``install`` from the composition root (``server.app._mount_chat``), once per
 app. Lower priority runs first; equal priorities keep the order they were added in. Tests may
 call ``add_skill`` on an app before it starts.
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
-from .config import Config
-from .store import Store
+from chuangye.config import Config
+from chuangye.store import Store
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)

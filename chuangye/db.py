@@ -11,7 +11,7 @@ from tortoise import Tortoise, connections
 import tortoise.backends.sqlite.executor  # noqa: F401  (registers Tortoise's adapters first)
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from .config import Config
+from chuangye.config import Config
 
 TIMEZONE = "Asia/Shanghai"
 _SHANGHAI = ZoneInfo(TIMEZONE)
@@ -69,7 +69,7 @@ async def init_db(config: Config) -> None:
     EXECUTOR_CACHE.clear()  # see close_db
     await Tortoise.init(config=tortoise_config(config.database.url), _enable_global_fallback=True)
     # Personal data in the database is encrypted: whoever opens the database gets the key too.
-    from .pii import configure as configure_pii
+    from chuangye.pii import configure as configure_pii
 
     configure_pii(config.security.data_key)
 

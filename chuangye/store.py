@@ -69,7 +69,7 @@ class keys:
 
     @staticmethod
     def handoff_open(openid: str) -> str:
-        """Short-lived marker: does the user have an open handoff session (handlers/handoff.py)."""
+        """Short-lived marker: does the user have an open handoff session (handlers/handoff/sessions.py)."""
         return f"{PREFIX}handoff:open:{openid}"
 
     @staticmethod
@@ -78,7 +78,7 @@ class keys:
 
 
 class Store:
-    """Interface shared by both backends (see tests/test_store.py for the contract)."""
+    """Interface shared by both backends (see tests/unit/test_store.py for the contract)."""
 
     name = "abstract"
 

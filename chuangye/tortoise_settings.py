@@ -2,6 +2,6 @@
 
     .venv/bin/tortoise -c chuangye.tortoise_settings.TORTOISE_ORM makemigrations
 """
-from .db import tortoise_config
+from chuangye.db import tortoise_config
 
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -23,8 +23,8 @@ from typing import Any
 
 import aiohttp
 
-from .config import Config
-from .store import UNAVAILABLE, MemoryStore, Store, keys
+from chuangye.config import Config
+from chuangye.store import UNAVAILABLE, MemoryStore, Store, keys
 
 log = logging.getLogger("chuangye.wechat_api")
 

@@ -15,11 +15,12 @@ import yaml
 
 from orm_models import StaffAccount, TrainingCourse, TrainingSession, User, Window
 
-from . import calendar
-from .staff import ensure_demo_staff
-from .training import COURSES_PATH, load_courses
-from .validation import TZ, COUNTIES
-from .windows import load_windows
+from handlers.appointments import calendar
+from handlers.staff.accounts import ensure_demo_staff
+from handlers.applications.training import COURSES_PATH, load_courses
+from handlers.validation import COUNTIES
+from handlers.clock import TZ
+from handlers.appointments.windows import load_windows
 
 
 def _first_workday(day: date) -> date:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "rules" / "loan_eligibility.yaml"
+RULES_PATH = Path(__file__).resolve().parents[1] / "knowledge" / "rules" / "loan_eligibility.yaml"
 SEVERITY = {"eligible": 0, "needs_review": 1, "not_eligible": 2}
 
 

@@ -6,8 +6,8 @@ from tortoise.exceptions import IntegrityError
 from chuangye.pii import protect_phone
 from orm_models import User
 
-from .errors import InvalidInput, NotFound
-from .validation import FieldError, valid_pk, validate_phone
+from handlers.errors import InvalidInput, NotFound
+from handlers.validation import FieldError, valid_pk, validate_phone
 
 APPS = ("oa", "mp")
 

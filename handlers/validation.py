@@ -10,11 +10,10 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Sequence
-from zoneinfo import ZoneInfo
+from handlers.clock import TZ
 
-from . import eligibility
+from handlers import eligibility
 
-TZ = ZoneInfo("Asia/Shanghai")
 COUNTIES = ("楚雄市", "禄丰市", "双柏县", "牟定县", "南华县", "姚安县", "大姚县", "永仁县", "元谋县", "武定县")
 APPLICANT_AGE = (16, 70)
 MIN_LOAN_AMOUNT = 1000  # a sanity floor for the form, not a policy figure
@@ -25,12 +24,6 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _NAME_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·• ]*[\u4e00-\u9fffA-Za-z]$")
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The start of ``day`` and of the next day, in Asia/Shanghai."""
-    start = datetime(day.year, day.month, day.day, tzinfo=TZ)
-    return start, start + timedelta(days=1)
 
 
 class FieldError(ValueError):

@@ -6,6 +6,6 @@ Interface used by both channels (bot and API):
     kb.answer(question) -> Answer(text, sources, confident, score)
     await kb.reload()
 """
-from .base import Answer, Hit, KnowledgeBase, Source
+from knowledge.base import Answer, Hit, KnowledgeBase, Source
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "Source"]

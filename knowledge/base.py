@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compose import compose, compose_unsure
-from .documents import Passage, faq_passages, load_directory
-from .index import PassageIndex, Scored
-from .text import Analyzer
+from knowledge.compose import compose, compose_unsure
+from knowledge.documents import Passage, faq_passages, load_directory
+from knowledge.index import PassageIndex, Scored
+from knowledge.text import Analyzer
 
 # Confident: a clearly matching passage (score), or a weaker one that still holds most of the
 # question's weight (coverage). Calibrated on knowledge/data/questions.yaml, incl. unanswerable

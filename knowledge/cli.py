@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from .base import KnowledgeBase
+from knowledge.base import KnowledgeBase
 
 
 def kb_search_cli(config, query: str, top: int = 5, as_json: bool = False) -> int:

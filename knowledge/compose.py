@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .index import Scored
+from knowledge.index import Scored
 
 MAX_CHARS = 600
 CAVEAT = "以上为政策要点，具体以当地人社部门和经办银行为准。"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .base import KnowledgeBase, default_directory
+from knowledge.base import KnowledgeBase, default_directory
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "questions.yaml"
 

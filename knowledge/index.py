@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from rank_bm25 import BM25Okapi
 
-from .documents import Passage
-from .text import Analyzer
+from knowledge.documents import Passage
+from knowledge.text import Analyzer
 
 # Headings say what a passage is about: counted more than body words.
 TITLE_WEIGHT = 2

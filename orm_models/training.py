@@ -2,7 +2,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
-from .personal import ApplicantIdentity
+from orm_models.personal import ApplicantIdentity
 
 TRAINING_STATUSES = ("submitted", "approved", "rejected", "withdrawn")
 

@@ -1,0 +1,145 @@
+"""Appointments at a service window: book, cancel, list.
+
+Capacity is held by the database: a slot's seat counter only moves through
+``UPDATE slots SET booked = booked + 1 WHERE id = ? AND booked < capacity`` inside the booking's
+transaction, and a UNIQUE ``active_key`` (user + slot) refuses the same user twice; so neither
+SQLite nor PostgreSQL ever books past capacity, however many requests arrive at once.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from chuangye.pii import protect_phone
+from orm_models import Appointment, Slot, Window
+
+from handlers.errors import DuplicateBooking, InvalidInput, NotAllowed, NotFound, SlotFull
+from handlers.forms.definitions import APPOINTMENT_FORM
+from handlers.forms.spec import clean
+from handlers.notifications.outbox import enqueue_event
+from handlers.users import get_user
+from handlers.validation import valid_pk
+from handlers.clock import TZ
+from handlers.appointments.windows import get_window, window_day, window_slot_times
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the counter
+STATUS_ZH = {"booked": "已预约", "checked_in": "已签到", "cancelled": "已取消", "no_show": "未到场"}
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+async def notify(event: str, payload: dict[str, Any], conn: Any) -> None:
+    """Queue a notification in the caller's transaction (handlers/notifications/outbox.py)."""
+    await enqueue_event(event, payload, using_db=conn)
+
+
+def _slot_end(window: Window, start: datetime) -> datetime:
+    """The end of the slot starting at ``start``, or InvalidInput if there is no such open slot."""
+    status = window_day(window, start.date())
+    if not status.is_open:
+        raise InvalidInput({"start": f"预约时段：{start:%Y-%m-%d} 窗口不办公（{status.reason}），请选择其他日期"})
+    for slot_start, slot_end in window_slot_times(window, start.date()):
+        if slot_start == start:
+            return slot_end
+    raise InvalidInput({"start": "预约时段：不是该窗口的预约时段，请从可预约时段中选择"})
+
+
+async def _slot_row(window: Window, start: datetime, end: datetime) -> Slot:
+    """The seat counter of the slot, created on first use (a concurrent creator may win)."""
+    slot = await Slot.get_or_none(window_id=window.id, start=start)
+    if slot is None:
+        try:
+            slot = await Slot.create(window=window, start=start, end=end, capacity=window.slot_capacity)
+        except IntegrityError:
+            slot = await Slot.get(window_id=window.id, start=start)
+    return slot
+
+
+def _payload(appt: Appointment, window: Window) -> dict[str, Any]:
+    return {"appointment_id": appt.id, "window_id": window.id, "window_name": window.name, "county": window.county,
+            "user_id": appt.user_id, "start": appt.start.astimezone(TZ).isoformat(),
+            "end": appt.end.astimezone(TZ).isoformat(), "purpose": appt.purpose, "name": appt.name,
+            "phone_masked": appt.phone_masked, "code": appt.code}
+
+
+async def book_appointment(user_id: int, window_id: int, start: datetime | str, purpose: str, name: str,
+                           phone: str) -> Appointment:
+    """Book one seat of a window's slot for the user.
+
+    Guarantees: every field is validated first (InvalidInput, nothing stored); the slot exists,
+    is open and lies in the future; never books past capacity, on SQLite and PostgreSQL alike
+    (SlotFull); the same user cannot hold the same slot twice (DuplicateBooking); the seat, the
+    appointment and its "appointment_booked" notification are written in one transaction.
+    """
+    data = clean(APPOINTMENT_FORM, {"window_id": window_id, "start": start, "purpose": purpose, "name": name,
+                                    "phone": phone})
+    window = await get_window(data["window_id"])
+    user = await get_user(user_id)
+    begin = data["start"]
+    slot = await _slot_row(window, begin, _slot_end(window, begin))
+    active_key = f"{user.id}:{slot.id}"
+    if await Appointment.filter(active_key=active_key).exists():
+        raise DuplicateBooking()
+    phone_p = protect_phone(data["phone"])
+    for _ in range(3):  # a retry only for the (astronomically rare) check-in code collision
+        try:
+            async with in_transaction() as conn:
+                taken = await Slot.filter(id=slot.id, booked__lt=F("capacity")).using_db(conn) \
+                    .update(booked=F("booked") + 1)
+                if not taken:
+                    raise SlotFull()
+                appt = await Appointment.create(
+                    user_id=user.id, window_id=window.id, slot_id=slot.id, start=slot.start.astimezone(TZ),
+                    end=slot.end.astimezone(TZ), purpose=data["purpose"], name=data["name"], phone_enc=phone_p.enc,
+                    phone_hash=phone_p.hash, phone_masked=phone_p.masked, code=new_code(), active_key=active_key,
+                    using_db=conn)
+                await notify("appointment_booked", _payload(appt, window), conn)
+            return appt
+        except IntegrityError:
+            if await Appointment.filter(active_key=active_key).exists():
+                raise DuplicateBooking() from None
+    raise RuntimeError("could not allocate a unique check-in code")
+
+
+async def _refuse_cancel(user_id: int, appointment_id: int) -> None:
+    appt = await Appointment.get_or_none(id=appointment_id, user_id=user_id)
+    if appt is None:
+        raise NotFound("没有找到该预约")
+    reasons = {"cancelled": "该预约已经取消", "checked_in": "已签到的预约不能取消", "no_show": "该预约已过期，不能取消"}
+    if appt.status in reasons:
+        raise NotAllowed(reasons[appt.status])
+    raise NotAllowed("预约时间已过，不能取消")
+
+
+async def cancel_appointment(user_id: int, appointment_id: int) -> Appointment:
+    """Cancel the user's own future booking and free its seat.
+
+    Guarantees: someone else's appointment is NotFound; a checked-in, past or already
+    cancelled one is NotAllowed; the status change, the freed seat and the
+    "appointment_cancelled" notification commit together, and a double cancel frees one seat.
+    """
+    now = datetime.now(TZ)
+    if not (valid_pk(user_id) and valid_pk(appointment_id)):
+        raise NotFound("没有找到该预约")
+    async with in_transaction() as conn:
+        changed = await Appointment.filter(id=appointment_id, user_id=user_id, status="booked", start__gt=now) \
+            .using_db(conn).update(status="cancelled", active_key=None, cancelled_at=now, updated_at=now)
+        if changed:
+            appt = await Appointment.get(id=appointment_id).using_db(conn).select_related("window")
+            await Slot.filter(id=appt.slot_id, booked__gt=0).using_db(conn).update(booked=F("booked") - 1)
+            await notify("appointment_cancelled", _payload(appt, appt.window), conn)
+    if not changed:
+        await _refuse_cancel(user_id, appointment_id)
+    return appt
+
+
+async def my_appointments(user_id: int) -> list[Appointment]:
+    """The user's appointments, latest visit first, each with its ``window`` loaded."""
+    return await Appointment.filter(user_id=user_id).select_related("window").order_by("-start", "-id")

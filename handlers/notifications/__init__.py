@@ -1,0 +1,1 @@
+"""Notifications: the transactional outbox, channels, message texts, scheduled sends, the worker."""

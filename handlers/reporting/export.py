@@ -1,0 +1,135 @@
+"""台账 exports to Excel (.xlsx, openpyxl) of the staff member's scope.
+
+Guarantees: only records inside the scope are exported; ID and phone numbers are masked unless
+the role may see them in full (county and prefecture administrators, see handlers.staff.scope);
+every export writes an audit row naming what was exported, how many rows and whether masked;
+text that applicants typed is written as text, never as a formula Excel would evaluate.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import date, datetime
+from typing import Any, Callable
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from chuangye import pii
+from handlers.staff import audit
+from handlers.errors import InvalidInput
+from handlers.applications.review import LOAN_LABELS, TRAINING_LABELS
+from handlers.staff.auth import ROLE_NAMES
+from handlers.clock import clock
+from handlers.appointments.desk import STATUS_LABELS
+from handlers.clock import day_bounds, local
+from handlers.staff.scope import Scope
+from orm_models import StaffAccount
+
+KINDS = ("appointments", "loan-applications", "training-applications")
+SHEET_TITLES = {"appointments": "预约台账", "loan-applications": "贷款预申请台账", "training-applications": "培训报名台账"}
+
+
+def _fmt(dt: datetime | None) -> str:
+    return local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def _reveal(full: bool, enc: str, masked: str) -> str:
+    return pii.decrypt(enc) if full else masked
+
+
+async def _appointments(scope: Scope, full: bool, status: str | None, since: date | None, until: date | None):
+    query = scope.appointments().select_related("window")
+    if status:
+        query = query.filter(status=status)
+    if since:
+        query = query.filter(start__gte=day_bounds(since)[0])
+    if until:
+        query = query.filter(start__lt=day_bounds(until)[1])
+    header = ["编号", "县市", "窗口", "预约时间", "办理事项", "姓名", "手机号", "状态", "签到时间", "预约提交时间"]
+    rows = [[a.id, a.window.county, a.window.name, _fmt(a.start), a.purpose, a.name,
+             _reveal(full, a.phone_enc, a.phone_masked), STATUS_LABELS.get(a.status, a.status),
+             _fmt(a.checked_in_at), _fmt(a.created_at)]
+            for a in await query.order_by("start", "id")]
+    return header, rows
+
+
+async def _loans(scope: Scope, full: bool, status: str | None, since: date | None, until: date | None):
+    query = _dated(scope.loans(), status, since, until)
+    header = ["编号", "县市", "贷款产品", "人员类别", "姓名", "身份证号", "手机号", "经营项目", "申请金额（元）", "用途",
+              "预审结果", "状态", "审核意见", "审核时间", "提交时间"]
+    rows = [[a.id, a.county, a.product, a.category, a.name, _reveal(full, a.id_enc, a.id_masked),
+             _reveal(full, a.phone_enc, a.phone_masked), a.business_type, a.amount, a.purpose, a.eligibility,
+             LOAN_LABELS.get(a.status, a.status), a.decision_note or "", _fmt(a.decided_at), _fmt(a.created_at)]
+            for a in await query.order_by("id")]
+    return header, rows
+
+
+async def _trainings(scope: Scope, full: bool, status: str | None, since: date | None, until: date | None):
+    query = _dated(scope.trainings().select_related("session__course"), status, since, until)
+    header = ["编号", "县市", "课程", "开班时间", "人员类别", "姓名", "身份证号", "手机号", "状态", "审核意见", "审核时间",
+              "报名时间"]
+    rows = [[a.id, a.county, a.session.course.title, _fmt(a.session.start), a.category, a.name,
+             _reveal(full, a.id_enc, a.id_masked), _reveal(full, a.phone_enc, a.phone_masked),
+             TRAINING_LABELS.get(a.status, a.status), a.decision_note or "", _fmt(a.decided_at), _fmt(a.created_at)]
+            for a in await query.order_by("id")]
+    return header, rows
+
+
+def _dated(query: Any, status: str | None, since: date | None, until: date | None) -> Any:
+    if status:
+        query = query.filter(status=status)
+    if since:
+        query = query.filter(created_at__gte=day_bounds(since)[0])
+    if until:
+        query = query.filter(created_at__lt=day_bounds(until)[1])
+    return query
+
+
+BUILDERS: dict[str, Callable] = {"appointments": _appointments, "loan-applications": _loans,
+                                 "training-applications": _trainings}
+STATUSES = {"appointments": STATUS_LABELS, "loan-applications": LOAN_LABELS, "training-applications": TRAINING_LABELS}
+
+
+def _as_text(sheet: Any, value: Any) -> Any:
+    """Typed-in text stays text: openpyxl would store a string starting with "=" as a live formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def _workbook(kind: str, header: list[str], rows: list[list[Any]], about: list[tuple[str, str]]) -> bytes:
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet(SHEET_TITLES[kind])
+    sheet.append(header)
+    for r in rows:
+        sheet.append([_as_text(sheet, v) for v in r])
+    info = wb.create_sheet("说明")
+    for pair in about:
+        info.append(list(pair))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+async def export_xlsx(staff: StaffAccount, kind: str, *, status: str | None = None, since: date | None = None,
+                      until: date | None = None, ip: str | None = None) -> tuple[str, bytes]:
+    """(file name, xlsx bytes) of the scope's records of ``kind``; audited."""
+    if kind not in KINDS:
+        raise InvalidInput({"kind": "导出类型必须是 " + "、".join(KINDS)})
+    if status and status not in STATUSES[kind]:
+        raise InvalidInput({"status": "状态必须是 " + "、".join(STATUSES[kind])})
+    scope = Scope.of(staff)
+    header, rows = await BUILDERS[kind](scope, scope.full_pii, status, since, until)
+    now = clock.now()
+    about = [("台账", SHEET_TITLES[kind]), ("导出时间", now.strftime("%Y-%m-%d %H:%M")),
+             ("导出人", f"{staff.display_name or staff.username}（{ROLE_NAMES[staff.role]}）"),
+             ("范围", staff.county or "全州"), ("记录数", str(len(rows))),
+             ("个人信息", "完整（仅限工作使用，注意保密）" if scope.full_pii else "已脱敏")]
+    data = await asyncio.to_thread(_workbook, kind, header, rows, about)
+    await audit.record(staff, "export", kind, None, ip=ip, detail={
+        "rows": len(rows), "masked": not scope.full_pii, "status": status,
+        "since": since.isoformat() if since else None, "until": until.isoformat() if until else None})
+    return f"{kind}-{now:%Y%m%d-%H%M}.xlsx", data

@@ -1,0 +1,1 @@
+"""Staff: accounts, login and sessions, what each role may see, the audit trail, registries."""

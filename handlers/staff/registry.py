@@ -1,0 +1,124 @@
+"""Registries staff maintain (载体, 指导团队, 创业导师) so the dashboard counts real entries.
+
+Who may change what: county administrators their own county's entries, the prefecture
+administrator everything (including prefecture-level teams and mentors without a county);
+window staff may read only. Every change is audited. Invalid input names the field and stores
+nothing.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+
+from handlers.staff import audit
+from handlers.errors import InvalidInput, NotFound
+from handlers.staff.auth import Forbidden
+from handlers.clock import local
+from handlers.validation import COUNTIES
+from orm_models import Carrier, GuidanceTeam, Mentor, StaffAccount
+from orm_models.registry import CARRIER_KINDS
+
+KINDS: dict[str, type[Model]] = {"carriers": Carrier, "guidance-teams": GuidanceTeam, "mentors": Mentor}
+LABELS = {"carriers": "创业载体", "guidance-teams": "指导团队", "mentors": "创业导师"}
+FIELDS = {
+    "carriers": ("kind", "name", "county", "address", "recognized_on", "note"),
+    "guidance-teams": ("name", "county", "leader", "note"),
+    "mentors": ("name", "county", "expertise", "organization", "team_id", "note"),
+}
+COUNTY_REQUIRED = {"carriers"}
+
+
+def to_dict(kind: str, obj: Any) -> dict[str, Any]:
+    out = {name: getattr(obj, name) for name in FIELDS[kind]}
+    out.update(id=obj.id, created_at=local(obj.created_at), updated_at=local(obj.updated_at))
+    return out
+
+
+async def list_entries(kind: str, *, county: str | None = None, carrier_kind: str | None = None) -> list[dict[str, Any]]:
+    """All entries of a registry (they hold no personal data, so every role may read them)."""
+    query = KINDS[kind].all()
+    if county:
+        query = query.filter(county=county)
+    if carrier_kind and kind == "carriers":
+        query = query.filter(kind=carrier_kind)
+    return [to_dict(kind, o) for o in await query.order_by("county", "id")]
+
+
+def _may_write(staff: StaffAccount, county: str | None) -> None:
+    if staff.role == "window":
+        raise Forbidden("窗口工作人员只能查看登记信息，新增或修改请联系县市管理员")
+    if staff.role == "county" and county != staff.county:
+        raise Forbidden(f"县市管理员只能登记和修改本县市（{staff.county}）的信息")
+
+
+async def _clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = str(data.get("name") or "").strip()
+    if not 2 <= len(name) <= 100:
+        errors["name"] = "名称：请填写 2 到 100 个字"
+    county = data.get("county") or None
+    if county is not None and county not in COUNTIES:
+        errors["county"] = "所在县市：必须是楚雄州十个县市之一"
+    elif county is None and kind in COUNTY_REQUIRED:
+        errors["county"] = "所在县市：请选择"
+    if kind == "carriers" and data.get("kind") not in CARRIER_KINDS:
+        errors["kind"] = "载体类型：必须是 " + "、".join(CARRIER_KINDS)
+    team_id = data.get("team_id")
+    if kind == "mentors" and team_id is not None and not await GuidanceTeam.filter(id=team_id).exists():
+        errors["team_id"] = f"所属指导团队：编号 {team_id} 不存在"
+    if errors:
+        raise InvalidInput(errors)
+    clean = {f: data.get(f) for f in FIELDS[kind] if f in data}
+    clean.update(name=name, county=county)
+    for text in ("address", "note", "leader", "expertise", "organization"):
+        if text in clean:
+            clean[text] = str(clean[text] or "").strip()
+    if isinstance(clean.get("recognized_on"), str):
+        clean["recognized_on"] = date.fromisoformat(clean["recognized_on"])
+    return clean
+
+
+async def create_entry(staff: StaffAccount, kind: str, data: dict[str, Any], *, ip: str | None = None) -> dict[str, Any]:
+    clean = await _clean(kind, data)
+    _may_write(staff, clean["county"])
+    try:
+        obj = await KINDS[kind].create(**clean, created_by_id=staff.id)
+    except IntegrityError:
+        raise InvalidInput({"name": f"名称：已有同名的{LABELS[kind]}「{clean['name']}」"}) from None
+    await audit.record(staff, "registry_change", kind, obj.id, ip=ip, detail={"op": "create", "name": obj.name})
+    return to_dict(kind, obj)
+
+
+async def _get(kind: str, entry_id: int) -> Any:
+    obj = await KINDS[kind].get_or_none(id=entry_id)
+    if obj is None:
+        raise NotFound(f"没有找到编号为 {entry_id} 的{LABELS[kind]}")
+    return obj
+
+
+async def update_entry(staff: StaffAccount, kind: str, entry_id: int, data: dict[str, Any], *,
+                       ip: str | None = None) -> dict[str, Any]:
+    """Replace the editable fields of an entry (fields left out keep their value)."""
+    obj = await _get(kind, entry_id)
+    _may_write(staff, obj.county)
+    merged = {**{f: getattr(obj, f) for f in FIELDS[kind]}, **data}
+    clean = await _clean(kind, merged)
+    _may_write(staff, clean["county"])
+    for field, value in clean.items():
+        setattr(obj, field, value)
+    try:
+        await obj.save()
+    except IntegrityError:
+        raise InvalidInput({"name": f"名称：已有同名的{LABELS[kind]}「{clean['name']}」"}) from None
+    await audit.record(staff, "registry_change", kind, obj.id, ip=ip, detail={"op": "update", "name": obj.name})
+    return to_dict(kind, obj)
+
+
+async def delete_entry(staff: StaffAccount, kind: str, entry_id: int, *, ip: str | None = None) -> None:
+    obj = await _get(kind, entry_id)
+    _may_write(staff, obj.county)
+    await obj.delete()
+    await audit.record(staff, "registry_change", kind, entry_id, ip=ip, detail={"op": "delete", "name": obj.name})

@@ -1,0 +1,103 @@
+"""Composition root: ``create_app(config)`` builds the whole service.
+
+Each resource is one ``cleanup_ctx`` generator (set up, ``yield``, tear down); aiohttp
+unwinds only what started, in reverse order. Tests build their app with this same factory.
+"""
+from __future__ import annotations
+
+import logging
+from typing import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from api import setup as setup_api
+from bot import binding, builtin, flows, handoff
+from bot.callback import setup_routes as setup_callback
+from bot.handoff import watch_ctx as handoff_watch_ctx
+from chuangye import appkeys as K
+from chuangye.config import Config
+from chuangye.db import close_db, db_ping, init_db, is_postgres
+from chuangye.log import request_id_middleware
+from chuangye.store import make_store
+from chuangye.wechat_api import WeChatAPI
+from handlers.notifications.worker import worker_ctx
+from knowledge import KnowledgeBase
+
+log = logging.getLogger("server.app")
+
+
+async def _db_ctx(app: web.Application) -> AsyncIterator[None]:
+    await init_db(app[K.CONFIG])
+    yield
+    await close_db()
+
+
+async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+    store = make_store(app[K.CONFIG].redis.url, app[K.CONFIG].redis.namespace)
+    if not await store.ping():
+        # A restart during a Redis outage must not take the service down: it runs degraded (see
+        # bot/conversation.py, chuangye/wechat_api.py), /healthz says 503, and Redis is used as
+        # soon as it answers (the client reconnects by itself).
+        log.error("无法连接 Redis：%s（redis.url）；先以降级方式运行，Redis 恢复后自动使用", app[K.CONFIG].redis.url)
+    app[K.STORE] = store
+    yield
+    await store.close()
+
+
+async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
+    timeout = aiohttp.ClientTimeout(total=10, connect=3)
+    async with aiohttp.ClientSession(timeout=timeout, trust_env=False) as session:
+        app[K.HTTP] = session
+        yield
+
+
+async def _wechat_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[K.WECHAT] = WeChatAPI(app[K.CONFIG], app[K.HTTP], app[K.STORE])
+    yield
+
+
+async def _kb_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[K.KB] = await KnowledgeBase.load_async(app[K.CONFIG].knowledge.dir)
+    yield
+
+
+async def healthz(request: web.Request) -> web.Response:
+    store = request.app[K.STORE]
+    db_ok = await db_ping()
+    store_ok = await store.ping()
+    kb = request.app.get(K.KB)
+    body = {
+        "status": "ok" if db_ok and store_ok else "degraded",
+        "database": {"ok": db_ok, "backend": "postgres" if is_postgres(request.app[K.CONFIG].database.url) else "sqlite"},
+        "store": {"ok": store_ok, "backend": store.name},
+        "knowledge": {"documents": kb.document_count, "passages": kb.passage_count} if kb else None,
+    }
+    return web.json_response(body, status=200 if db_ok and store_ok else 503)
+
+
+def create_app(config: Config, *, with_worker: bool | None = None, chat_features: bool = True) -> web.Application:
+    """Build the service. ``with_worker`` overrides ``notify.in_process_worker``; tests that need a
+    bare skill chain pass ``chat_features=False`` (no handoff, binding or chat forms)."""
+    app = web.Application(middlewares=[request_id_middleware], client_max_size=1024 * 1024)
+    app[K.CONFIG] = config
+    app[K.EXTRA] = {}
+    app.cleanup_ctx.extend([_db_ctx, _store_ctx, _http_ctx, _wechat_ctx, _kb_ctx])
+    _mount_chat(app, config, chat_features)
+    setup_api(app, config)
+    app.router.add_get("/healthz", healthz)
+    # Background tasks, each after the resources it uses (aiohttp starts them in this order).
+    app.cleanup_ctx.append(handoff_watch_ctx)  # overdue handoffs and FAQ refresh
+    if config.notify.in_process_worker if with_worker is None else with_worker:
+        app.cleanup_ctx.append(worker_ctx)  # the outbox delivery loop
+    return app
+
+
+def _mount_chat(app: web.Application, config: Config, features: bool) -> None:
+    """The official-account callback and its skill chain (see bot.skills.Priority for the order)."""
+    setup_callback(app, config)
+    builtin.install(app)
+    if features:
+        handoff.install(app, config)
+        binding.install(app, config)
+        flows.install(app, config)

@@ -1,0 +1,1 @@
+"""Test support: builders of test data and helpers for each channel."""
