@@ -89,7 +89,8 @@ async def _fixtures(w: World) -> dict[str, int]:
     from handlers.appointments.booking import book_appointment
     from handlers.applications.review import decide_application
     from orm_models import Carrier, GuidanceTeam, Mentor, Notification
-    from tests.support.staff import first_free_start, loan, training
+    from tests.support.builders import free_slot_start
+    from tests.support.staff import loan, training
 
     a = w.a
     pref = w.staff["prefecture"]
@@ -100,7 +101,7 @@ async def _fixtures(w: World) -> dict[str, int]:
     second = await find_or_create_user("mp", "openid-second-visitor")
     other = await training(second.id, COUNTY_A, a.id_number, a.phone, name="李玉兰")
     await decide_application(pref, "training", other.id, "approved", "")
-    future = await book_appointment(second.id, a.window.id, await first_free_start(a.window.id), "创业培训", "王小明", a.phone)
+    future = await book_appointment(second.id, a.window.id, await free_slot_start(a.window.id), "创业培训", "王小明", a.phone)
     sent = await Notification.create(kind="loan_decided", channel="event", recipient="", status="sent",
                                       payload={"application_id": a.loan.id, "decision": "approved"},
                                       next_attempt_at=future.start, dedupe_key="test:sent")

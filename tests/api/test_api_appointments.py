@@ -9,7 +9,8 @@ from api.idempotency import HEADER, REPLAYED_HEADER
 from handlers.clock import TZ
 from orm_models import Appointment
 
-from tests.support.api import SQLITE_ONLY, API, error_of, login, open_slot, seed_windows_and_courses, window_id
+from tests.support.api import API, error_of, login, open_slot, seed_windows_and_courses, window_id
+from tests.support.env import SQLITE_ONLY
 
 APPOINTMENT_KEYS = {"id", "window_id", "window_name", "start", "end", "purpose", "name", "phone_masked", "status",
                     "status_text", "code"}

@@ -7,7 +7,8 @@ from api.auth import MSG_INVALID, MSG_MISSING, MSG_NOT_STAFF
 from chuangye import pii
 from orm_models import User
 
-from tests.support.api import SQLITE_ONLY, API, error_of, login
+from tests.support.api import API, error_of, login
+from tests.support.env import SQLITE_ONLY
 
 
 async def test_login_exchanges_the_code_at_jscode2session_and_returns_a_token(client: Any, standin: Any) -> None:

@@ -22,10 +22,10 @@ from api.v1 import create_api_app
 from chuangye import appkeys as K
 from handlers.errors import SlotFull
 from orm_models import IdempotencyRecord, QuestionLog, User
+from tests.support.env import SQLITE_ONLY
 
 routes = Routes("测试")
 # Checks that do not depend on the storage backend run once, on SQLite.
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 class NoteIn(In):

@@ -10,7 +10,8 @@ from handlers.forms.definitions import LOAN_FORM
 from handlers.forms.spec import clean
 from orm_models import LoanApplication
 
-from tests.support.api import SQLITE_ONLY, API, error_of, login
+from tests.support.api import API, error_of, login
+from tests.support.env import SQLITE_ONLY
 from tests.support.builders import LOAN, make_id
 
 LOAN_KEYS = {"id", "product", "category", "county", "business_type", "amount", "purpose", "name", "id_masked",

@@ -7,7 +7,8 @@ from chuangye import appkeys as K
 from handlers.knowledge_ops.ask import search_policies
 from orm_models import QuestionLog
 
-from tests.support.api import SQLITE_ONLY, API, error_of
+from tests.support.api import API, error_of
+from tests.support.env import SQLITE_ONLY
 
 QUESTION = "我是返乡农民工，想贷款开个药膳馆，能贷多少？"
 

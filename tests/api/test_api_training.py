@@ -6,7 +6,8 @@ from typing import Any
 from handlers.validation import COUNTIES
 from orm_models import TrainingApplication, TrainingSession
 
-from tests.support.api import SQLITE_ONLY, API, error_of, login, seed_windows_and_courses
+from tests.support.api import API, error_of, login, seed_windows_and_courses
+from tests.support.env import SQLITE_ONLY
 from tests.support.builders import make_id
 
 TRAINING_KEYS = {"id", "session_id", "course_title", "session_start", "county", "category", "name", "id_masked",

@@ -8,7 +8,8 @@ from handlers.validation import COUNTIES
 from handlers.clock import TZ
 from handlers.appointments.windows import list_slots
 
-from tests.support.api import SQLITE_ONLY, API, error_of, seed_windows_and_courses, window_id
+from tests.support.api import API, error_of, seed_windows_and_courses, window_id
+from tests.support.env import SQLITE_ONLY
 
 YUANMOU = (25.70, 101.87)  # the county seat of 元谋县 (approximate)
 WINDOW_KEYS = {"id", "name", "county", "address", "phone", "hours", "hours_text", "lat", "lng", "is_demo",

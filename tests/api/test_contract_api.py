@@ -16,7 +16,8 @@ from handlers.clock import TZ
 from handlers.appointments.windows import list_slots
 from orm_models import Appointment, LoanApplication
 
-from tests.support.api import SQLITE_ONLY, API, error_of, login, seed_windows_and_courses, window_id
+from tests.support.api import API, error_of, login, seed_windows_and_courses, window_id
+from tests.support.env import SQLITE_ONLY
 from tests.support.builders import LOAN, make_id
 
 ERROR_KEYS = {"code", "message", "fields"}

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 
 from tests.support.outbox import SUBSCRIBE, drain, touser, wechat_client
 from tests.support.staff import build_world, token
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
+from tests.support.env import SQLITE_ONLY
 
 API = "/api/v1/staff"
 # Backend-independent reads and writes run once, on SQLite; the delivery path runs on both.
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 @SQLITE_ONLY

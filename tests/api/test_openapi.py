@@ -15,7 +15,8 @@ from handlers.validation import COUNTIES
 from orm_models.appointments import APPOINTMENT_STATUSES
 from orm_models.applications import LOAN_STATUSES
 
-from tests.support.api import SQLITE_ONLY, API
+from tests.support.api import API
+from tests.support.env import SQLITE_ONLY
 
 # Contract §4 (mini-program) and §5 (staff): method, path, auth.
 CONTRACT = [

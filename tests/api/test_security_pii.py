@@ -17,9 +17,10 @@ import pytest
 
 from tests.support.chat import Chat, seed_windows_and_courses
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
-from tests.support.staff import id_number, make_staff, token
+from tests.support.builders import with_check_digit
+from tests.support.staff import make_staff, token
 
-ID = id_number("53232519880312401")
+ID = with_check_digit("53232519880312401")
 PHONE = "13712345679"
 SPACED_ID = " ".join([ID[:6], ID[6:14], ID[14:]])
 ODD_PHONE = f"+86 {PHONE[:3]}-{PHONE[3:7]}-{PHONE[7:]}"

@@ -86,11 +86,11 @@ async def test_no_show_only_once_the_appointment_has_begun_and_a_late_visitor_ca
 async def test_a_county_administrator_sees_all_windows_of_the_county(client):
     from handlers.appointments.booking import book_appointment
     from handlers.users import find_or_create_user
-    from tests.support.staff import first_free_start
+    from tests.support.builders import free_slot_start
 
     w = await build_world()
     other = await find_or_create_user("mp", "openid-another")
-    start = await first_free_start(w.a.window.id)
+    start = await free_slot_start(w.a.window.id)
     await book_appointment(other.id, w.a.window.id, start, "创业培训", "赵六", "13900001111")
     day = start.date().isoformat()
     body = await (await client.get(f"{API}/appointments?date={day}", headers=await token(client, "county_a"))).json()

@@ -10,6 +10,7 @@ from bot.emulator import ACCOUNT_ID, WeChatServer, sign
 from bot.skills import add_skill
 from bot.xmlsafe import MAX_BODY_BYTES, safe_fields
 from server.app import create_app
+from tests.support.env import SQLITE_ONLY
 
 PATH = "/wechat/official"
 
@@ -29,7 +30,6 @@ XXE = """<?xml version="1.0"?>
 <MsgType>text</MsgType><Content>&xxe;</Content><MsgId>2</MsgId></xml>"""
 
 # Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 @pytest.fixture

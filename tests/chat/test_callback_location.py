@@ -10,12 +10,12 @@ from bot.emulator import WeChatServer
 from chuangye import appkeys as K
 from chuangye.store import keys
 from handlers.appointments.windows import load_windows
+from tests.support.env import SQLITE_ONLY
 
 PATH = "/wechat/official"
 YUANMOU = (25.70, 101.87)
 
 # Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 @pytest.fixture

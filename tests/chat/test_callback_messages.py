@@ -7,11 +7,11 @@ from bot import texts
 from bot.emulator import WeChatServer
 from bot.skills import Priority, add_skill
 from server.app import create_app
+from tests.support.env import SQLITE_ONLY
 
 PATH = "/wechat/official"
 
 # Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 @pytest.fixture

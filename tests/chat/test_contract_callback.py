@@ -7,7 +7,7 @@ from typing import Any
 from bot.emulator import WeChatServer, sign
 from server.app import create_app
 
-from tests.support.api import SQLITE_ONLY
+from tests.support.env import SQLITE_ONLY
 
 
 @SQLITE_ONLY

@@ -12,9 +12,9 @@ import bot.callback
 from bot.emulator import WeChatServer, sign
 from bot.xmlsafe import safe_fields
 from server.app import create_app
+from tests.support.env import SQLITE_ONLY
 
 # Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def test_official_account_sample_signature_matches(vectors):

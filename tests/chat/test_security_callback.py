@@ -5,14 +5,13 @@ from __future__ import annotations
 import hmac
 import time
 
-import pytest
 
 from bot.emulator import WeChatServer, sign
 from bot.skills import add_skill
 from server.app import create_app
+from tests.support.env import SQLITE_ONLY
 
 PATH = "/wechat/official"
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 async def _spied_client(aiohttp_client, config):

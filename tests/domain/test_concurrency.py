@@ -15,7 +15,7 @@ from handlers.errors import DuplicateBooking, NotAllowed, SessionFull, SlotFull
 from handlers.applications.training import load_courses, submit_training_application, withdraw_training_application
 from handlers.clock import TZ
 from orm_models import Appointment, Slot, TrainingApplication, TrainingCourse, TrainingSession, Window
-from tests.support.builders import future_slot, make_id, make_users, yuanmou_window
+from tests.support.builders import free_slot, make_id, make_users, yuanmou_window
 
 pytestmark = pytest.mark.backend
 
@@ -42,7 +42,7 @@ def _outcomes(results) -> dict[str, int]:
 
 async def test_many_simultaneous_bookings_for_the_last_seats_fill_exactly_capacity(db):
     window = await _window(capacity=5)
-    slot = await future_slot(window.id)
+    slot = await free_slot(window.id)
     users = await make_users(27)
     for u in users[:2]:
         await _book(u, window, slot)
@@ -54,7 +54,7 @@ async def test_many_simultaneous_bookings_for_the_last_seats_fill_exactly_capaci
 
 async def test_simultaneous_first_bookings_of_a_fresh_slot_share_one_counter(db):
     window = await _window(capacity=3)
-    slot = await future_slot(window.id)
+    slot = await free_slot(window.id)
     results = await asyncio.gather(*(_book(u, window, slot) for u in await make_users(12)), return_exceptions=True)
     assert _outcomes(results) == {"ok": 3, "SlotFull": 9}
     assert await Slot.filter(window_id=window.id).count() == 1
@@ -62,7 +62,7 @@ async def test_simultaneous_first_bookings_of_a_fresh_slot_share_one_counter(db)
 
 async def test_the_same_user_tapping_many_times_books_once(db):
     window = await _window(capacity=5)
-    slot = await future_slot(window.id)
+    slot = await free_slot(window.id)
     (user,) = await make_users(1)
     results = await asyncio.gather(*(_book(user, window, slot) for _ in range(8)), return_exceptions=True)
     assert _outcomes(results) == {"ok": 1, "DuplicateBooking": 7}
@@ -71,7 +71,7 @@ async def test_the_same_user_tapping_many_times_books_once(db):
 
 async def test_a_cancelled_seat_goes_to_exactly_one_of_many_waiting(db):
     window = await _window(capacity=2)
-    slot = await future_slot(window.id)
+    slot = await free_slot(window.id)
     users = await make_users(12)
     first = await _book(users[0], window, slot)
     await _book(users[1], window, slot)
@@ -83,7 +83,7 @@ async def test_a_cancelled_seat_goes_to_exactly_one_of_many_waiting(db):
 
 async def test_simultaneous_cancels_free_one_seat(db):
     window = await _window(capacity=3)
-    slot = await future_slot(window.id)
+    slot = await free_slot(window.id)
     (user,) = await make_users(1)
     appt = await _book(user, window, slot)
     results = await asyncio.gather(*(cancel_appointment(user.id, appt.id) for _ in range(6)), return_exceptions=True)

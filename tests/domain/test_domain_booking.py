@@ -12,14 +12,14 @@ from handlers.errors import DuplicateBooking, InvalidInput, NotAllowed, NotFound
 from handlers.clock import TZ
 from handlers.appointments.windows import list_slots
 from orm_models import Appointment, Notification, Slot, Window
-from tests.support.builders import future_slot, make_users, yuanmou_window
+from tests.support.builders import free_slot, make_users, yuanmou_window
 
 pytestmark = pytest.mark.backend
 
 
 async def _setup(n_users: int = 1):
     window = await yuanmou_window()
-    return window, await make_users(n_users), await future_slot(window.id)
+    return window, await make_users(n_users), await free_slot(window.id)
 
 
 async def _book(user, window, slot, **kw):

@@ -11,7 +11,7 @@ from handlers.validation import COUNTIES
 from handlers.clock import TZ
 from handlers.appointments.windows import WINDOWS_PATH, list_slots, list_windows, load_windows, nearest_windows, open_days
 from orm_models import Window
-from tests.support.builders import future_slot, yuanmou_window
+from tests.support.builders import free_slot, yuanmou_window
 
 pytestmark = pytest.mark.backend
 
@@ -55,7 +55,7 @@ async def test_a_location_in_yuanmou_gets_the_yuanmou_window_first(db):
 
 async def test_slots_of_an_open_day_list_capacity_and_remaining(db):
     window = await yuanmou_window()
-    slot = await future_slot(window.id)
+    slot = await free_slot(window.id)
     day = slot["start"].date()
     slots = await list_slots(window.id, day.isoformat())
     assert len(slots) == 12 and slots[0] == slot
@@ -79,7 +79,7 @@ async def test_closed_past_and_far_days_have_no_slots(db):
 
 async def test_slots_already_started_today_are_left_out(db):
     window = await yuanmou_window()
-    slot = await future_slot(window.id)
+    slot = await free_slot(window.id)
     noon = slot["start"].replace(hour=12)
     assert [s["start"].hour for s in await list_slots(window.id, noon.date(), now=noon)] == [14, 15, 15, 16, 16, 17]
 

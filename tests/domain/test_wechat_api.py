@@ -8,12 +8,12 @@ import pytest
 
 from chuangye.store import keys
 from chuangye.wechat_api import WeChatAPI, WeChatError, WeChatUnavailable
+from tests.support.env import SQLITE_ONLY
 
 TOKEN = "/cgi-bin/stable_token"
 CUSTOM = "/cgi-bin/message/custom/send"
 
 # Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 @pytest.fixture

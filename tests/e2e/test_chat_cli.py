@@ -13,11 +13,11 @@ import yaml
 from bot import texts
 from bot.chat_cli import run_chat
 from server.app import create_app
+from tests.support.env import SQLITE_ONLY
 
 QUESTION = "我是返乡农民工，想贷款开个药膳馆，能贷多少？"
 
 # Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.support.builders import free_slot_start
 from tests.support.outbox import CUSTOM, TEMPLATE, TZ, WECOM, touser
 
 
-async def first_free_slot(window_id: int):
+async def free_slot_start(window_id: int):
     from handlers.appointments.windows import list_slots, open_days
 
     (day, _), *_ = await open_days(window_id, count=1)
@@ -42,7 +43,7 @@ async def test_a_booking_reaches_the_bound_window_staff_within_seconds_though_th
     villager = await find_or_create_user("oa", "oa-villager")
 
     standin.fail(TEMPLATE, 3, status=503)
-    appt = await book_appointment(villager.id, window.id, await first_free_slot(window.id), "创业担保贷款",
+    appt = await book_appointment(villager.id, window.id, await free_slot_start(window.id), "创业担保贷款",
                                   "张三丰", "13812348000")
     took = await wait_until(lambda: standin.calls_to(TEMPLATE, ok_only=True), seconds=5)
     assert took < 5

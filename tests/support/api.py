@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pytest
 
 from handlers.clock import TZ
 
@@ -53,6 +52,3 @@ async def open_slot(client: Any, wid: int, min_days: int = 1) -> dict[str, Any]:
             return free[0]
     raise AssertionError("no open slot in the next 30 days")
 
-
-# Checks that do not depend on the storage backend run once, on SQLite (keeps the suite fast).
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

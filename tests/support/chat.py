@@ -8,6 +8,7 @@ from typing import Any
 from bot.emulator import WeChatServer
 from chuangye import appkeys as K
 from handlers.validation import id_check_digit
+from tests.support.builders import with_check_digit
 from tests.support.api import seed_windows_and_courses
 
 __all__ = ["Chat", "PATH", "option_number", "seed_windows_and_courses", "ID_NUMBER", "WRONG_CHECK", "PHONE",
@@ -61,7 +62,7 @@ def option_number(reply: str, contains: str) -> str:
 # ---------------------------------------------------------------- forms run by chat
 
 ID_17 = "53232819900101002"
-ID_NUMBER = ID_17 + id_check_digit(ID_17)
+ID_NUMBER = with_check_digit(ID_17)
 WRONG_CHECK = ID_17 + ("0" if id_check_digit(ID_17) != "0" else "1")
 PHONE = "13812348000"
 

@@ -1,4 +1,4 @@
-"""The live app, Chromium and the data the console tests need (imported by tests/test_console*.py).
+"""The live app, Chromium and the data the console tests need (tests/e2e/test_console*.py).
 
 The app is the production factory on a free loopback port (SQLite + in-process store, the
 ``make run`` shape) with the WeChat stand-in; the browser is Debian's /usr/bin/chromium driven

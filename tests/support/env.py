@@ -19,6 +19,8 @@ PG_URL = os.environ.get("CHUANGYE_TEST_PG_URL", "postgres://postgres@127.0.0.1:5
 REDIS_URL = os.environ.get("CHUANGYE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "pg"]
+# Checks that do not depend on the storage backend run once, on SQLite (keeps the suite fast).
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 TEST_TOKEN = "testtoken"
 TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

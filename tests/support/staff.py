@@ -1,26 +1,20 @@
-"""Data the staff-side tests share (imported by tests/test_staff*.py, test_export*, test_stats*,
+"""Data the staff-side tests share (tests/api: test_staff*, test_export*, test_stats*,
 test_access_control*): two counties, each with a window, a booking, a loan pre-application and a
 training sign-up made through the domain's own use cases, and staff of every role.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterator
 
 import pytest
 
-from handlers.validation import id_check_digit
-from handlers.clock import TZ
 from tests.support.api import seed_windows_and_courses
+from tests.support.builders import free_slot_start, with_check_digit
 
 COUNTY_A, COUNTY_B = "楚雄市", "元谋县"
 PASSWORD = "correct-horse-battery"
-
-
-def id_number(first17: str) -> str:
-    """A made-up resident ID with a valid GB 11643 check digit."""
-    return first17 + id_check_digit(first17)
 
 
 @dataclass
@@ -41,19 +35,6 @@ class World:
     a: People
     b: People
     staff: dict[str, Any] = field(default_factory=dict)  # window_a, window_b, county_a, prefecture
-
-
-async def first_free_start(window_id: int) -> datetime:
-    from handlers.appointments.windows import list_slots
-
-    day = datetime.now(TZ).date()  # the windows' calendar day, not the machine's
-    for _ in range(40):
-        day += timedelta(days=1)
-        free = [s for s in await list_slots(window_id, day) if s["remaining"] > 0]
-        if free:
-            start = free[0]["start"]
-            return start if isinstance(start, datetime) else datetime.fromisoformat(start)
-    raise AssertionError(f"no free slot at window {window_id}")
 
 
 async def loan(user_id: int, county: str, idn: str, phone: str, name: str = "张建华") -> Any:
@@ -82,8 +63,8 @@ async def _people(county: str, n: int) -> People:
 
     window = await Window.get(county=county)
     user = await find_or_create_user("mp", f"openid-{county}-{n}")
-    idn, phone = id_number(f"5323{n:02d}19900101123"[:17]), f"1381234{n:04d}"
-    appt = await book_appointment(user.id, window.id, await first_free_start(window.id), "创业担保贷款", "王小明", phone)
+    idn, phone = with_check_digit(f"5323{n:02d}19900101123"[:17]), f"1381234{n:04d}"
+    appt = await book_appointment(user.id, window.id, await free_slot_start(window.id), "创业担保贷款", "王小明", phone)
     return People(window, user, appt, await loan(user.id, county, idn, phone),
                   await training(user.id, county, idn, phone), idn, phone)
 

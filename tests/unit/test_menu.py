@@ -8,11 +8,11 @@ import pytest
 
 from bot import texts
 from bot.menu import DEFAULT_MENU, MenuError, check_menu, load_menu, menu_push_cli
+from tests.support.env import SQLITE_ONLY
 
 MENU_CREATE = "/cgi-bin/menu/create"
 
 # Backend-independent behaviour: one backend is enough (the store paths run on both elsewhere).
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def _leaves(menu):
