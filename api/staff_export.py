@@ -6,7 +6,7 @@ from urllib.parse import quote
 from aiohttp import web
 from pydantic import Field
 
-from handlers.reporting.export import KINDS, SHEET_TITLES, export_xlsx
+from handlers.reporting.export import KINDS, export_xlsx
 
 from api.registry import Call, Routes
 from api.schemas import Day, In
@@ -30,8 +30,6 @@ class ExportQuery(In):
 async def staff_export(call: Call) -> web.StreamResponse:
     q = call.query
     kind = call.path["kind"]
-    name, data = await export_xlsx(call.staff, kind, status=q.status, since=q.since, until=q.until,
-                                   ip=client_ip(call))
-    display = f"{SHEET_TITLES[kind]}-{name.rsplit('-', 2)[-2]}.xlsx"
-    disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(display)}"
-    return web.Response(body=data, content_type=XLSX, headers={"Content-Disposition": disposition})
+    export = await export_xlsx(call.staff, kind, status=q.status, since=q.since, until=q.until, ip=client_ip(call))
+    disposition = f"attachment; filename=\"{export.filename}\"; filename*=UTF-8''{quote(export.display_name)}"
+    return web.Response(body=export.data, content_type=XLSX, headers={"Content-Disposition": disposition})

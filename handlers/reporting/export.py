@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
 
@@ -114,9 +115,16 @@ def _workbook(kind: str, header: list[str], rows: list[list[Any]], about: list[t
     return buf.getvalue()
 
 
+@dataclass(frozen=True)
+class Export:
+    filename: str  # ASCII, for clients that ignore filename*: appointments-20261201-0930.xlsx
+    display_name: str  # what staff see when saving: 预约台账-20261201.xlsx
+    data: bytes
+
+
 async def export_xlsx(staff: StaffAccount, kind: str, *, status: str | None = None, since: date | None = None,
-                      until: date | None = None, ip: str | None = None) -> tuple[str, bytes]:
-    """(file name, xlsx bytes) of the scope's records of ``kind``; audited."""
+                      until: date | None = None, ip: str | None = None) -> Export:
+    """The scope's records of ``kind`` as an .xlsx file with its names; audited."""
     if kind not in KINDS:
         raise InvalidInput({"kind": "导出类型必须是 " + "、".join(KINDS)})
     if status and status not in STATUSES[kind]:
@@ -132,4 +140,4 @@ async def export_xlsx(staff: StaffAccount, kind: str, *, status: str | None = No
     await audit.record(staff, "export", kind, None, ip=ip, detail={
         "rows": len(rows), "masked": not scope.full_pii, "status": status,
         "since": since.isoformat() if since else None, "until": until.isoformat() if until else None})
-    return f"{kind}-{now:%Y%m%d-%H%M}.xlsx", data
+    return Export(f"{kind}-{now:%Y%m%d-%H%M}.xlsx", f"{SHEET_TITLES[kind]}-{now:%Y%m%d}.xlsx", data)
