@@ -74,3 +74,15 @@ async def test_an_unknown_export_kind_or_status_is_refused(client):
     assert (await client.get(f"{API}/users.xlsx", headers=heads)).status == 404
     bad = await client.get(f"{API}/appointments.xlsx?status=approved", headers=heads)
     assert bad.status == 422 and "status" in (await bad.json())["error"]["fields"]
+
+
+async def test_the_download_is_named_by_the_ledger_in_chinese_with_an_ascii_fallback(client):
+    import re
+    from urllib.parse import unquote
+
+    await build_world()
+    resp = await client.get(f"{API}/loan-applications.xlsx", headers=await token(client, "pref"))
+    disposition = resp.headers["Content-Disposition"]
+    assert re.search(r'filename="loan-applications-\d{8}-\d{4}\.xlsx"', disposition), disposition
+    display = unquote(disposition.split("filename*=UTF-8''", 1)[1])
+    assert re.fullmatch(r"贷款预申请台账-\d{8}\.xlsx", display), display
