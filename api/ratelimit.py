@@ -2,8 +2,8 @@
 
 A fixed window per (endpoint, client address) counted in the store, so with Redis every process
 shares the count. Past the limit: 429 ``rate_limited`` with a Chinese message and ``Retry-After``,
-before authentication or any work. Staff accounts also lock after five wrong passwords
-(handlers/staff/auth.py); this limit stops one address from trying many accounts.
+before authentication or any work. Staff sign-in is also throttled per (address, username)
+(handlers/staff/throttle.py); this limit stops one address from trying many accounts.
 
 The client address is the peer, or nginx's ``X-Real-IP`` when the peer is this machine (the
 deployment's reverse proxy, deploy/nginx-chuangye.conf); a remote peer cannot choose its address.

@@ -6,7 +6,6 @@ Role checks live here: ``require(call, roles)`` answers 403 in Chinese.
 """
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Literal
 
 from aiohttp import web
@@ -14,12 +13,14 @@ from pydantic import Field
 
 from handlers.staff import audit
 from handlers.staff import auth as staff_uc
-from handlers.staff.accounts import DEMO_PASSWORD
 from handlers.staff.audit import ACTIONS
 from handlers.staff.scope import Scope
 from orm_models import StaffAccount, Window
 
+from chuangye import appkeys as K
+
 from api.auth import bearer_token, register_staff_verifier
+from api.errors import ApiError
 from api.ratelimit import client_address
 from api.registry import Call, Routes
 from api.schemas import DbId, In, Out, Timestamp
@@ -111,34 +112,36 @@ class Ok(Out):
     ok: bool
 
 
-MSG_DEMO_REMOTE = ("演示账号的密码是公开的，只能在本机（127.0.0.1）登录；对外服务请用 chuangye staff add 新建账号，"
-                   "并停用演示账号")
+class LockedAccount(Out):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    role_label: str
+    county: str | None
+    locked_until: Timestamp = Field(description="到此时间自动解锁；管理员可提前解锁")
 
 
-async def _refuse_public_demo_password(call: Call) -> None:
-    """The 演示账号 share a published password: it opens them from this machine only (make run),
-    never through the proxy or a public interface, so a seeded production database leaks nothing."""
-    if call.body.password != DEMO_PASSWORD:
-        return
-    try:
-        if ipaddress.ip_address(client_ip(call) or "").is_loopback:
-            return
-    except ValueError:
-        pass
-    if await StaffAccount.filter(username=call.body.username.strip(), is_demo=True).exists():
-        raise staff_uc.LoginFailed(MSG_DEMO_REMOTE)
+class LockedList(Out):
+    accounts: list[LockedAccount]
 
 
 @routes.post("/staff/login", summary="工作人员登录", body=LoginIn, response=LoginOut, idempotent=False,
-             errors={401: "用户名或密码错误；连续 5 次错误后账号锁定 15 分钟", 423: "账号已锁定（locked），15 分钟后再试"})
+             errors={401: "用户名或密码错误（用户名不存在、密码错误、账号停用或锁定，回答相同）",
+                     429: "同一来源对同一用户名连续 5 次失败后需等待（rate_limited），按 Retry-After 秒数再试，"
+                          "等待时间逐次加倍"})
 async def staff_login(call: Call) -> dict:
-    ttl = call.config.security.staff_session_seconds
+    security = call.config.security
+    ttl = security.staff_session_seconds
     try:
-        await _refuse_public_demo_password(call)
-        result = await staff_uc.login(call.body.username, call.body.password, ttl_seconds=ttl, ip=client_ip(call))
-    except (staff_uc.LoginFailed, staff_uc.AccountLocked) as exc:
+        result = await staff_uc.login(call.body.username, call.body.password, ttl_seconds=ttl, ip=client_ip(call),
+                                      store=call.resource(K.STORE), lock_failures=security.staff_lock_failures,
+                                      lock_minutes=security.staff_lock_minutes)
+    except (staff_uc.LoginFailed, staff_uc.LoginThrottled) as exc:
         await audit.record(None, "login_failed", "staff", None, ip=client_ip(call),
                            detail={"username": call.body.username[:64], "reason": exc.code})
+        if isinstance(exc, staff_uc.LoginThrottled):
+            raise ApiError(exc.status, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
         raise
     await audit.record(result.staff, "login", "staff", result.staff.id, ip=client_ip(call))
     return {"token": result.token, "expires_at": result.expires_at, "expires_in": ttl}
@@ -183,3 +186,16 @@ async def staff_audit(call: Call) -> dict:
     total, items = await audit.list_audit(staff_id=q.staff_id, action=q.action, limit=q.limit, offset=q.offset)
     return {"total": total, "items": items}
 
+
+
+@routes.get("/staff/accounts/locked", summary="被锁定的工作人员账号（县市管理员看本县市，州级看全部）", auth="staff",
+            response=LockedList, errors=ROLE_ERRORS)
+async def staff_locked_accounts(call: Call) -> dict:
+    return {"accounts": await staff_uc.locked_accounts(call.staff)}
+
+
+@routes.post("/staff/accounts/{id}/unlock", summary="解锁工作人员账号（县市、州级管理员；记入审计日志）", auth="staff",
+             response=Ok, idempotent=False, errors={**ROLE_ERRORS, 404: "没有找到该账号，或不在本人管辖范围内（not_found）"})
+async def staff_unlock_account(call: Call) -> dict:
+    await staff_uc.unlock(call.staff, call.path["id"], ip=client_ip(call))
+    return {"ok": True}

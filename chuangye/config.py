@@ -136,6 +136,11 @@ class SecurityConfig(_Section):
     data_key: str
     token_ttl_seconds: int = Field(7 * 24 * 3600, ge=60)
     staff_session_seconds: int = Field(8 * 3600, ge=60)
+    # Wrong staff passwords in a row, from any address, that lock the account (an administrator
+    # unlocks it in the console, or it unlocks after staff_lock_minutes). Single addresses are
+    # throttled long before this (handlers/staff/throttle.py).
+    staff_lock_failures: int = Field(50, ge=10)
+    staff_lock_minutes: int = Field(24 * 60, ge=1)
 
     @field_validator("data_key")
     @classmethod

@@ -28,6 +28,7 @@ ACTIONS = {
     "notification_retry": "重发通知",
     "registry_change": "登记信息变更",
     "bind_wechat": "生成微信绑定码",
+    "unlock_account": "解锁账号",
 }
 
 

@@ -1,10 +1,16 @@
-"""Staff accounts: creation, password login with lock-out, expiring sessions, WeChat binding.
+"""Staff accounts: password login, throttling and lock, expiring sessions, WeChat binding.
 
 Guarantees:
 - passwords are stored only as argon2 hashes, session tokens only as SHA-256 hashes;
-- five wrong passwords in a row lock the account for 15 minutes, even under concurrent attempts
-  (each attempt is counted in the database by a conditional UPDATE before its password is checked,
-  so a burst of simultaneous guesses gets no more than five checks);
+- a wrong password, an unknown name, an inactive or a locked account all get the same
+  ``LoginFailed`` after the same work (a hash is verified either way), so answers tell no names apart;
+- tries are throttled per (client address, username) with growing delays (handlers/staff/throttle.py),
+  the same for every name, so nobody can lock an account by guessing from one address;
+- the account itself locks only after ``lock_failures`` wrong passwords in a row from any address
+  (config ``security.staff_lock_failures``), for ``lock_minutes`` or until an administrator unlocks
+  it (``unlock``); each attempt is counted in the database by a conditional UPDATE before its
+  password is checked, so concurrent guesses cannot overshoot;
+- the published demo password opens demo accounts from this machine (a loopback address) only;
 - a session token works until it expires (``security.staff_session_seconds``) or is revoked;
   a deactivated account's sessions stop working at once;
 - a bind code is six digits, lives 10 minutes and can be used once.
@@ -13,20 +19,26 @@ Time comes from ``clock`` so tests can freeze it.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from handlers.errors import DomainError
-from handlers.clock import TZ, clock
+from chuangye.store import Store
+from handlers.errors import DomainError, NotFound
+from handlers.clock import clock
+from handlers.staff import audit
+from handlers.staff.accounts import DEMO_PASSWORD
 from handlers.staff.passwords import DUMMY_HASH, verify_password
+from handlers.staff.throttle import LoginGate, LoginThrottled
 from orm_models import BindCode, StaffAccount, StaffSession
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+LOCK_FAILURES = 50  # default of security.staff_lock_failures
+LOCK_MINUTES = 24 * 60  # default of security.staff_lock_minutes
 BIND_CODE_MINUTES = 10
 ROLE_NAMES = {"window": "窗口工作人员", "county": "县市管理员", "prefecture": "州级管理员"}
 
@@ -35,13 +47,6 @@ class LoginFailed(DomainError):
 
     code, status = "unauthorized", 401
     default_message = "用户名或密码错误"
-
-
-class AccountLocked(DomainError):
-    """Too many failures: the account is locked for a while (HTTP 423)."""
-
-    code, status = "locked", 423
-    default_message = f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 {LOCK_MINUTES} 分钟"
 
 
 class Forbidden(DomainError):
@@ -65,53 +70,75 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _locked_message(until: datetime) -> str:
-    return f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 {LOCK_MINUTES} 分钟，请于 {until.astimezone(TZ):%H:%M} 后再试"
+MSG_DEMO_REMOTE = ("演示账号的密码是公开的，只能在本机（127.0.0.1）登录；对外服务请用 chuangye staff add 新建账号，"
+                   "并停用演示账号")
 
 
-async def _reserve_attempt(staff: StaffAccount, now: datetime) -> bool:
+def _is_loopback(ip: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(ip or "").is_loopback
+    except ValueError:
+        return False
+
+
+async def _reserve_attempt(staff: StaffAccount, now: datetime, lock_failures: int) -> bool:
     """Count this attempt as a failure BEFORE the password is checked (a success resets it).
 
     One conditional UPDATE: it only succeeds while the account is unlocked and fewer than
-    MAX_FAILURES attempts are counted, so a burst of concurrent guesses gets at most
-    MAX_FAILURES password checks. False: the account is locked (or that many are in flight).
+    ``lock_failures`` attempts are counted, so concurrent guesses get at most that many password
+    checks. False: the account is locked (or that many are in flight).
     """
     unlocked = Q(locked_until=None) | Q(locked_until__lte=now)
-    reserved = await StaffAccount.filter(unlocked, id=staff.id, failed_logins__lt=MAX_FAILURES).update(
+    reserved = await StaffAccount.filter(unlocked, id=staff.id, failed_logins__lt=lock_failures).update(
         failed_logins=F("failed_logins") + 1)
     return bool(reserved)
 
 
-async def _lock_if_exhausted(staff: StaffAccount) -> datetime | None:
-    """After a wrong password: the fifth counted failure in a row locks the account (until when)."""
-    failures = (await StaffAccount.filter(id=staff.id).values_list("failed_logins", flat=True))[0]
-    if failures < MAX_FAILURES:
-        return None
-    until = clock.now() + timedelta(minutes=LOCK_MINUTES)
-    await StaffAccount.filter(id=staff.id).update(failed_logins=0, locked_until=until)
-    return until
+async def _lock_if_exhausted(staff: StaffAccount, lock_failures: int, lock_minutes: int) -> None:
+    """After a wrong password: the ``lock_failures``-th counted failure in a row locks the account
+    (and the count starts again, for when the lock ends)."""
+    until = clock.now() + timedelta(minutes=lock_minutes)
+    await StaffAccount.filter(id=staff.id, failed_logins__gte=lock_failures).update(failed_logins=0,
+                                                                                    locked_until=until)
 
 
-async def login(username: str, password: str, *, ttl_seconds: int, ip: str | None = None) -> Login:
+async def _authenticate(username: str, password: str, ip: str | None, lock_failures: int,
+                        lock_minutes: int) -> StaffAccount:
+    """The account these credentials open, or LoginFailed, after the same work for every name."""
+    staff = await StaffAccount.get_or_none(username=username)
+    if staff is not None and staff.is_demo and password == DEMO_PASSWORD and not _is_loopback(ip):
+        # The 演示账号 share a published password: it opens them from this machine only (make run),
+        # never through the proxy or a public interface, so a seeded production database leaks nothing.
+        raise LoginFailed(MSG_DEMO_REMOTE)
+    if staff is None or not staff.is_active or not await _reserve_attempt(staff, clock.now(), lock_failures):
+        await verify_password(DUMMY_HASH, password)
+        raise LoginFailed()
+    if not await verify_password(staff.password_hash, password):
+        await _lock_if_exhausted(staff, lock_failures, lock_minutes)
+        raise LoginFailed()
+    await StaffAccount.filter(id=staff.id).update(failed_logins=0, locked_until=None)
+    return staff
+
+
+async def login(username: str, password: str, *, ttl_seconds: int, ip: str | None = None,
+                store: Store | None = None, lock_failures: int = LOCK_FAILURES,
+                lock_minutes: int = LOCK_MINUTES) -> Login:
     """Check the password and open a session.
 
-    Raises LoginFailed (unknown user, wrong password, inactive account: one message for all, the
-    fifth wrong password in a row says the account is now locked) or AccountLocked (the account is
-    locked: the password is not even checked).
+    ``ip`` is the client's address: it keys the throttle (with ``store``; without a store nothing
+    is throttled) and decides the demo-password rule (None counts as remote). Raises
+    LoginThrottled (this name from this address must wait: nothing is checked) or LoginFailed
+    (unknown name, wrong password, inactive or locked account: one message for all).
     """
-    staff = await StaffAccount.get_or_none(username=(username or "").strip())
-    if staff is None or not staff.is_active:
-        await verify_password(DUMMY_HASH, password or "")
-        raise LoginFailed()
+    username, password = (username or "").strip(), password or ""
+    async with LoginGate(store, ip, username) as gate:
+        try:
+            staff = await _authenticate(username, password, ip, lock_failures, lock_minutes)
+        except LoginFailed:
+            await gate.failed()
+            raise
+        await gate.passed()
     now = clock.now()
-    if staff.locked_until is not None and staff.locked_until > now:
-        raise AccountLocked(_locked_message(staff.locked_until))
-    if not await _reserve_attempt(staff, now):
-        raise AccountLocked()
-    if not await verify_password(staff.password_hash, password or ""):
-        locked_until = await _lock_if_exhausted(staff)
-        raise LoginFailed(_locked_message(locked_until) if locked_until else None)
-    await StaffAccount.filter(id=staff.id).update(failed_logins=0, locked_until=None)
     # Housekeeping: sessions that ended more than a day ago are of no further use.
     await StaffSession.filter(staff_id=staff.id, expires_at__lt=now - timedelta(days=1)).delete()
     token = "stf_" + secrets.token_urlsafe(32)
@@ -136,6 +163,42 @@ async def logout(token: str) -> bool:
         revoked_at=clock.now()
     )
     return bool(changed)
+
+
+# ---------------------------------------------------------------- locked accounts (administrators)
+
+UNLOCK_ROLES = ("county", "prefecture")
+
+
+def _accounts_in_scope(viewer: StaffAccount) -> Any:
+    if viewer.role not in UNLOCK_ROLES:
+        raise Forbidden("只有县市管理员、州级管理员可以查看和解锁被锁定的账号")
+    query = StaffAccount.all()
+    return query if viewer.role == "prefecture" else query.filter(county=viewer.county or "")
+
+
+async def locked_accounts(viewer: StaffAccount) -> list[dict[str, Any]]:
+    """The accounts locked right now that ``viewer`` administers (a county's, or all), soonest first."""
+    rows = await _accounts_in_scope(viewer).filter(locked_until__gt=clock.now()).order_by("locked_until", "id")
+    return [{"id": s.id, "username": s.username, "display_name": s.display_name, "role": s.role,
+             "role_label": ROLE_NAMES.get(s.role, s.role), "county": s.county, "locked_until": s.locked_until}
+            for s in rows]
+
+
+async def unlock(viewer: StaffAccount, staff_id: int, *, ip: str | None = None) -> StaffAccount:
+    """Lift the lock of an account ``viewer`` administers and clear its failure count (audited).
+
+    An account outside the viewer's county is "not found"; unlocking an unlocked account is harmless.
+    """
+    staff = await _accounts_in_scope(viewer).filter(id=staff_id).first()
+    if staff is None:
+        raise NotFound(f"没有找到编号为 {staff_id} 的工作人员账号")
+    was_locked = staff.locked_until is not None and staff.locked_until > clock.now()
+    async with in_transaction() as conn:
+        await StaffAccount.filter(id=staff.id).using_db(conn).update(failed_logins=0, locked_until=None)
+        await audit.record(viewer, "unlock_account", "staff", staff.id, ip=ip, using_db=conn,
+                           detail={"username": staff.username, "was_locked": was_locked})
+    return await StaffAccount.get(id=staff.id)
 
 
 # ---------------------------------------------------------------- WeChat binding
@@ -177,4 +240,5 @@ async def bind_staff_wechat(code: str, openid: str) -> StaffAccount | None:
         await StaffAccount.filter(id=bind.staff_id).using_db(conn).update(wechat_openid=openid)
         return await StaffAccount.get(id=bind.staff_id).using_db(conn)
 
-__all__ = ["login", "verify_session", "logout", "new_bind_code", "bind_staff_wechat"]
+__all__ = ["login", "verify_session", "logout", "locked_accounts", "unlock", "new_bind_code", "bind_staff_wechat",
+           "LoginFailed", "LoginThrottled"]

@@ -207,6 +207,33 @@ async def test_wrong_password_is_refused_in_chinese_then_the_administrator_regis
     assert errors == []
 
 
+async def test_an_administrator_unlocks_a_locked_account_in_the_console_and_window_staff_see_no_such_page(
+    live_app: LiveApp, staff_browser
+) -> None:
+    from orm_models import AuditLog, StaffAccount
+
+    page, errors = staff_browser
+    admin = await live_app.seed(county=None)
+    clerk = await StaffAccount.filter(role="window").order_by("id").first()
+    await StaffAccount.filter(id=clerk.id).update(locked_until=datetime.now(TZ) + timedelta(hours=3))
+    await _log_in(page, live_app.base, admin.username, admin.password)
+
+    await page.click("nav a[data-page=locks]")
+    row = page.locator("[data-testid=locked-accounts] tr", has_text=clerk.username)
+    await row.wait_for()
+    await row.locator("button", has_text="解锁").click()
+    await page.locator(".notice.ok", has_text=f"已解锁账号 {clerk.username}").wait_for()
+    await page.locator("[data-testid=locked-accounts]", has_text="没有被锁定的账号").wait_for()
+    assert (await StaffAccount.get(id=clerk.id)).locked_until is None
+    assert (await AuditLog.get(action="unlock_account")).object_id == str(clerk.id)
+
+    await page.click("#logout")
+    await _log_in(page, live_app.base, clerk.username, admin.password)  # the demo accounts share one password
+    assert await page.locator("nav a[data-page=agenda]").count() == 1
+    assert await page.locator("nav a[data-page=locks]").count() == 0
+    assert errors == []
+
+
 def test_chromium_is_required_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.support import console as console_helpers
 

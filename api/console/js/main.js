@@ -2,7 +2,7 @@
 import { get, post, token } from "./api.js";
 import { h, notice } from "./dom.js";
 
-// Each page module exports render(main, ctx).
+// Each page module exports render(main, ctx); `roles` limits a page to those staff roles.
 const PAGES = [
   { path: "agenda", title: "今日预约", module: "./pages/agenda.js" },
   { path: "review", title: "审核", module: "./pages/review.js" },
@@ -13,7 +13,10 @@ const PAGES = [
   { path: "export", title: "导出台账", module: "./pages/exports.js" },
   { path: "notifications", title: "通知失败", module: "./pages/notifications.js" },
   { path: "bind", title: "绑定微信", module: "./pages/bind.js" },
+  { path: "locks", title: "账号解锁", module: "./pages/locks.js", roles: ["county", "prefecture"] },
 ];
+// The pages this staff member's role may open (a page without roles is for everyone).
+const pagesFor = (me) => PAGES.filter((p) => !p.roles || (me && p.roles.includes(me.role)));
 
 const $ = (id) => document.getElementById(id);
 const ctx = { me: null };
@@ -79,12 +82,13 @@ async function enter() {
 }
 
 function buildNav() {
-  $("nav").replaceChildren(...PAGES.map((p) => h("a", { href: `#/${p.path}`, dataset: { page: p.path } }, p.title)));
+  $("nav").replaceChildren(...pagesFor(ctx.me).map((p) => h("a", { href: `#/${p.path}`, dataset: { page: p.path } }, p.title)));
 }
 
 function currentPage() {
   const path = location.hash.replace(/^#\/?/, "").split("?")[0];
-  return PAGES.find((p) => p.path === path) || PAGES[0];
+  const pages = pagesFor(ctx.me);
+  return pages.find((p) => p.path === path) || pages[0];
 }
 
 async function route() {
