@@ -28,7 +28,7 @@ from api.staff import ROLE_ERRORS, client_ip, require
 
 routes = Routes("工作人员·人工服务", "转人工的用户队列、对话记录、回复和结束；机器人答不准的问题和常见问题（FAQ）维护")
 
-FAQ_ROLES = ("county", "prefecture")
+FAQ_ROLES = faq.WRITER_ROLES
 SCOPE_NOTE = "窗口工作人员和县市管理员看本县市的用户，州级管理员看全部（含州级队列）"
 
 

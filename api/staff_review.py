@@ -112,8 +112,8 @@ class LoanDecisionIn(In):
 
 
 class TrainingDecisionIn(In):
-    decision: Literal["approved", "rejected"] = Field(..., title="审核结论", description="approved 录取 / rejected 不录取")
-    note: str = Field("", title="审核意见", max_length=500, description="不录取时必填，申请人会收到")
+    decision: Literal["approved", "rejected"] = Field(..., title="审核结论", description="approved 通过 / rejected 不通过")
+    note: str = Field("", title="审核意见", max_length=500, description="不通过时必填，申请人会收到")
 
 
 async def _list(call: Call, kind: str) -> dict:

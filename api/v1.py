@@ -10,7 +10,7 @@ from aiohttp import web
 from chuangye.config import Config
 
 from api import (appointments, auth_routes, loans, policies, staff, staff_desk, staff_export, staff_handoff,
-                 staff_notifications, staff_registry, staff_review, staff_stats, training, windows)
+                 staff_meta, staff_notifications, staff_registry, staff_review, staff_stats, training, windows)
 from api.dispatch import make_handler
 from api.errors import dumps, error_middleware
 from api.openapi import build_document
@@ -25,6 +25,7 @@ ROUTE_TABLES = [
     loans.routes,
     training.routes,
     staff.routes,
+    staff_meta.routes,
     staff_desk.routes,
     staff_review.routes,
     staff_export.routes,

@@ -21,15 +21,18 @@ from handlers.staff import audit
 from handlers.errors import InvalidInput, NotAllowed
 from handlers.applications.loans import OPEN_STATUSES as LOAN_OPEN
 from handlers.applications.loans import STATUS_ZH as LOAN_STATUS_ZH
+from handlers.applications.training import STATUS_ZH as TRAINING_STATUS_ZH
 from handlers.clock import clock
 from handlers.clock import local
 from handlers.staff.scope import Scope, get_in_scope
 from orm_models import LoanApplication, ReviewDecision, StaffAccount, TrainingApplication, TrainingSession
 
-LOAN_LABELS = LOAN_STATUS_ZH  # staff and applicants see the same loan status names
-TRAINING_LABELS = {"submitted": "已报名", "approved": "已录取", "rejected": "未录取", "withdrawn": "已撤回"}
+# One name per status: staff read the words applicants read (chat, mini-program, exports, console).
+LOAN_LABELS = LOAN_STATUS_ZH
+TRAINING_LABELS = TRAINING_STATUS_ZH
 OPEN = {"loan": LOAN_OPEN, "training": ("submitted",)}
 DECISIONS = {"loan": ("approved", "rejected", "referred"), "training": ("approved", "rejected")}
+DECISION_ZH = {"approved": "通过", "rejected": "不通过", "referred": "转银行"}  # the verbs staff choose from
 WHAT = {"loan": "贷款预申请", "training": "培训报名"}
 MAX_NOTE = 500
 

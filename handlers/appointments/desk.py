@@ -15,9 +15,9 @@ from handlers.staff import audit
 from handlers.errors import InvalidInput, NotAllowed, NotFound
 from handlers.clock import clock, day_bounds, local
 from handlers.staff.scope import Scope, get_in_scope
+from handlers.appointments.booking import STATUS_ZH as STATUS_LABELS  # one name per status, for staff and applicants
 from orm_models import Appointment, StaffAccount
 
-STATUS_LABELS = {"booked": "已预约", "checked_in": "已签到", "cancelled": "已取消", "no_show": "未到"}
 # status -> states it may be reached from
 CHECK_IN_FROM = ("booked", "no_show")  # someone marked absent who turns up late is still served
 NO_SHOW_FROM = ("booked",)
@@ -78,7 +78,7 @@ async def _transition(staff: StaffAccount, appt: Appointment, to: str, allowed: 
     return fresh
 
 
-_VERBS = {"checked_in": "签到", "no_show": "标记未到"}
+_VERBS = {"checked_in": "签到", "no_show": "标记未到场"}
 
 
 async def check_in(staff: StaffAccount, appointment_id: int, *, ip: str | None = None) -> dict[str, Any]:
@@ -105,5 +105,5 @@ async def mark_no_show(staff: StaffAccount, appointment_id: int, *, ip: str | No
     """Mark a booked visitor absent, once their appointment time has begun."""
     appt = await get_in_scope(Scope.of(staff).appointments().select_related("window"), appointment_id, "预约")
     if appt.status == "booked" and appt.start > clock.now():
-        raise NotAllowed(f"预约时间（{local(appt.start):%m-%d %H:%M}）还没到，不能标记未到")
+        raise NotAllowed(f"预约时间（{local(appt.start):%m-%d %H:%M}）还没到，不能标记未到场")
     return appointment_row(await _transition(staff, appt, "no_show", NO_SHOW_FROM, ip))

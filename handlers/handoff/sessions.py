@@ -34,6 +34,9 @@ from orm_models.handoff import PREFECTURE
 
 log = logging.getLogger("chuangye.handoff")
 OPEN = ("waiting", "active")
+STATUS_ZH = {"waiting": "等待接入", "active": "服务中", "closed": "已结束"}
+REASON_ZH = {"asked": "用户要求", "menu": "菜单进入", "unconfident": "连续答不准"}
+SENDER_ZH = {"user": "用户", "bot": "机器人", "staff": "工作人员", "system": "系统"}
 MAX_REPLY = 600
 Send = Callable[[str, str], Awaitable[Any]]
 

@@ -30,6 +30,7 @@ VERSION_KEY = "faq:version"
 MAX_QUESTION, MAX_ANSWER, MAX_SOURCE = 200, 500, 200
 SIMILAR = 85  # rapidfuzz ratio at which two wordings count as the same question
 BACKLOG_ROWS = 1000
+WRITER_ROLES = ("county", "prefecture")  # who may write and retire FAQ entries; window staff read them
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 

@@ -39,7 +39,7 @@ TARGETS = (
     Target("jobs", "带动就业", 5000, None, "人",
            "工作人员在审核通过贷款预申请时登记的带动就业人数之和；未登记的申请不计入。"),
     Target("trained", "技能培训、创业培训", 10000, None, "人",
-           "本平台培训报名经审核「录取」的人数（按身份证去重）；是否结业未跟踪。"),
+           "本平台培训报名经审核「通过」的人数（按身份证去重）；是否结业未跟踪。"),
     Target("windows", "创业服务窗口", 10, None, "个", "系统中启用的服务窗口数（地址、电话为演示数据的也计入，见 demo_windows）。"),
     Target("guidance_teams", "创新创业指导团队", 10, None, "个", "工作人员在「登记」中录入的指导团队数。"),
     Target("mentors", "创业导师", 200, None, "人", "工作人员在「登记」中录入的创业导师数。"),
@@ -49,6 +49,12 @@ TARGETS = (
     Target("villages", "创业村落", 15, None, "个", "「登记」中类型为创业村落的载体数。"),
 )
 CARRIER_KEYS = {"孵化基地": "bases", "创业小镇": "towns", "创业社区": "communities", "创业村落": "villages"}
+# Short names for table headers and chart legends, where the plan's full wording does not fit.
+SHORT_LABELS = {
+    "loan_backed": "贷款扶持创业者", "jobs": "带动就业", "trained": "培训通过", "windows": "窗口",
+    "guidance_teams": "指导团队", "mentors": "导师", "bases": "孵化基地", "towns": "小镇", "communities": "社区",
+    "villages": "村落",
+}
 
 FUNNEL = (
     ("questions", "政策咨询（提问）"),

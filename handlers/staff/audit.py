@@ -24,7 +24,7 @@ ACTIONS = {
     "export": "导出",
     "decision": "审核决定",
     "check_in": "签到",
-    "no_show": "标记未到",
+    "no_show": "标记未到场",
     "notification_retry": "重发通知",
     "registry_change": "登记信息变更",
     "bind_wechat": "生成微信绑定码",

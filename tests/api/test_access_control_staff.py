@@ -38,6 +38,7 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
     deleters = by_role(window_a=403, window_b=403, county_a=200, prefecture=404)
     return [
         ("GET", "/staff/me", None, everyone(200)),
+        ("GET", "/staff/meta", None, everyone(200)),
         ("GET", "/staff/bind-code", None, everyone(200)),
         ("GET", "/staff/appointments", None, everyone(200)),
         ("POST", f"/staff/appointments/{a.appointment.id}/check-in", None, in_a),

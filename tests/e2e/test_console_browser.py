@@ -83,7 +83,7 @@ async def test_staff_member_checks_in_a_booking_decides_an_application_and_expor
     detail = page.locator("[data-testid=review-detail]")
     await detail.locator("form.decision-form").wait_for()
     detail_text = await detail.inner_text()
-    assert APPLICANT["id_number"] not in detail_text and "资格预检" in detail_text
+    assert APPLICANT["id_number"] not in detail_text and "预审结果" in detail_text and "资格预检" not in detail_text
     await detail.locator("input[name=decision][value=rejected]").check()
     await detail.locator("button[type=submit]").click()
     await page.locator(".notice.error", has_text="不通过时请填写原因").wait_for()
@@ -141,12 +141,12 @@ async def test_window_staff_mark_a_missed_visit_and_retry_a_failed_notification_
     await Appointment.filter(id=booking["id"]).update(start=missed, end=missed + timedelta(minutes=30))
     await _log_in(page, live_app.base, account.username, account.password)
 
-    # 今日预约: a visit whose time has passed is marked 未到; a late arrival can still be checked in.
+    # 今日预约: a visit whose time has passed is marked 未到场; a late arrival can still be checked in.
     await page.fill("input[name=date]", missed.date().isoformat())
     await page.dispatch_event("input[name=date]", "change")
     row = page.locator("[data-testid=agenda-table] tr", has_text=VISITOR["name"])
-    await row.locator("button", has_text="未到").click()
-    await row.locator(".status", has_text="未到").wait_for()
+    await row.locator("button", has_text="未到场").click()
+    await row.locator(".status", has_text="未到场").wait_for()
     assert (await Appointment.get(id=booking["id"])).status == "no_show"
     assert await row.locator("button", has_text="签到").count() == 1
 

@@ -63,3 +63,38 @@ async def test_paths_outside_the_console_directory_are_not_served(client) -> Non
     for rel in ("../console.py", "..%2Fconsole.py", "js/../../v1.py", "nope.js", "js"):
         resp = await client.get(f"/console/{rel}")
         assert resp.status == 404, rel
+
+
+def _server_owned_words() -> tuple[set[str], set[str]]:
+    """(words that must not appear anywhere, words that must not appear as a whole string literal).
+
+    Everything GET /staff/meta serves. Names that also read as prose (a status in a sentence such as
+    "回复已发送", a role in "请联系县市管理员") are refused as a whole literal, the shape a copied
+    list or table takes; county names, carrier kinds and eligibility outcomes anywhere. The handoff
+    senders (用户, 系统…) are plain words a page uses as headers, so they are left out.
+    """
+    from handlers.meta import staff_meta
+
+    meta = staff_meta()
+    anywhere = {*meta["counties"], *meta["eligibility"].values(), *(c["kind"] for c in meta["carrier_kinds"])}
+    tables = [meta["roles"], meta["channels"], meta["notification_kinds"], meta["handoff_reasons"], meta["exports"],
+              *meta["statuses"].values(), *meta["decisions"].values()]
+    literal = {meta["prefecture"], *(t["short_label"] for t in meta["targets"]), *(t["label"] for t in meta["targets"])}
+    literal |= {name for names in tables for name in names.values()}
+    return anywhere, literal
+
+
+def test_the_console_scripts_copy_none_of_the_lists_the_server_owns() -> None:
+    anywhere, literal = _server_owned_words()
+    found = []
+    for path in sorted((STATIC_DIR / "js").rglob("*.js")):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.name}: {w}" for w in sorted(anywhere) if w in text]
+        found += [f"{path.name}: \"{w}\"" for w in sorted(literal) if re.search(rf"[\"'`]{re.escape(w)}[\"'`]", text)]
+    assert not found, "the console repeats names GET /staff/meta serves:\n" + "\n".join(found)
+
+
+def test_the_console_loads_the_servers_names_once_at_start_up() -> None:
+    main = (STATIC_DIR / "js" / "main.js").read_text(encoding="utf-8")
+    assert main.count('get("/meta")') == 1
+    assert not (STATIC_DIR / "js" / "labels.js").exists()

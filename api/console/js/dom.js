@@ -63,6 +63,9 @@ export function messageSlot() {
   };
 }
 
+// The Chinese name of an API value, from a table of GET /staff/meta (the value itself if unnamed).
+export const label = (names, value) => (names && names[value]) || value || "";
+
 export function statusBadge(status, labels) {
   return h("span", { class: `status ${status || ""}` }, labels[status] || status || "—");
 }

@@ -1,4 +1,6 @@
 // Console shell: login, logout, navigation and a hash router (#/agenda, #/review, ...).
+// The names and lists the server owns (counties, status names, roles, plan targets) come from
+// GET /staff/meta once per login, as ctx.meta; no page keeps its own copy.
 import { get, post, token } from "./api.js";
 import { h, notice } from "./dom.js";
 
@@ -19,7 +21,7 @@ const PAGES = [
 const pagesFor = (me) => PAGES.filter((p) => !p.roles || (me && p.roles.includes(me.role)));
 
 const $ = (id) => document.getElementById(id);
-const ctx = { me: null };
+const ctx = { me: null, meta: null };
 
 function showLogin(message) {
   $("app-view").hidden = true;
@@ -58,6 +60,7 @@ async function onLogout() {
   }
   token.clear();
   ctx.me = null;
+  ctx.meta = null;
   showLogin("已退出登录");
 }
 
@@ -69,8 +72,7 @@ function whoText(me) {
 
 async function enter() {
   try {
-    const data = await get("/me");
-    ctx.me = data;
+    [ctx.me, ctx.meta] = await Promise.all([get("/me"), get("/meta")]);
   } catch (err) {
     return showLogin(err.message);
   }
@@ -92,7 +94,7 @@ function currentPage() {
 }
 
 async function route() {
-  if (!token.get() || !ctx.me) return;
+  if (!token.get() || !ctx.me || !ctx.meta) return;
   const page = currentPage();
   for (const a of $("nav").querySelectorAll("a")) a.classList.toggle("active", a.dataset.page === page.path);
   document.title = `${page.title} · 创业幸福地控制台`;
@@ -110,6 +112,7 @@ async function route() {
 
 window.addEventListener("staff-session-ended", (ev) => {
   ctx.me = null;
+  ctx.meta = null;
   showLogin(ev.detail || "登录已过期，请重新登录");
 });
 window.addEventListener("hashchange", route);

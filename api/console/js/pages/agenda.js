@@ -2,13 +2,14 @@
 import { get, post, query } from "../api.js";
 import { fmtTime, h, messageSlot, statusBadge, table, todayInChuxiong } from "../dom.js";
 
-export async function render(main) {
+export async function render(main, ctx) {
   const msg = messageSlot();
   const dateInput = h("input", { type: "date", name: "date", value: todayInChuxiong(), "aria-label": "日期" });
   const codeInput = h("input", { name: "code", placeholder: "签到码", maxlength: "12", autocomplete: "off", "aria-label": "签到码" });
   const list = h("div", { class: "agenda" });
 
-  const reload = () => load(list, dateInput.value, msg, reload);
+  const names = ctx.meta.statuses.appointment;
+  const reload = () => load(list, dateInput.value, msg, reload, names);
   const codeForm = h(
     "form",
     { class: "checkin-box toolbar", onsubmit: (ev) => { ev.preventDefault(); checkInByCode(codeInput, msg, reload); } },
@@ -23,7 +24,7 @@ export async function render(main) {
   codeInput.focus();
 }
 
-async function load(list, date, msg, reload) {
+async function load(list, date, msg, reload, names) {
   let data;
   try {
     data = await get(`/appointments${query({ date })}`);
@@ -36,7 +37,7 @@ async function load(list, date, msg, reload) {
     list.replaceChildren(h("p", { class: "muted" }, `${date} 没有预约。`));
     return;
   }
-  list.replaceChildren(...groups.map(([name, rows]) => windowSection(name, rows, msg, reload)));
+  list.replaceChildren(...groups.map(([name, rows]) => windowSection(name, rows, msg, reload, names)));
 }
 
 function groupByWindow(rows) {
@@ -50,7 +51,7 @@ function groupByWindow(rows) {
   return [...groups.entries()];
 }
 
-function windowSection(name, rows, msg, reload) {
+function windowSection(name, rows, msg, reload, names) {
   const waiting = rows.filter((r) => r.status === "booked").length;
   const columns = [
     { label: "时间", value: (r) => `${fmtTime(r.start)}${r.end ? `–${fmtTime(r.end)}` : ""}` },
@@ -58,7 +59,7 @@ function windowSection(name, rows, msg, reload) {
     { label: "手机", value: (r) => r.phone },
     { label: "事项", value: (r) => r.purpose },
     { label: "状态", value: (r) => statusBadge(r.status, { [r.status]: r.status_label }) },
-    { label: "操作", class: "actions", value: (r) => rowActions(r, msg, reload) },
+    { label: "操作", class: "actions", value: (r) => rowActions(r, msg, reload, names) },
   ];
   return h(
     "section",
@@ -69,7 +70,7 @@ function windowSection(name, rows, msg, reload) {
 }
 
 // Check-in also serves someone marked absent who turns up late; absence only once the time has begun.
-function rowActions(row, msg, reload) {
+function rowActions(row, msg, reload, names) {
   const canCheckIn = row.status === "booked" || row.status === "no_show";
   const canMarkAbsent = row.status === "booked" && new Date(row.start) <= new Date();
   const act = (path, done) => async (ev) => {
@@ -84,8 +85,8 @@ function rowActions(row, msg, reload) {
     }
   };
   return [
-    canCheckIn && h("button", { type: "button", class: "small primary", onclick: act("check-in", `${row.name} 已签到`) }, "签到"),
-    canMarkAbsent && h("button", { type: "button", class: "small danger", onclick: act("no-show", `${row.name} 已标记为未到`) }, "未到"),
+    canCheckIn && h("button", { type: "button", class: "small primary", onclick: act("check-in", `${row.name} ${names.checked_in}`) }, "签到"),
+    canMarkAbsent && h("button", { type: "button", class: "small danger", onclick: act("no-show", `${row.name} 已标记为${names.no_show}`) }, names.no_show),
   ].filter(Boolean);
 }
 

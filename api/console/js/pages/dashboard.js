@@ -3,7 +3,7 @@ import { get } from "../api.js";
 import { fmtDateTime, fmtNumber, h, messageSlot, notice, table } from "../dom.js";
 import { loadECharts } from "../echarts.js";
 
-export async function render(main) {
+export async function render(main, ctx) {
   const msg = messageSlot();
   main.append(msg.el);
   let stats;
@@ -15,6 +15,7 @@ export async function render(main) {
   const targets = stats.targets || [];
   const funnel = stats.funnel || [];
   const counties = stats.counties || [];
+  const short = Object.fromEntries(ctx.meta.targets.map((t) => [t.key, t.short_label]));
   main.append(
     h("p", { class: "muted" }, scopeLine(stats)),
     h("div", { class: "kpis", "data-testid": "kpis" }, targets.map(kpi)),
@@ -26,12 +27,12 @@ export async function render(main) {
   };
   main.append(h("div", { class: "charts" }, charts.targets, charts.funnel, charts.counties));
   main.append(
-    h("h3", {}, "各县市实际数"), h("p", { class: "muted" }, stats.county_note || ""), countyTable(targets, counties),
+    h("h3", {}, "各县市实际数"), h("p", { class: "muted" }, stats.county_note || ""), countyTable(targets, funnel, counties, short),
     h("h3", {}, "指标与统计口径"), h("p", { class: "muted" }, stats.funnel_note || ""), definitions(targets, funnel),
   );
   try {
     const echarts = await loadECharts();
-    drawAll(echarts, charts, targets, funnel, counties);
+    drawAll(echarts, charts, targets, funnel, counties, short);
   } catch (err) {
     main.prepend(notice("error", err.message));
   }
@@ -51,20 +52,14 @@ function kpi(t) {
     h("div", { class: "target" }, `目标 ${target}${t.unit || ""}，完成 ${t.percent ?? 0}%`));
 }
 
-const SHORT = {
-  loan_backed: "贷款扶持创业者", jobs: "带动就业", trained: "培训录取", windows: "窗口", guidance_teams: "指导团队",
-  mentors: "导师", bases: "孵化基地", towns: "小镇", communities: "社区", villages: "村落",
-};
+// The funnel steps counted per county (all but the questions, which have no county), as the API names them.
+const countyFunnel = (funnel, counties) => funnel.filter((f) => counties.some((c) => f.key in (c.funnel || {})));
 
-function countyTable(targets, counties) {
-  const funnel = (key) => (c) => fmtNumber((c.funnel || {})[key] ?? 0);
+function countyTable(targets, funnel, counties, short) {
   const columns = [
     { label: "县市", value: (c) => c.county },
-    ...targets.map((t) => ({ label: SHORT[t.key] || t.label, value: (c) => fmtNumber(c[t.key] ?? 0) })),
-    { label: "预申请", value: funnel("pre_applications") },
-    { label: "窗口预约", value: funnel("appointments") },
-    { label: "已签到", value: funnel("attended") },
-    { label: "审核决定", value: funnel("decisions") },
+    ...targets.map((t) => ({ label: short[t.key] || t.label, value: (c) => fmtNumber(c[t.key] ?? 0) })),
+    ...countyFunnel(funnel, counties).map((f) => ({ label: f.label, value: (c) => fmtNumber((c.funnel || {})[f.key] ?? 0) })),
   ];
   const el = table(columns, counties, { testid: "county-table" });
   el.classList.add("compact");
@@ -86,12 +81,12 @@ function definitions(targets, funnel) {
   );
 }
 
-function drawAll(echarts, charts, targets, funnel, counties) {
+function drawAll(echarts, charts, targets, funnel, counties, short) {
   const tracked = targets.filter((t) => t.target);
   const opts = [
     [charts.targets, targetsOption(tracked)],
     [charts.funnel, funnelOption(funnel)],
-    [charts.counties, countiesOption(counties)],
+    [charts.counties, countiesOption(counties, countySeries(funnel, short))],
   ];
   for (const [el, option] of opts) {
     const chart = echarts.init(el, null, { renderer: "canvas" });
@@ -131,15 +126,15 @@ function funnelOption(stages) {
 }
 
 // Per county: the people-counting targets and the visits, side by side.
-const COUNTY_SERIES = [
-  { key: "loan_backed", label: "贷款扶持创业者" },
-  { key: "jobs", label: "带动就业" },
-  { key: "trained", label: "培训录取" },
-  { key: "appointments", label: "窗口预约", funnel: true },
-  { key: "attended", label: "到窗口办理", funnel: true },
-];
+function countySeries(funnel, short) {
+  const step = new Map(funnel.map((f) => [f.key, f.label]));
+  return [
+    ...["loan_backed", "jobs", "trained"].map((key) => ({ key, label: short[key] || key })),
+    ...["appointments", "attended"].map((key) => ({ key, label: step.get(key) || key, funnel: true })),
+  ];
+}
 
-function countiesOption(counties) {
+function countiesOption(counties, series) {
   const value = (c, s) => (s.funnel ? (c.funnel || {})[s.key] : c[s.key]) ?? 0;
   return {
     title: title("各县市进展"),
@@ -148,6 +143,6 @@ function countiesOption(counties) {
     grid: { left: 50, right: 20, top: 44, bottom: 30 },
     xAxis: { type: "category", data: counties.map((c) => c.county), axisLabel: { interval: 0 } },
     yAxis: { type: "value", minInterval: 1 },
-    series: COUNTY_SERIES.map((s) => ({ type: "bar", name: s.label, data: counties.map((c) => value(c, s)) })),
+    series: series.map((s) => ({ type: "bar", name: s.label, data: counties.map((c) => value(c, s)) })),
   };
 }

@@ -2,18 +2,19 @@
 import { download } from "../api.js";
 import { h, messageSlot } from "../dom.js";
 
-const EXPORTS = [
-  { name: "appointments", title: "预约台账", note: "窗口预约及签到情况" },
-  { name: "loan-applications", title: "贷款预申请台账", note: "创业担保贷款、云岭创业贷预申请及审核结果" },
-  { name: "training-applications", title: "培训报名台账", note: "培训报名及审核结果" },
-];
+const NOTES = {
+  appointments: "窗口预约及签到情况",
+  "loan-applications": "创业担保贷款、云岭创业贷预申请及审核结果",
+  "training-applications": "培训报名及审核结果",
+};
 
-export async function render(main) {
+export async function render(main, ctx) {
   const msg = messageSlot();
+  const exports = Object.entries(ctx.meta.exports).map(([name, title]) => ({ name, title, note: NOTES[name] || "" }));
   main.append(
     h("p", { class: "muted" }, "导出本人权限范围内的记录（Excel 格式）。个人信息按账号权限脱敏，每次导出都会记入审计日志。"),
     msg.el,
-    h("div", { class: "toolbar" }, EXPORTS.map((e) => exportCard(e, msg))),
+    h("div", { class: "toolbar" }, exports.map((e) => exportCard(e, msg))),
   );
 }
 

@@ -3,14 +3,12 @@
 import { get, post, query } from "../api.js";
 import { clearFieldErrors, fill, fmtDateTime, formData, h, messageSlot, showFieldErrors, table } from "../dom.js";
 
-const WRITERS = new Set(["county", "prefecture"]);
-
 export async function render(main, ctx) {
   const msg = messageSlot();
   const backlog = h("div", { "data-testid": "faq-backlog" });
   const editor = h("div", { "data-testid": "faq-editor" });
   const entries = h("div", { "data-testid": "faq-entries" });
-  const canWrite = WRITERS.has(ctx.me.role);
+  const canWrite = ctx.meta.faq_roles.includes(ctx.me.role);
   const reload = async () => {
     editor.replaceChildren();
     await Promise.all([loadBacklog(backlog, editor, msg, reload, canWrite), loadEntries(entries, msg, reload, canWrite)]);

@@ -1,19 +1,23 @@
 // 人工服务: users waiting for a person, the conversation so far, replies and handing back to the bot.
 import { get, post, query } from "../api.js";
-import { clearFieldErrors, fill, fmtDateTime, fmtTime, h, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
+import { clearFieldErrors, fill, fmtDateTime, fmtTime, h, label, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
 
-const STATUS = { waiting: "等待接入", active: "服务中", closed: "已结束" };
-const REASON = { asked: "用户要求", menu: "菜单进入", unconfident: "连续答不准" };
-const SENDER = { user: "用户", bot: "机器人", staff: "工作人员", system: "系统" };
-const FILTERS = [{ value: "open", label: "等待和服务中" }, { value: "closed", label: "已结束" }, { value: "all", label: "全部" }];
+// The server's names (GET /staff/meta), set when the page is rendered.
+let STATUS = {};
+let REASON = {};
+let SENDER = {};
 const REFRESH_MS = 15_000;
 
-export async function render(main) {
+export async function render(main, ctx) {
+  STATUS = ctx.meta.statuses.handoff;
+  REASON = ctx.meta.handoff_reasons;
+  SENDER = ctx.meta.handoff_senders;
   const state = { status: "open", selected: null };
   const msg = messageSlot();
   const listBox = h("div", { "data-testid": "handoff-list" });
   const detailBox = h("div", { class: "card", "data-testid": "handoff-detail" }, h("p", { class: "muted" }, "点击左侧一位用户查看对话并回复。"));
-  const select = h("select", { name: "status", "aria-label": "状态" }, FILTERS.map((f) => h("option", { value: f.value }, f.label)));
+  const filters = [{ value: "open", label: `${STATUS.waiting}和${STATUS.active}` }, { value: "closed", label: STATUS.closed }, { value: "all", label: "全部" }];
+  const select = h("select", { name: "status", "aria-label": "状态" }, filters.map((f) => h("option", { value: f.value }, f.label)));
   const reload = () => loadList(state, listBox, detailBox, msg, reload);
   select.addEventListener("change", () => { state.status = select.value; reload(); });
   main.append(
@@ -43,7 +47,7 @@ async function loadList(state, listBox, detailBox, msg, reload) {
   const columns = [
     { label: "用户", value: (s) => s.user },
     { label: "县市", value: (s) => s.county },
-    { label: "原因", value: (s) => REASON[s.reason] || s.reason },
+    { label: "原因", value: (s) => label(REASON, s.reason) },
     { label: "进入时间", value: (s) => fmtDateTime(s.created_at) },
     { label: "状态", value: (s) => statusBadge(s.status, STATUS) },
   ];
@@ -78,7 +82,7 @@ async function showSession(id, box, msg, reload) {
 }
 
 function line(m) {
-  const meta = [fmtTime(m.at), SENDER[m.sender] || m.sender, m.before_handoff ? "转人工前" : ""].filter(Boolean).join(" · ");
+  const meta = [fmtTime(m.at), label(SENDER, m.sender), m.before_handoff ? "转人工前" : ""].filter(Boolean).join(" · ");
   const failed = m.sender === "staff" && m.delivered === false;
   return h("div", { class: `line ${m.sender}` },
     h("div", { class: "meta" }, meta),

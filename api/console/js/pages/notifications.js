@@ -1,12 +1,11 @@
 // 通知失败: notifications that failed after the last automatic try, retried by hand.
 import { get, post, query } from "../api.js";
-import { fmtDateTime, h, messageSlot, statusBadge, table } from "../dom.js";
-import { CHANNEL, label } from "../labels.js";
+import { fmtDateTime, h, label, messageSlot, statusBadge, table } from "../dom.js";
 
-export async function render(main) {
+export async function render(main, ctx) {
   const msg = messageSlot();
   const box = h("div");
-  const reload = () => load(box, msg, reload);
+  const reload = () => load(box, msg, reload, ctx.meta.channels);
   main.append(
     h("p", { class: "muted" }, "自动重试用尽仍未送达的通知列在这里。确认原因（如对方未关注公众号、未授权订阅消息）后可手动重试。"),
     msg.el,
@@ -15,7 +14,7 @@ export async function render(main) {
   await reload();
 }
 
-async function load(box, msg, reload) {
+async function load(box, msg, reload, channels) {
   let rows;
   try {
     rows = (await get(`/notifications${query({ status: "failed" })}`)).notifications;
@@ -26,7 +25,7 @@ async function load(box, msg, reload) {
   const columns = [
     { label: "创建时间", value: (r) => fmtDateTime(r.created_at) },
     { label: "类型", value: (r) => r.kind_label },
-    { label: "渠道", value: (r) => label(CHANNEL, r.channel) },
+    { label: "渠道", value: (r) => label(channels, r.channel) },
     { label: "接收方", value: (r) => r.recipient },
     { label: "县市", value: (r) => r.county },
     { label: "尝试次数", value: (r) => String(r.attempts) },

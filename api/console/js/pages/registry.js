@@ -1,7 +1,6 @@
 // 登记: the registries staff maintain so the dashboard counts real carriers, mentors and teams.
 import { get, post, query } from "../api.js";
 import { formData, h, messageSlot, showFieldErrors, table } from "../dom.js";
-import { COUNTIES } from "../labels.js";
 
 const county = { name: "county", label: "县市", type: "county" };
 const carrierFields = [
@@ -11,54 +10,63 @@ const carrierFields = [
   { name: "recognized_on", label: "认定日期", type: "date" },
   { name: "note", label: "备注", wide: true },
 ];
-const carrier = (kind, hint) => ({
-  title: kind,
-  path: "/carriers",
-  listQuery: { kind },
-  extra: { kind },
-  hint,
-  fields: carrierFields,
-  columns: ["name", "county", "address", "recognized_on", "note"],
-});
 
-const TABS = [
-  carrier("孵化基地", "创业孵化示范基地（园区），方案目标 3–5 个。"),
-  carrier("创业小镇", "方案目标 6 个。"),
-  carrier("创业社区", "创业社区（街区），方案目标 10 个。"),
-  carrier("创业村落", "方案目标 15 个。"),
-  {
-    title: "导师",
-    path: "/mentors",
-    hint: "创业导师，方案目标 200 名。县市留空表示州级导师库。",
-    fields: [
-      { name: "name", label: "姓名", required: true },
-      { ...county, optional: "州级" },
-      { name: "expertise", label: "专长" },
-      { name: "organization", label: "单位" },
-      { name: "team_id", label: "所属指导团队", type: "team" },
-      { name: "note", label: "备注", wide: true },
-    ],
-    columns: ["name", "county", "expertise", "organization", "team_id", "note"],
-  },
-  {
-    title: "指导团队",
-    path: "/guidance-teams",
-    hint: "创新创业指导团队，方案目标 10 个。县市留空表示州级团队。",
-    fields: [
-      { name: "name", label: "团队名称", required: true },
-      { ...county, optional: "州级" },
-      { name: "leader", label: "负责人" },
-      { name: "note", label: "备注", wide: true },
-    ],
-    columns: ["name", "county", "leader", "note"],
-  },
-];
+// Carrier kinds, the prefecture's name and the plan's targets come from GET /staff/meta.
+function tabsFor(meta) {
+  const targets = new Map(meta.targets.map((t) => [t.key, t]));
+  const short = (key) => (targets.get(key) || {}).short_label || key;
+  const goal = (key) => {
+    const t = targets.get(key);
+    if (!t) return "";
+    return `${t.label}，方案目标 ${t.target_max ? `${t.target}–${t.target_max}` : t.target} ${t.unit}。`;
+  };
+  const carrier = ({ kind, target }) => ({
+    title: kind,
+    path: "/carriers",
+    listQuery: { kind },
+    extra: { kind },
+    hint: goal(target),
+    fields: carrierFields,
+    columns: ["name", "county", "address", "recognized_on", "note"],
+  });
+  return [
+    ...meta.carrier_kinds.map(carrier),
+    {
+      title: short("mentors"),
+      path: "/mentors",
+      hint: `${goal("mentors")}县市留空表示${meta.prefecture}导师库。`,
+      fields: [
+        { name: "name", label: "姓名", required: true },
+        { ...county, optional: meta.prefecture },
+        { name: "expertise", label: "专长" },
+        { name: "organization", label: "单位" },
+        { name: "team_id", label: "所属指导团队", type: "team" },
+        { name: "note", label: "备注", wide: true },
+      ],
+      columns: ["name", "county", "expertise", "organization", "team_id", "note"],
+    },
+    {
+      title: short("guidance_teams"),
+      path: "/guidance-teams",
+      hint: `${goal("guidance_teams")}县市留空表示${meta.prefecture}团队。`,
+      fields: [
+        { name: "name", label: "团队名称", required: true },
+        { ...county, optional: meta.prefecture },
+        { name: "leader", label: "负责人" },
+        { name: "note", label: "备注", wide: true },
+      ],
+      columns: ["name", "county", "leader", "note"],
+    },
+  ];
+}
+
 const COLUMN_LABELS = {
   name: "名称", county: "县市", address: "地址", recognized_on: "认定日期", note: "备注", expertise: "专长",
   organization: "单位", team_id: "所属团队", leader: "负责人",
 };
 
 export async function render(main, ctx) {
+  const TABS = tabsFor(ctx.meta);
   const state = { tab: 0 };
   const msg = messageSlot();
   const tabs = h("div", { class: "tabs", role: "tablist" });
@@ -66,13 +74,14 @@ export async function render(main, ctx) {
   const show = async () => {
     tabs.replaceChildren(...TABS.map((t, i) =>
       h("button", { type: "button", role: "tab", class: i === state.tab ? "active" : null, onclick: () => { state.tab = i; msg.clear(); show(); } }, t.title)));
-    await renderTab(TABS[state.tab], body, msg, ctx.me);
+    await renderTab(TABS[state.tab], body, msg, ctx);
   };
   main.append(tabs, msg.el, body);
   await show();
 }
 
-async function renderTab(tab, body, msg, me) {
+async function renderTab(tab, body, msg, ctx) {
+  const { me, meta } = ctx;
   let rows = [];
   let teams = [];
   try {
@@ -82,26 +91,26 @@ async function renderTab(tab, body, msg, me) {
     msg.error(err);
   }
   const teamName = new Map(teams.map((t) => [t.id, t.name]));
-  const show = (r, key) => (key === "team_id" ? teamName.get(r.team_id) : key === "county" ? r.county || "州级" : r[key]);
+  const show = (r, key) => (key === "team_id" ? teamName.get(r.team_id) : key === "county" ? r.county || meta.prefecture : r[key]);
   const columns = tab.columns.map((key) => ({ label: COLUMN_LABELS[key], value: (r) => (show(r, key) == null ? "" : String(show(r, key))) }));
-  const reload = () => renderTab(tab, body, msg, me);
+  const reload = () => renderTab(tab, body, msg, ctx);
   body.replaceChildren(
     h("p", { class: "muted" }, tab.hint, ` 已登记 ${rows.length} 个。`),
     table(columns, rows, { empty: `尚未登记${tab.title}。`, testid: "registry-table" }),
     me.role === "window"
       ? h("p", { class: "muted" }, "窗口工作人员只能查看登记信息，新增请联系县市管理员。")
-      : addForm(tab, teams, me, msg, reload),
+      : addForm(tab, teams, ctx, msg, reload),
   );
 }
 
 const itemsOf = (data) => data.items || [];
 
 // A county administrator registers for their own county only, so the choice is fixed for them.
-function input(field, teams, me) {
+function input(field, teams, { me, meta }) {
   if (field.type === "county") {
     if (me.role === "county") return h("select", { name: field.name }, h("option", { value: me.county }, me.county));
     const first = field.optional ? h("option", { value: "" }, field.optional) : h("option", { value: "" }, "请选择县市");
-    return h("select", { name: field.name }, first, COUNTIES.map((c) => h("option", { value: c }, c)));
+    return h("select", { name: field.name }, first, meta.counties.map((c) => h("option", { value: c }, c)));
   }
   if (field.type === "team") {
     return h("select", { name: field.name }, h("option", { value: "" }, "不属于团队"), teams.map((t) => h("option", { value: String(t.id) }, t.name)));
@@ -109,13 +118,13 @@ function input(field, teams, me) {
   return h("input", { name: field.name, type: field.type || "text", required: field.required || null, maxlength: field.type ? null : "200" });
 }
 
-function addForm(tab, teams, me, msg, reload) {
+function addForm(tab, teams, ctx, msg, reload) {
   const form = h(
     "form",
     { class: "card", novalidate: true, "data-testid": "registry-form" },
     h("h3", {}, `登记${tab.title}`),
     h("div", { class: "form-grid" }, tab.fields.map((f) =>
-      h("label", { class: f.wide ? "wide" : null }, f.required ? `${f.label}（必填）` : f.label, input(f, teams, me)))),
+      h("label", { class: f.wide ? "wide" : null }, f.required ? `${f.label}（必填）` : f.label, input(f, teams, ctx)))),
     h("p", {}, h("button", { type: "submit", class: "primary" }, "保存")),
   );
   form.addEventListener("submit", async (ev) => {

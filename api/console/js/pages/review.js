@@ -1,36 +1,37 @@
 // 审核: review queues for loan and training pre-applications, detail, decision with a note.
 import { get, post, query } from "../api.js";
-import { clearFieldErrors, fill, fmtDateTime, fmtNumber, h, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
-import { APPLICATION_STATUS, ELIGIBILITY, LOAN_DECISIONS, TRAINING_DECISIONS, TRAINING_STATUS, label } from "../labels.js";
+import { clearFieldErrors, fill, fmtDateTime, fmtNumber, h, label, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
 
-const KINDS = {
-  loan: {
-    title: "贷款预申请",
-    path: "/loan-applications",
-    decisions: LOAN_DECISIONS,
-    open: ["submitted", "reviewing"],
-    statuses: ["approved", "rejected", "referred", "withdrawn"],
-    columns: [
+// Status names, open statuses and decisions per kind come from GET /staff/meta (ctx.meta).
+function kinds(meta) {
+  const kind = (key, title, path, columns) => {
+    const open = meta.open_statuses[key];
+    const names = meta.statuses[key];
+    return {
+      title, path, columns, open, names,
+      decisions: Object.entries(meta.decisions[key]).map(([value, text]) => ({ value, label: text })),
+      statuses: Object.keys(names).filter((s) => !open.includes(s)),
+    };
+  };
+  return {
+    loan: kind("loan", "贷款预申请", "/loan-applications", [
       { label: "产品", value: (r) => r.product },
       { label: "金额（元）", value: (r) => fmtNumber(r.amount) },
-      { label: "资格预检", value: (r) => label(ELIGIBILITY, r.eligibility) },
-    ],
-  },
-  training: {
-    title: "培训报名",
-    path: "/training-applications",
-    decisions: TRAINING_DECISIONS,
-    open: ["submitted"],
-    statuses: ["approved", "rejected", "withdrawn"],
-    columns: [
+      { label: "预审结果", value: (r) => label(meta.eligibility, r.eligibility) },
+    ]),
+    training: kind("training", "培训报名", "/training-applications", [
       { label: "课程", value: (r) => r.course },
       { label: "开班时间", value: (r) => fmtDateTime(r.session_start) },
-    ],
-  },
-};
+    ]),
+  };
+}
 const PENDING = "pending";
+let KINDS = {};
+let ELIGIBILITY = {};
 
-export async function render(main) {
+export async function render(main, ctx) {
+  KINDS = kinds(ctx.meta);
+  ELIGIBILITY = ctx.meta.eligibility;
   const state = { kind: "loan", status: PENDING, selected: null };
   const msg = messageSlot();
   const listBox = h("div", { "data-testid": "review-list" });
@@ -50,11 +51,10 @@ export async function render(main) {
 }
 
 function filters(kind) {
-  const names = kind.path === "/loan-applications" ? APPLICATION_STATUS : TRAINING_STATUS;
   return [
     { value: PENDING, label: "待审核" },
     { value: "", label: "全部" },
-    ...kind.statuses.map((s) => ({ value: s, label: names[s] })),
+    ...kind.statuses.map((s) => ({ value: s, label: kind.names[s] })),
   ];
 }
 
@@ -145,7 +145,7 @@ function eligibilityBlock(app) {
   if (!app.eligibility) return null;
   const reasons = (app.eligibility_reasons || []).map((r) => h("li", {}, typeof r === "string" ? r : r.text || r.message || ""));
   return h("details", { class: "card eligibility" },
-    h("summary", {}, h("strong", {}, "资格预检："), label(ELIGIBILITY, app.eligibility),
+    h("summary", {}, h("strong", {}, "预审结果："), label(ELIGIBILITY, app.eligibility),
       h("span", { class: "muted" }, `（仅供参考，不是审批结果${reasons.length ? `；${reasons.length} 条依据，点击展开` : ""}）`)),
     reasons.length ? h("ul", {}, reasons) : null);
 }
@@ -153,9 +153,8 @@ function eligibilityBlock(app) {
 function history(kind, app) {
   const events = app.decisions || [];
   if (!events.length) return null;
-  const names = kind.path === "/loan-applications" ? APPLICATION_STATUS : TRAINING_STATUS;
   return h("div", {}, h("h3", {}, "审核记录"), h("ul", {}, events.map((e) =>
-    h("li", {}, [fmtDateTime(e.at), label(names, e.decision), e.jobs_created != null ? `带动就业 ${e.jobs_created} 人` : "", e.note].filter(Boolean).join("　")))));
+    h("li", {}, [fmtDateTime(e.at), label(kind.names, e.decision), e.jobs_created != null ? `带动就业 ${e.jobs_created} 人` : "", e.note].filter(Boolean).join("　")))));
 }
 
 function decisionForm(kind, app, msg, reload) {
