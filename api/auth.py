@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, BadPayload, SignatureExpired, URLSafeTimedSerializer
 
 from chuangye import appkeys as K
+from handlers.validation import valid_pk
 
 from api.errors import ApiError
 
@@ -54,18 +55,27 @@ def verify_user_token(secret_key: str, token: str, max_age: int) -> UserPrincipa
         claims = _serializer(secret_key).loads(token, max_age=max_age)
     except SignatureExpired:
         raise unauthorized("token_expired", MSG_EXPIRED) from None
-    except BadSignature:
+    except (BadData, ValueError, OverflowError, OSError):
+        # BadData: forged, or signed but no JSON; the others: a signed time beyond the year 9999.
         raise unauthorized("invalid_token", MSG_INVALID) from None
-    if not isinstance(claims, dict) or claims.get("typ") != USER_TYPE or not isinstance(claims.get("uid"), int):
+    if not _claims_ok(claims):
         raise unauthorized("invalid_token", MSG_INVALID)
     return UserPrincipal(claims["uid"])
+
+
+def _claims_ok(claims: Any) -> bool:
+    """The claims ``issue_user_token`` writes, each of its type: ``typ`` the string "user", ``uid``
+    a real integer (not a bool, not a float) in the range of record ids (2**70 would reach the database)."""
+    return isinstance(claims, dict) and claims.get("typ") == USER_TYPE and valid_pk(claims.get("uid"))
 
 
 def is_user_token(secret_key: str, token: str) -> bool:
     """True when ``token`` carries our user signature (expired or not)."""
     try:
         _serializer(secret_key).loads(token)
-    except BadSignature:
+    except BadPayload:
+        return True  # our signature, over something that is no claim set
+    except BadData:
         return False
     return True
 

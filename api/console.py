@@ -6,6 +6,7 @@ served from ``node_modules`` (``npm ci`` runs in the Makefile's install step), n
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from aiohttp import web
@@ -27,6 +28,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+# What a console file's path may look like: plain names (letters, digits, "-", "_", inner dots) joined by "/".
+# Anything else (NUL, backslashes, "..", empty segments, names longer than a file system allows,
+# characters that are not UTF-8) is refused before the file system is asked.
+_ASSET_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}(?:/[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}){0,7}")
 
 
 def _file_response(path: Path, *, cache: str = "no-cache") -> web.StreamResponse:
@@ -46,10 +51,20 @@ async def redirect_to_index(request: web.Request) -> web.StreamResponse:
 async def asset(request: web.Request) -> web.StreamResponse:
     """A file below api/console/; anything outside it or missing is 404."""
     relative = request.match_info["path"]
-    path = (STATIC_DIR / relative).resolve()
-    if not path.is_relative_to(STATIC_DIR) or not path.is_file() or path.suffix not in CONTENT_TYPES:
+    path = _asset_file(relative) if _ASSET_PATH.fullmatch(relative) else None
+    if path is None:
         raise web.HTTPNotFound(text="控制台文件不存在", headers=SECURITY_HEADERS)
     return _file_response(path)
+
+
+def _asset_file(relative: str) -> Path | None:
+    try:
+        path = (STATIC_DIR / relative).resolve()
+        if path.is_relative_to(STATIC_DIR) and path.suffix in CONTENT_TYPES and path.is_file():
+            return path
+    except (OSError, ValueError):  # whatever the file system refuses is simply not a console file
+        pass
+    return None
 
 
 async def echarts(request: web.Request) -> web.StreamResponse:

@@ -6,7 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from handlers.validation import DATE_RANGE_REASON, date_in_range
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -28,6 +30,17 @@ Day = Annotated[
     PlainSerializer(lambda d: d.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "format": "date", "examples": ["2025-03-03"]}),
 ]
+
+
+def _accepted_day(value: date) -> date:
+    if not date_in_range(value):
+        raise ValueError(DATE_RANGE_REASON)
+    return value
+
+
+# A date a client sends (query or body): only the range the service accepts, so that day arithmetic
+# never overflows (9999-12-31 would); outside it, a 422 naming the field.
+DayIn = Annotated[Day, AfterValidator(_accepted_day)]
 
 
 # A database id (IntField is 32-bit on PostgreSQL): larger values would fail in the database.

@@ -13,7 +13,7 @@ from handlers.staff.scope import Scope
 from orm_models.appointments import APPOINTMENT_STATUSES
 
 from api.registry import Call, Routes
-from api.schemas import DbId, Day, In, Out, Timestamp
+from api.schemas import DbId, Day, DayIn, In, Out, Timestamp
 from api.staff import client_ip
 
 routes = Routes("工作人员·窗口预约", "本窗口（县市管理员：本县市各窗口）的预约、签到和未到登记；手机号已脱敏")
@@ -23,7 +23,7 @@ STATE_ERRORS = {409: "当前状态不能进行此操作（not_allowed），例�
 
 
 class AgendaQuery(In):
-    date: Day | None = Field(None, title="日期", description="YYYY-MM-DD，默认今天")
+    date: DayIn | None = Field(None, title="日期", description="YYYY-MM-DD，默认今天")
     status: Status | None = Field(None, title="状态")
     window_id: DbId | None = Field(None, title="窗口编号", description="县市、州级管理员可按窗口筛选")
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from handlers.reporting.export import KINDS, export_xlsx
 
 from api.registry import Call, Routes
-from api.schemas import Day, In
+from api.schemas import DayIn, In
 from api.staff import client_ip
 
 routes = Routes("工作人员·导出", "导出本人权限范围内的台账（Excel）；窗口工作人员导出的个人信息已脱敏；每次导出记入审计日志")
@@ -19,8 +19,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ExportQuery(In):
     status: str | None = Field(None, title="状态", max_length=16, description="只导出该状态的记录（取值同列表接口）")
-    since: Day | None = Field(None, title="起始日期", description="预约按预约日期，申请按提交日期")
-    until: Day | None = Field(None, title="截止日期", description="含当天")
+    since: DayIn | None = Field(None, title="起始日期", description="预约按预约日期，申请按提交日期")
+    until: DayIn | None = Field(None, title="截止日期", description="含当天")
 
 
 @routes.get("/staff/export/{kind}.xlsx", summary="导出台账（Excel）", auth="staff", query=ExportQuery,

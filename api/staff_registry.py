@@ -13,7 +13,7 @@ from handlers.staff import registry as reg
 from orm_models.registry import CARRIER_KINDS
 
 from api.registry import Call, Routes
-from api.schemas import Day, DbId, In, Out, Timestamp
+from api.schemas import Day, DayIn, DbId, In, Out, Timestamp
 from api.staff import ROLE_ERRORS, client_ip
 from api.windows import County
 
@@ -33,7 +33,7 @@ class CarrierIn(In):
     name: str = NAME
     county: County = Field(..., title="所在县市")
     address: str = Field("", title="地址", max_length=200)
-    recognized_on: Day | None = Field(None, title="认定日期")
+    recognized_on: DayIn | None = Field(None, title="认定日期")
     note: str = Field("", title="备注", max_length=2000)
 
 

@@ -1,22 +1,20 @@
 """The ten county service windows and their bookable slots."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from handlers.errors import InvalidInput
 from handlers.validation import COUNTIES
 from handlers.appointments.windows import list_slots, list_windows, nearest_windows
 
 from api.registry import Call, Routes
-from api.schemas import Day, In, Out, Timestamp, plain
+from api.schemas import Day, DayIn, In, Out, Timestamp, plain
 
 routes = Routes("服务窗口", "十个县市的创业服务窗口、办公时间与可预约时段（地址电话为演示数据时 is_demo 为 true）")
 
 County = Literal[COUNTIES]  # type: ignore[valid-type]
-EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class NearQuery(In):
@@ -44,14 +42,7 @@ class WindowList(Out):
 
 
 class SlotQuery(In):
-    date: Day = Field(..., title="日期", description="要预约的日期，YYYY-MM-DD")
-
-    @field_validator("date")
-    @classmethod
-    def _plausible(cls, value: date) -> date:
-        if not EARLIEST <= value <= LATEST:
-            raise ValueError("日期超出范围")
-        return value
+    date: DayIn = Field(..., title="日期", description="要预约的日期，YYYY-MM-DD")
 
 
 class SlotOut(Out):

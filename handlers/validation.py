@@ -19,6 +19,10 @@ APPLICANT_AGE = (16, 70)
 MIN_LOAN_AMOUNT = 1000  # a sanity floor for the form, not a policy figure
 BOOKING_HORIZON_DAYS = 30  # how far ahead a window can be booked
 MAX_PK = 2**31 - 1  # primary keys are 32-bit integers: a larger id can name no record
+# The dates the service accepts from anyone: far enough out for every real use, and near enough that
+# day arithmetic (clock.day_bounds, time zones) and the database never overflow (year 9999 does).
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+DATE_RANGE_REASON = f"超出可受理的范围，应在 {EARLIEST_DATE} 至 {LATEST_DATE} 之间"
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -174,11 +178,19 @@ def validate_positive_id(raw: Any, label: str) -> int:
     return value
 
 
+def date_in_range(day: date) -> bool:
+    """Whether ``day`` lies in the range of dates the service accepts (EARLIEST_DATE..LATEST_DATE)."""
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
 def validate_date(raw: Any, label: str = "日期") -> date:
     try:
-        return date.fromisoformat(require(raw, label))
+        day = date.fromisoformat(require(raw, label))
     except ValueError:
         raise FieldError(f"{label}：日期格式应为 2025-01-06") from None
+    if not date_in_range(day):
+        raise FieldError(f"{label}：{DATE_RANGE_REASON}")
+    return day
 
 
 def validate_start(raw: Any, now: datetime | None = None, horizon_days: int = BOOKING_HORIZON_DAYS,

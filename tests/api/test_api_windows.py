@@ -79,6 +79,6 @@ async def test_slots_need_a_valid_date(client: Any) -> None:
     await seed_windows_and_courses()
     wid = await window_id(client)
     for params, reason in [({}, "日期：不能为空，请填写"), ({"date": "2030-02-30"}, "日期：应为日期，格式 YYYY-MM-DD"),
-                           ({"date": "0001-01-01"}, "日期：日期超出范围")]:
+                           ({"date": "0001-01-01"}, "日期：超出可受理的范围，应在 2000-01-01 至 2099-12-31 之间")]:
         err = await error_of(await client.get(f"{API}/windows/{wid}/slots", params=params), 422)
         assert err["fields"] == {"date": reason}

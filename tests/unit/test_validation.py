@@ -174,6 +174,16 @@ def test_dates_must_be_iso():
     assert _message(v.validate_date, "12月1日", "预约日期") == "预约日期：日期格式应为 2025-01-06"
 
 
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01", "1999-12-31", "2100-01-01"])
+def test_a_date_outside_the_accepted_range_is_refused_naming_the_field(raw):
+    assert _message(v.validate_date, raw, "预约日期") == "预约日期：超出可受理的范围，应在 2000-01-01 至 2099-12-31 之间"
+
+
+def test_the_first_and_last_dates_of_the_accepted_range_are_accepted():
+    assert v.validate_date("2000-01-01") == date(2000, 1, 1)
+    assert v.validate_date("2099-12-31") == date(2099, 12, 31)
+
+
 def test_a_slot_time_must_parse():
     assert _message(v.validate_start, "明天上午", now=NOW) == "预约时段：时间格式不正确，应为 2025-01-06T09:00:00+08:00"
 
