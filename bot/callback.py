@@ -29,6 +29,7 @@ from chuangye import appkeys as K
 from chuangye.config import Config
 from chuangye.log import log_event
 from chuangye.store import keys
+from handlers.validation import FieldError, validate_latitude, validate_longitude
 
 from bot import texts
 from bot.conversation import Conversation, drain_background
@@ -147,17 +148,20 @@ def to_incoming(fields: dict[str, str]) -> Incoming:
         msg_key = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
     lat, lng = (fields.get("Latitude"), fields.get("Longitude")) if event else (
         fields.get("Location_X"), fields.get("Location_Y"))
+    lat, lng = _coordinates(lat, lng)
     text = fields.get("Content", "") if msg_type == "text" else fields.get("Recognition", "")
     return Incoming(openid=openid, msg_type=msg_type, text=text.strip(), event=event,
-                    event_key=fields.get("EventKey", ""), lat=_float(lat), lng=_float(lng),
+                    event_key=fields.get("EventKey", ""), lat=lat, lng=lng,
                     label=fields.get("Label") or fields.get("Title", ""), msg_key=msg_key, raw=fields)
 
 
-def _float(value: str | None) -> float | None:
+def _coordinates(lat: str | None, lng: str | None) -> tuple[float | None, float | None]:
+    """Both coordinates when they are a place on Earth, else (None, None): the skills then ask
+    for a proper location (a location message) or ignore it (a LOCATION event)."""
     try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+        return validate_latitude(lat), validate_longitude(lng)
+    except FieldError:
+        return None, None
 
 
 async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
