@@ -142,10 +142,14 @@ def to_incoming(fields: dict[str, str]) -> Incoming:
     msg_type = fields.get("MsgType", "").lower() or "unknown"
     event = fields.get("Event", "").lower() if msg_type == "event" else ""
     openid = fields.get("FromUserName", "")
+    # Always per user: a MsgId is only unique within one user's messages, and another user sending
+    # the same MsgId must never be handed this user's cached reply (issue 7, item 5).
     if event:  # WeChat's rule, plus EventKey so two different clicks in one second stay apart
         msg_key = f"{openid}:{fields.get('CreateTime', '')}:{event}:{fields.get('EventKey', '')}"
+    elif fields.get("MsgId"):
+        msg_key = f"{openid}:{fields['MsgId']}"
     else:
-        msg_key = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
+        msg_key = f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
     lat, lng = (fields.get("Latitude"), fields.get("Longitude")) if event else (
         fields.get("Location_X"), fields.get("Location_Y"))
     lat, lng = _coordinates(lat, lng)
