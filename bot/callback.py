@@ -22,7 +22,6 @@ from aiohttp import web
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.replies import create_reply
 from wechatpy.utils import WeChatSigner
 
 from chuangye import appkeys as K
@@ -34,7 +33,7 @@ from handlers.validation import FieldError, validate_latitude, validate_longitud
 from bot import texts
 from bot.conversation import Conversation, drain_background
 from bot.skills import Incoming
-from bot.xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, safe_fields
+from bot.xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, render_xml, safe_fields
 
 log = logging.getLogger("chuangye.bot.callback")
 
@@ -179,7 +178,7 @@ async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
         if encrypted:
             xml = _inner_xml(config, query, fields)
             fields = safe_fields(xml)
-        message = parse_message(xml)  # xml is vetted: well-formed, no DTD, no entities
+        parse_message(xml)  # refuses what is not a WeChat message (xml is vetted: well-formed, no DTD, no entities)
     except BadXml as exc:
         raise Refused(400, str(exc)) from None
     except (KeyError, TypeError, AttributeError) as exc:
@@ -198,10 +197,22 @@ async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
               ms=round((clock() - started) * 1000, 1))
     if not reply:
         return web.Response(text="success")
-    rendered = create_reply(reply, message).render()
+    rendered = render_xml({"ToUserName": fields["FromUserName"], "FromUserName": fields.get("ToUserName", ""),
+                           "CreateTime": int(time.time()), "MsgType": "text", "Content": reply})
     if encrypted:
-        rendered = _crypto(config).encrypt_message(rendered, secrets.token_hex(8))  # type: ignore[union-attr]
+        rendered = _envelope(config, rendered)
     return web.Response(text=rendered, content_type="application/xml")
+
+
+def _envelope(config: Config, inner: str) -> str:
+    """Safe mode's encrypted reply (``Encrypt, MsgSignature, TimeStamp, Nonce``), written by render_xml too."""
+    crypto = _crypto(config)
+    assert crypto is not None  # an encrypted request was refused without a key
+    nonce, timestamp = secrets.token_hex(8), str(int(time.time()))
+    encrypt = safe_fields(crypto.encrypt_message(inner, nonce, timestamp))["Encrypt"]  # base64: only its value is used
+    return render_xml({"Encrypt": encrypt, "MsgSignature": _signature(config.wechat.official_account.token, timestamp,
+                                                                      nonce, encrypt),
+                       "TimeStamp": int(timestamp), "Nonce": nonce})
 
 
 async def verify_get(request: web.Request) -> web.Response:
