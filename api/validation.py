@@ -58,7 +58,7 @@ def _title(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
 
 
 def _sentence(title: str, reason: str, kind: str) -> str:
-    if not title:
+    if not title or reason.startswith(f"{title}："):  # a shared validator's message names the field itself
         return reason
     return f"{title}：不能为空，请填写" if kind == "missing" else f"{title}：{reason}"
 

@@ -22,18 +22,18 @@ from aiohttp import web
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.replies import create_reply
 from wechatpy.utils import WeChatSigner
 
 from chuangye import appkeys as K
 from chuangye.config import Config
 from chuangye.log import log_event
 from chuangye.store import keys
+from handlers.validation import FieldError, validate_latitude, validate_longitude
 
 from bot import texts
 from bot.conversation import Conversation, drain_background
 from bot.skills import Incoming
-from bot.xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, safe_fields
+from bot.xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, render_xml, safe_fields
 
 log = logging.getLogger("chuangye.bot.callback")
 
@@ -141,23 +141,30 @@ def to_incoming(fields: dict[str, str]) -> Incoming:
     msg_type = fields.get("MsgType", "").lower() or "unknown"
     event = fields.get("Event", "").lower() if msg_type == "event" else ""
     openid = fields.get("FromUserName", "")
+    # Always per user: a MsgId is only unique within one user's messages, and another user sending
+    # the same MsgId must never be handed this user's cached reply (issue 7, item 5).
     if event:  # WeChat's rule, plus EventKey so two different clicks in one second stay apart
         msg_key = f"{openid}:{fields.get('CreateTime', '')}:{event}:{fields.get('EventKey', '')}"
+    elif fields.get("MsgId"):
+        msg_key = f"{openid}:{fields['MsgId']}"
     else:
-        msg_key = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
+        msg_key = f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
     lat, lng = (fields.get("Latitude"), fields.get("Longitude")) if event else (
         fields.get("Location_X"), fields.get("Location_Y"))
+    lat, lng = _coordinates(lat, lng)
     text = fields.get("Content", "") if msg_type == "text" else fields.get("Recognition", "")
     return Incoming(openid=openid, msg_type=msg_type, text=text.strip(), event=event,
-                    event_key=fields.get("EventKey", ""), lat=_float(lat), lng=_float(lng),
+                    event_key=fields.get("EventKey", ""), lat=lat, lng=lng,
                     label=fields.get("Label") or fields.get("Title", ""), msg_key=msg_key, raw=fields)
 
 
-def _float(value: str | None) -> float | None:
+def _coordinates(lat: str | None, lng: str | None) -> tuple[float | None, float | None]:
+    """Both coordinates when they are a place on Earth, else (None, None): the skills then ask
+    for a proper location (a location message) or ignore it (a LOCATION event)."""
     try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+        return validate_latitude(lat), validate_longitude(lng)
+    except FieldError:
+        return None, None
 
 
 async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
@@ -171,7 +178,7 @@ async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
         if encrypted:
             xml = _inner_xml(config, query, fields)
             fields = safe_fields(xml)
-        message = parse_message(xml)  # xml is vetted: well-formed, no DTD, no entities
+        parse_message(xml)  # refuses what is not a WeChat message (xml is vetted: well-formed, no DTD, no entities)
     except BadXml as exc:
         raise Refused(400, str(exc)) from None
     except (KeyError, TypeError, AttributeError) as exc:
@@ -190,10 +197,22 @@ async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
               ms=round((clock() - started) * 1000, 1))
     if not reply:
         return web.Response(text="success")
-    rendered = create_reply(reply, message).render()
+    rendered = render_xml({"ToUserName": fields["FromUserName"], "FromUserName": fields.get("ToUserName", ""),
+                           "CreateTime": int(time.time()), "MsgType": "text", "Content": reply})
     if encrypted:
-        rendered = _crypto(config).encrypt_message(rendered, secrets.token_hex(8))  # type: ignore[union-attr]
+        rendered = _envelope(config, rendered)
     return web.Response(text=rendered, content_type="application/xml")
+
+
+def _envelope(config: Config, inner: str) -> str:
+    """Safe mode's encrypted reply (``Encrypt, MsgSignature, TimeStamp, Nonce``), written by render_xml too."""
+    crypto = _crypto(config)
+    assert crypto is not None  # an encrypted request was refused without a key
+    nonce, timestamp = secrets.token_hex(8), str(int(time.time()))
+    encrypt = safe_fields(crypto.encrypt_message(inner, nonce, timestamp))["Encrypt"]  # base64: only its value is used
+    return render_xml({"Encrypt": encrypt, "MsgSignature": _signature(config.wechat.official_account.token, timestamp,
+                                                                      nonce, encrypt),
+                       "TimeStamp": int(timestamp), "Nonce": nonce})
 
 
 async def verify_get(request: web.Request) -> web.Response:

@@ -2,7 +2,8 @@
 
 Guarantees (the callback relies on them):
 
-- A message key (MsgId, or FromUserName:CreateTime:Event:EventKey) runs the skill chain at most once,
+- A message key (FromUserName:MsgId, or FromUserName:CreateTime:Event:EventKey; never a bare MsgId,
+  which another user may send too) runs the skill chain at most once,
   across processes when the store is Redis. A retry gets the first attempt's reply, or ``""``
   (``success``) when that reply went out as a customer-service message or is still being made.
 - One user's messages are handled one at a time (``keys.user_lock``).

@@ -13,6 +13,7 @@ from wechatpy.utils import WeChatSigner
 
 from chuangye.config import Config
 
+from bot.xmlsafe import cdata as _cdata
 from bot.xmlsafe import safe_fields
 
 ACCOUNT_ID = "gh_chuangye_oa"
@@ -24,10 +25,6 @@ def sign(*parts: str) -> str:
     signer = WeChatSigner()
     signer.add_data(*parts)
     return signer.signature
-
-
-def _cdata(value: str) -> str:
-    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 @dataclass

@@ -60,7 +60,7 @@ class Incoming:
     lat: float | None = None
     lng: float | None = None
     label: str = ""
-    msg_key: str = ""  # dedupe key: MsgId, or FromUserName:CreateTime:Event:EventKey
+    msg_key: str = ""  # dedupe key, always per user: FromUserName:MsgId, or FromUserName:CreateTime:Event:EventKey
     raw: Any = None
     via_menu: str = ""  # the menu key when this is a click re-offered as its text command
 

@@ -1,11 +1,16 @@
-"""Untrusted XML: strip what XML 1.0 forbids, then parse with defusedxml (no DTD, no entities).
+"""Untrusted XML: strip what XML 1.0 forbids, then parse with defusedxml (no DTD, no entities);
+and the XML we answer with, which stays well-formed whatever text it carries.
 
 Every body (and every decrypted inner message) goes through ``safe_fields`` BEFORE wechatpy
 sees it, so wechatpy's own parser only ever gets text that is well-formed and DTD-free.
+Every reply (and its safe-mode envelope) is written by ``render_xml``: wechatpy's own templates
+put values into CDATA as they are, so a ``]]>`` in a label or a staff reply would close the
+section early and inject elements.
 """
 from __future__ import annotations
 
 import re
+from typing import Mapping
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -48,3 +53,20 @@ def safe_fields(text: str) -> dict[str, str]:
         if isinstance(child.tag, str):
             fields[child.tag] = (child.text or "").strip() if len(child) == 0 else ""
     return fields
+
+
+def cdata(value: str) -> str:
+    """``value`` as CDATA sections that read back as exactly ``value``: every ``]]>`` is split
+    across two sections (``]]`` ends one, ``>`` starts the next)."""
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def render_xml(fields: Mapping[str, str | int]) -> str:
+    """A flat ``<xml>`` message: integers as digits, every other value as CDATA (see ``cdata``),
+    without the characters XML 1.0 forbids (no parser would read the reply otherwise)."""
+    def node(name: str, value: str | int) -> str:
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else cdata(
+            _ILLEGAL_CHARS.sub("", str(value)))
+        return f"<{name}>{text}</{name}>"
+
+    return "<xml>" + "".join(node(name, value) for name, value in fields.items()) + "</xml>"

@@ -6,6 +6,7 @@ checked by the use case, which reports it the same way.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -208,3 +209,32 @@ def validate_start(raw: Any, now: datetime | None = None, horizon_days: int = BO
     if start.date() > (now.astimezone(TZ) + timedelta(days=horizon_days)).date():
         raise FieldError(f"{label}：只能预约 {horizon_days} 天以内的时段")
     return start
+
+
+def validate_coordinate(raw: Any, label: str, limit: float) -> float:
+    """A finite number of degrees in [-limit, limit] (text or number); NaN, infinities, booleans,
+    hexadecimal floats and empty values are refused. Used for every latitude and longitude input."""
+    if isinstance(raw, bool):
+        raise FieldError(f"{label}：应为数字")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    else:
+        text = require(raw, label)
+        if not re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", text, re.I):
+            raise FieldError(f"{label}：应为数字")
+        value = float(text)
+    if not math.isfinite(value):
+        raise FieldError(f"{label}：应为有限的数字")
+    if value > limit:
+        raise FieldError(f"{label}：不能大于 {limit:g}")
+    if value < -limit:
+        raise FieldError(f"{label}：不能小于 {-limit:g}")
+    return value
+
+
+def validate_latitude(raw: Any, label: str = "纬度") -> float:
+    return validate_coordinate(raw, label, 90)
+
+
+def validate_longitude(raw: Any, label: str = "经度") -> float:
+    return validate_coordinate(raw, label, 180)

@@ -14,7 +14,8 @@ from orm_models import Slot, Window
 
 from handlers.appointments import calendar
 from handlers.errors import InvalidInput, NotFound
-from handlers.validation import BOOKING_HORIZON_DAYS, COUNTIES, FieldError, valid_pk, validate_date
+from handlers.validation import (BOOKING_HORIZON_DAYS, COUNTIES, FieldError, valid_pk, validate_date, validate_latitude,
+                                 validate_longitude)
 from handlers.clock import TZ
 
 WINDOWS_PATH = Path(__file__).resolve().parents[1] / "data" / "windows.yaml"
@@ -107,7 +108,18 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 async def nearest_windows(lat: float, lng: float, limit: int = 3) -> list[WindowInfo]:
-    """Active windows nearest first, each with ``distance_km`` (straight line, rounded)."""
+    """Active windows nearest first, each with ``distance_km`` (straight line, rounded).
+
+    InvalidInput naming ``lat``/``lng`` when they are not a place on Earth (NaN, infinite, out of range).
+    """
+    try:
+        lat = validate_latitude(lat)
+    except FieldError as exc:
+        raise InvalidInput({"lat": str(exc)}) from None
+    try:
+        lng = validate_longitude(lng)
+    except FieldError as exc:
+        raise InvalidInput({"lng": str(exc)}) from None
     windows = await Window.filter(is_active=True)
     ranked = sorted(((distance_km(lat, lng, w.lat, w.lng), w) for w in windows), key=lambda t: (t[0], t[1].id))
     return [_info(w, d) for d, w in ranked[:max(limit, 0)]]

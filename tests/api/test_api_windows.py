@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from handlers.validation import COUNTIES
 from handlers.clock import TZ
 from handlers.appointments.windows import list_slots
@@ -48,6 +50,24 @@ async def test_a_location_needs_both_coordinates_in_range(client: Any) -> None:
     assert err["fields"] == {"lng": "按位置查找时，纬度 lat 和经度 lng 需同时提供"}
     err = await error_of(await client.get(f"{API}/windows", params={"lat": "95", "lng": "abc"}), 422)
     assert err["fields"] == {"lat": "纬度：不能大于 90", "lng": "经度：应为数字"}
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("lat,lng,fields", [
+    ("nan", "101.87", {"lat": "纬度：应为有限的数字"}),
+    ("25.7", "NaN", {"lng": "经度：应为有限的数字"}),
+    ("inf", "-inf", {"lat": "纬度：应为有限的数字", "lng": "经度：应为有限的数字"}),
+    ("1e400", "101.87", {"lat": "纬度：应为有限的数字"}),
+    ("91", "101.87", {"lat": "纬度：不能大于 90"}),
+    ("-90.5", "101.87", {"lat": "纬度：不能小于 -90"}),
+    ("25.7", "181", {"lng": "经度：不能大于 180"}),
+    ("25.7", "-180.01", {"lng": "经度：不能小于 -180"}),
+])
+async def test_coordinates_that_are_not_a_place_on_earth_are_refused_naming_the_field(
+        client: Any, lat: str, lng: str, fields: dict[str, str]) -> None:
+    await seed_windows_and_courses()
+    err = await error_of(await client.get(f"{API}/windows", params={"lat": lat, "lng": lng}), 422)
+    assert err["fields"] == fields
 
 
 async def test_slots_are_those_of_the_use_case_in_iso_8601_with_offset(client: Any) -> None:

@@ -63,6 +63,39 @@ async def test_the_same_msgid_twice_is_processed_once_and_gets_the_same_reply(ai
     assert first[1]["Content"] == second[1]["Content"] == "第 1 次处理：计数一"
 
 
+async def test_two_users_sending_the_same_msgid_each_get_their_own_reply_and_a_retry_still_gets_the_first(
+        aiohttp_client, config, wx, monkeypatch):
+    calls = []
+
+    async def private_code(ctx, inc):  # a reply only its user may see, like a check-in code
+        calls.append(inc.openid)
+        return [f"{inc.openid} 的签到码 {len(calls)}"]
+
+    client, _ = await app_with(aiohttp_client, config, monkeypatch, private_code)
+    first = await wx.post(client, PATH, wx.text("u-alice", "我的预约", MsgId=424242))
+    other = await wx.post(client, PATH, wx.text("u-bob", "我的预约", MsgId=424242))
+    assert first[1]["Content"] == "u-alice 的签到码 1"
+    assert other[1]["Content"] == "u-bob 的签到码 2"
+    retry = await wx.post(client, PATH, wx.text("u-alice", "我的预约", MsgId=424242))
+    assert retry[1]["Content"] == "u-alice 的签到码 1"
+    assert calls == ["u-alice", "u-bob"]
+
+
+async def test_two_users_reporting_the_same_event_in_the_same_second_are_each_processed(
+        aiohttp_client, config, wx, monkeypatch):
+    seen = []
+
+    async def spy(ctx, inc):
+        seen.append(inc.openid)
+        return None
+
+    client, _ = await app_with(aiohttp_client, config, monkeypatch, spy)
+    now = int(time.time())
+    for openid in ("u-ev-a", "u-ev-b", "u-ev-a"):
+        assert (await wx.post(client, PATH, wx.event(openid, "subscribe", CreateTime=now)))[1]["Content"] == texts.WELCOME
+    assert seen == ["u-ev-a", "u-ev-b"]
+
+
 async def test_concurrent_retries_of_one_message_run_it_once(aiohttp_client, config, wx, monkeypatch):
     calls = []
     client, _ = await app_with(aiohttp_client, config, monkeypatch, counting_skill(calls, delay=0.2))

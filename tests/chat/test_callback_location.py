@@ -70,3 +70,31 @@ async def test_a_reported_location_names_the_nearest_window_once_and_is_remember
     assert await reply(client, wx, again) is None
     remembered = await client.app[K.STORE].get_json(keys.custom("loc:u-report"))
     assert remembered == {"lat": 25.03, "lng": 101.55}
+
+
+# Not a place on Earth: not a number, infinite, out of range, or missing (issue 7, item 8).
+BAD_COORDINATES = [("nan", "101.87"), ("25.70", "NaN"), ("inf", "101.87"), ("-inf", "101.87"), ("25.70", "-Infinity"),
+                   ("1e400", "101.87"), ("91", "101.87"), ("-90.5", "101.87"), ("25.70", "181"), ("25.70", "-180.01"),
+                   ("", "101.87"), ("25.70", ""), ("0x1p4", "101.87")]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("lat,lng", BAD_COORDINATES)
+async def test_a_location_message_off_the_map_asks_for_a_proper_location_without_an_error(client, wx, caplog, lat, lng):
+    await load_windows()
+    xml = wx.xml("u-loc-bad", "location", Location_X=lat, Location_Y=lng, Scale=15, Label="某地")
+    assert await reply(client, wx, xml) == texts.ASK_LOCATION
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+@pytest.mark.parametrize("lat,lng", BAD_COORDINATES)
+async def test_a_reported_location_off_the_map_is_ignored_and_not_remembered(client, wx, caplog, lat, lng):
+    await load_windows()
+    now = int(time.time())
+    bad = wx.event("u-report-bad", "LOCATION", CreateTime=now, Latitude=lat, Longitude=lng, Precision=30)
+    assert await reply(client, wx, bad) is None
+    assert await client.app[K.STORE].get_json(keys.custom("loc:u-report-bad")) is None
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    # The next proper report is the first one: it still names the nearest window.
+    good = wx.event("u-report-bad", "LOCATION", CreateTime=now + 1, Latitude=YUANMOU[0], Longitude=YUANMOU[1])
+    assert "元谋县创业服务窗口" in await reply(client, wx, good)

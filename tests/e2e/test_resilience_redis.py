@@ -192,7 +192,7 @@ async def test_a_hanging_redis_costs_one_timeout_and_replies_still_leave_within_
     xml = chat.server.text(chat.openid, QUESTION)
     await post_same(chat, xml)
     msg_id = xml.split("<MsgId>")[1].split("</MsgId>")[0]
-    assert await store.get(keys.message(msg_id))  # shared again
+    assert await store.get(keys.message(f"{chat.openid}:{msg_id}"))  # shared again
 
 
 # ------------------------------------------------------------ Redis killed, and back empty
@@ -246,7 +246,7 @@ async def test_a_process_started_while_redis_is_down_serves_degraded_and_uses_re
     xml = chat.server.text(chat.openid, QUESTION)
     await post_same(chat, xml)
     msg_id = xml.split("<MsgId>")[1].split("</MsgId>")[0]
-    assert await client.server.app[K.STORE].get(keys.message(msg_id))
+    assert await client.server.app[K.STORE].get(keys.message(f"{chat.openid}:{msg_id}"))
 
 
 # ------------------------------------------------------------ a process dies while answering

@@ -205,3 +205,33 @@ def test_slot_times_are_read_in_china_time():
 def test_a_start_at_the_edge_of_the_calendar_is_a_field_error_not_a_crash():
     for extreme in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"):
         assert _message(v.validate_start, extreme, now=NOW) == "预约时段：时间格式不正确，应为 2025-01-06T09:00:00+08:00"
+
+
+# ---------------------------------------------------------------- coordinates (issue 7, item 8)
+
+@pytest.mark.parametrize("raw,expected", [("25.70", 25.7), (" -90 ", -90.0), (90, 90.0), (25.7, 25.7), ("0", 0.0)])
+def test_a_latitude_on_earth_is_accepted_as_a_float(raw, expected):
+    assert v.validate_latitude(raw) == expected
+
+
+def test_a_longitude_on_earth_is_accepted_up_to_the_date_line():
+    assert v.validate_longitude("101.87") == 101.87 and v.validate_longitude(-180) == -180.0
+
+
+@pytest.mark.parametrize("raw,message", [
+    ("nan", "纬度：应为有限的数字"), ("NaN", "纬度：应为有限的数字"), (float("nan"), "纬度：应为有限的数字"),
+    ("inf", "纬度：应为有限的数字"), ("-Infinity", "纬度：应为有限的数字"), ("1e400", "纬度：应为有限的数字"),
+    (float("-inf"), "纬度：应为有限的数字"), ("91", "纬度：不能大于 90"), (-90.0001, "纬度：不能小于 -90"),
+    ("", "纬度：不能为空，请填写"), (None, "纬度：不能为空，请填写"), ("北纬25度", "纬度：应为数字"),
+    ("0x1p4", "纬度：应为数字"), (True, "纬度：应为数字"), ("25.7\x00", "纬度：含有无法识别的字符，请重新填写"),
+])
+def test_a_latitude_that_is_no_place_on_earth_is_refused_naming_the_field(raw, message):
+    assert _message(v.validate_latitude, raw) == message
+
+
+@pytest.mark.parametrize("raw,message", [
+    ("181", "经度：不能大于 180"), ("-180.5", "经度：不能小于 -180"), ("-inf", "经度：应为有限的数字"),
+    ("nan", "经度：应为有限的数字"),
+])
+def test_a_longitude_out_of_range_or_not_finite_is_refused_naming_the_field(raw, message):
+    assert _message(v.validate_longitude, raw) == message
