@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.api import SQLITE_ONLY
+from tests.support.env import SQLITE_ONLY
 
 ODD_PATHS = [
     "js/main.js%00.html",  # NUL after a real file name

@@ -23,7 +23,7 @@ ENVELOPE_FIELDS = {"Encrypt", "MsgSignature", "TimeStamp", "Nonce"}
 MODES = pytest.mark.parametrize("plaintext", [True, False], ids=["plaintext", "safe"])
 
 # The rendering does not touch storage: one backend is enough.
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
+from tests.support.env import SQLITE_ONLY
 
 
 def read_reply(wx: WeChatServer, raw: str) -> tuple[object, dict[str, str]]:
