@@ -152,7 +152,7 @@ async def flows_skill(ctx: Context, inc: Incoming) -> list[str] | None:
         return await _dispatch(ctx, inc.openid, text)
     except STORE_ERRORS as exc:
         if note_db_unavailable(exc):  # a step that needs the database (logged once per outage)
-            return [texts.DB_BUSY]
+            return [T.FLOW_DB_BUSY if _form_input(text) else texts.DB_BUSY]
         log.warning("store unavailable in a chat flow for %s: %s", inc.openid, exc)
         return [T.FLOW_STORE_DOWN] if _form_input(text) else None
 
