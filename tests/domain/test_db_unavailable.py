@@ -7,6 +7,7 @@ answers: SQLite at a file in a folder that does not exist, PostgreSQL at a port 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date, timedelta
 from typing import Any, Awaitable, Callable
 
@@ -35,12 +36,22 @@ def unreachable_client(db_url: str, tmp_path: Any) -> Any:
 
 async def unreachable(db: Any, tmp_path: Any, call: Callable[[], Awaitable[Any]]) -> Any:
     """``call()`` with the database unreachable. One fresh client per call: Tortoise's SQLite client
-    hangs on its second query after a failed open."""
-    token = connections.set("default", unreachable_client(db.database.url, tmp_path))
+    hangs on its second query after a failed open, and leaves aiosqlite's worker thread running
+    (stopped here, while this test's event loop still runs, so it cannot fail in a later test)."""
+    import aiosqlite.core
+
+    before = set(threading.enumerate())
+    client = unreachable_client(db.database.url, tmp_path)
+    token = connections.set("default", client)
     try:
         return await call()
     finally:
         connections.reset(token)
+        await client.close()
+        for thread in set(threading.enumerate()) - before:
+            if getattr(thread, "_target", None) is aiosqlite.core._connection_worker_thread:
+                thread._args[0].put_nowait((None, lambda: aiosqlite.core._STOP_RUNNING_SENTINEL))
+                thread.join(5)
 
 
 async def raised_by(awaitable: Any) -> BaseException:
