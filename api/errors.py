@@ -2,8 +2,10 @@
 
 One middleware turns everything that can go wrong into that shape: our own ``ApiError``,
 the use cases' ``DomainError`` (handlers/errors.py), aiohttp's HTTP exceptions (unknown
-route, wrong method, body too large) and, last, any unexpected exception, which is logged
-with its stack trace and answered with a plain 500 that never shows it.
+route, wrong method, body too large), the database being unreachable (503 ``unavailable`` with
+``Retry-After``, said once per outage in the log by chuangye.db.OUTAGE, no stack trace) and,
+last, any unexpected exception, which is logged with its stack trace and answered with a plain
+500 that never shows it.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
+from chuangye.db import note_db_unavailable
 from handlers.errors import DomainError
 
 log = logging.getLogger("chuangye.api")
@@ -26,6 +29,8 @@ HTTP_MESSAGES: dict[int, tuple[str, str]] = {
     415: ("unsupported_media_type", "请求内容应为 JSON"),
 }
 INTERNAL = ("internal", "服务器内部错误，请稍后再试")
+UNAVAILABLE = ("unavailable", "系统繁忙，请稍后再试。本次操作没有保存任何内容。")
+RETRY_AFTER_SECONDS = 10  # a database restart or fail-over usually takes about this long
 
 
 class ApiError(Exception):
@@ -71,6 +76,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         return _from_http(exc)
-    except Exception:
+    except Exception as exc:
+        if note_db_unavailable(exc):
+            return error_response(503, *UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         log.exception("unhandled error in %s %s", request.method, request.path)
         return error_response(500, *INTERNAL)

@@ -7,7 +7,7 @@ from pydantic import Field
 from tortoise.models import Model
 
 from handlers.forms.definitions import TRAINING_CATEGORIES, TRAINING_FORM
-from handlers.applications.training import (STATUS_ZH, list_courses, my_training_applications, submit_training_application,
+from handlers.applications.training import (STATUS_ZH, course_listing, my_training_applications, submit_training_application,
                                withdraw_training_application)
 from orm_models.training import TRAINING_STATUSES
 
@@ -43,6 +43,8 @@ class CourseOut(Out):
 
 class CourseList(Out):
     courses: list[CourseOut]
+    cached_at: Timestamp | None = Field(None, description="数据库暂时无法连接时为该副本的读取时间（剩余名额可能不是最新）；"
+                                                          "正常情况下为 null")
 
 
 class TrainingOut(Out):
@@ -81,7 +83,8 @@ async def training_out(app: Any) -> dict[str, Any]:
 
 @routes.get("/training/courses", summary="培训课程与期次", query=CourseQuery, response=CourseList)
 async def courses(call: Call) -> dict:
-    return {"courses": await list_courses(call.query.county)}
+    found = await course_listing(call.query.county)  # the last catalogue read while the database is down
+    return {"courses": found.value, "cached_at": found.as_of}
 
 
 @routes.post("/training-applications", summary="培训报名", auth="user", body=TRAINING_FORM, response=TrainingOne,

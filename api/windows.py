@@ -7,7 +7,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from handlers.errors import InvalidInput
 from handlers.validation import COUNTIES, validate_latitude, validate_longitude
-from handlers.appointments.windows import list_slots, list_windows, nearest_windows
+from handlers.appointments.windows import list_slots, window_listing
 
 from api.registry import Call, Routes
 from api.schemas import Day, DayIn, In, Out, Timestamp, plain
@@ -45,8 +45,13 @@ class WindowOut(Out):
     distance_km: float | None = Field(None, description="直线距离（公里），仅按位置查询时提供")
 
 
+CACHED_AT = ("数据库暂时无法连接时为该副本的读取时间（内容可能不是最新，以窗口公布为准）；"
+             "正常情况下为 null")
+
+
 class WindowList(Out):
     windows: list[WindowOut]
+    cached_at: Timestamp | None = Field(None, description=CACHED_AT)
 
 
 class SlotQuery(In):
@@ -72,8 +77,9 @@ async def windows(call: Call) -> dict:
     if (lat is None) != (lng is None):
         missing = "lng" if lng is None else "lat"
         raise InvalidInput({missing: "按位置查找时，纬度 lat 和经度 lng 需同时提供"})
-    found = await list_windows() if lat is None else await nearest_windows(lat, lng, limit=len(COUNTIES) * 10)
-    return {"windows": [plain(w) for w in found]}
+    # Served from the last list read while the database is unreachable: the windows rarely change.
+    found = await window_listing(lat, lng, limit=len(COUNTIES) * 10)
+    return {"windows": [plain(w) for w in found.value], "cached_at": found.as_of}
 
 
 @routes.get("/windows/{id}/slots", summary="某窗口某天的可预约时段", query=SlotQuery, response=SlotList)

@@ -36,6 +36,7 @@ from aiohttp import web
 
 from chuangye import appkeys as K
 from chuangye import pii
+from chuangye.db import note_db_unavailable
 from chuangye.log import log_event
 from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, Store, keys
 
@@ -196,9 +197,12 @@ class Conversation:
         chain = chain_of(self.app)
         try:
             parts = await chain.run(Context(self.app, chain), inc) or []
-        except Exception:
-            log.exception("skill failed", extra={"fields": {"openid": inc.openid, "msg_type": inc.msg_type}})
-            parts = [texts.APOLOGY]
+        except Exception as exc:
+            if note_db_unavailable(exc):  # logged once per outage; the user hears it is busy
+                parts = [texts.DB_BUSY]
+            else:
+                log.exception("skill failed", extra={"fields": {"openid": inc.openid, "msg_type": inc.msg_type}})
+                parts = [texts.APOLOGY]
         reply = "\n\n".join(p for p in parts if p)
         return await self._with_pending(inc.openid, reply) if reply else ""
 

@@ -30,6 +30,7 @@ from aiohttp import web
 
 from chuangye import pii
 from chuangye.config import Config
+from chuangye.db import note_db_unavailable
 from chuangye.pii import mask_id, mask_phone
 from chuangye.store import UNAVAILABLE, LockTimeout, Store, keys
 from handlers.errors import DomainError, DuplicateBooking, InvalidInput, SessionFull, SlotFull
@@ -41,6 +42,7 @@ from handlers.clock import TZ
 
 from bot import flow_forms, flow_records
 from bot import flow_texts as T
+from bot import texts
 from bot.skills import Context, Incoming, Priority, add_skill
 
 log = logging.getLogger("chuangye.bot.flows")
@@ -149,6 +151,8 @@ async def flows_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     try:
         return await _dispatch(ctx, inc.openid, text)
     except STORE_ERRORS as exc:
+        if note_db_unavailable(exc):  # a step that needs the database (logged once per outage)
+            return [T.FLOW_DB_BUSY if _form_input(text) else texts.DB_BUSY]
         log.warning("store unavailable in a chat flow for %s: %s", inc.openid, exc)
         return [T.FLOW_STORE_DOWN] if _form_input(text) else None
 
@@ -260,9 +264,10 @@ async def _submit(ctx: Context, openid: str, spec: FormSpec, state: dict) -> lis
     except DomainError as exc:
         state["submitting"] = None
         return await _refused(ctx, openid, spec, state, exc)
-    except Exception:  # maybe committed (a connection lost before the COMMIT's answer): the saved
+    except Exception as exc:  # maybe committed (a connection lost before the COMMIT's answer): the saved
         # "submitting" mark stays, so the next message first looks for the record (see _recover)
-        log.exception("chat submission of %s failed for %s", spec.name, openid)
+        if not note_db_unavailable(exc):  # an outage is logged once, not per submission
+            log.exception("chat submission of %s failed for %s", spec.name, openid)
         return [T.FLOW_SUBMIT_FAILED]
     try:
         await forget(ctx.store, openid)

@@ -27,6 +27,7 @@ from aiohttp import web
 
 from chuangye import appkeys as K
 from chuangye.config import Config
+from chuangye.db import note_db_unavailable
 from chuangye.store import Store, keys
 from handlers.knowledge_ops import ask
 from handlers.knowledge_ops import faq
@@ -92,7 +93,8 @@ async def handoff_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     try:
         session = await handoff.open_session(inc.openid, ctx.store)
     except Exception as exc:  # the database is unreachable: no staff can answer, the bot still can
-        log.warning("handoff state of %s unknown, the bot answers: %s: %s", inc.openid, type(exc).__name__, exc)
+        if not note_db_unavailable(exc):  # an outage is logged once, not per message
+            log.warning("handoff state of %s unknown, the bot answers: %s: %s", inc.openid, type(exc).__name__, exc)
         session = None
     if session is not None:
         return await _in_handoff(ctx, inc, session)
@@ -231,8 +233,9 @@ async def _watch(app: web.Application) -> None:
         try:
             await announce_overdue(app)
             await faq.sync_for(app[K.EXTRA], app[K.KB], app[K.STORE]).refresh()
-        except Exception:
-            log.exception("handoff watcher round failed")
+        except Exception as exc:
+            if not note_db_unavailable(exc):
+                log.exception("handoff watcher round failed")
 
 
 async def watch_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -17,7 +17,7 @@ from bot.callback import setup_routes as setup_callback
 from bot.handoff import watch_ctx as handoff_watch_ctx
 from chuangye import appkeys as K
 from chuangye.config import Config
-from chuangye.db import close_db, db_ping, init_db, is_postgres
+from chuangye.db import close_db, db_ping, init_db, is_postgres, watch_ctx as db_watch_ctx
 from chuangye.log import request_id_middleware
 from chuangye.store import make_store
 from chuangye.wechat_api import WeChatAPI
@@ -87,6 +87,7 @@ def create_app(config: Config, *, with_worker: bool | None = None, chat_features
     setup_api(app, config)
     app.router.add_get("/healthz", healthz)
     # Background tasks, each after the resources it uses (aiohttp starts them in this order).
+    app.cleanup_ctx.append(db_watch_ctx)  # logs the end of a database outage
     app.cleanup_ctx.append(handoff_watch_ctx)  # overdue handoffs and FAQ refresh
     if config.notify.in_process_worker if with_worker is None else with_worker:
         app.cleanup_ctx.append(worker_ctx)  # the outbox delivery loop

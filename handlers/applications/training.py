@@ -27,6 +27,7 @@ from handlers.forms.spec import clean
 from handlers.users import get_user
 from handlers.validation import valid_pk
 from handlers.clock import TZ
+from handlers.last_good import Copy, LastGood
 
 COURSES_PATH = Path(__file__).resolve().parents[1] / "data" / "courses.yaml"
 STATUS_ZH = {"submitted": "已报名，待审核", "approved": "已通过", "rejected": "未通过", "withdrawn": "已撤回"}
@@ -69,6 +70,22 @@ async def list_courses(county: str | None = None, now: datetime | None = None) -
     courses = await TrainingCourse.filter(is_active=True).order_by("id")
     return [{"id": c.id, "title": c.title, "kind": c.kind, "description": c.description,
              "sessions": by_course.get(c.id, [])} for c in courses]
+
+
+# The catalogue changes when staff add sessions: while the database is unreachable the last one
+# read (per county) is served, marked, so users can still plan; nobody can sign up meanwhile.
+_CATALOGUE = LastGood[list[dict[str, Any]]]()
+
+
+async def course_listing(county: str | None = None) -> Copy[list[dict[str, Any]]]:
+    """``list_courses(county)``, or, while the database is unreachable, the last one read (its
+    ``remaining`` as then, without the sessions that have started since) with ``as_of`` set."""
+    found = await _CATALOGUE.read(lambda: list_courses(county), key=county)
+    if found.as_of is None:
+        return found
+    now = datetime.now(TZ)
+    courses = [{**c, "sessions": [s for s in c["sessions"] if s["start"] > now]} for c in found.value]
+    return Copy(courses, found.as_of)
 
 
 async def session_choices(county: str | None = None, now: datetime | None = None) -> list[tuple[int, str]]:

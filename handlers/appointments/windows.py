@@ -17,6 +17,7 @@ from handlers.errors import InvalidInput, NotFound
 from handlers.validation import (BOOKING_HORIZON_DAYS, COUNTIES, FieldError, valid_pk, validate_date, validate_latitude,
                                  validate_longitude)
 from handlers.clock import TZ
+from handlers.last_good import Copy, LastGood
 
 WINDOWS_PATH = Path(__file__).resolve().parents[1] / "data" / "windows.yaml"
 _FIELDS = ("name", "county", "address", "phone", "hours", "closed_days", "lat", "lng", "coords_approximate",
@@ -92,11 +93,29 @@ async def get_window(window_id: int) -> Window:
     return window
 
 
+# Windows change a few times a year (staff edits): while the database is unreachable, the last
+# list read is served, so users still find a window's address, phone and hours.
+_ACTIVE = LastGood[list[Window]]()
+
+
+async def window_listing(lat: float | None = None, lng: float | None = None,
+                         limit: int | None = None) -> Copy[list[WindowInfo]]:
+    """Active windows: in the order of the ten counties, or nearest first (with ``distance_km``)
+    when ``lat``/``lng`` are given. ``as_of`` is set when the database was unreachable and the
+    last list read was used."""
+    rows = await _ACTIVE.read(lambda: Window.filter(is_active=True))
+    if lat is None or lng is None:
+        ordered = sorted(rows.value, key=lambda w: (COUNTIES.index(w.county) if w.county in COUNTIES else 99, w.id))
+        found = [_info(w) for w in ordered]
+    else:
+        ranked = sorted(((distance_km(lat, lng, w.lat, w.lng), w) for w in rows.value), key=lambda t: (t[0], t[1].id))
+        found = [_info(w, d) for d, w in ranked[:max(limit, 0) if limit is not None else None]]
+    return Copy(found, rows.as_of)
+
+
 async def list_windows() -> list[WindowInfo]:
     """All active windows in the order of the ten counties."""
-    windows = await Window.filter(is_active=True)
-    windows.sort(key=lambda w: (COUNTIES.index(w.county) if w.county in COUNTIES else 99, w.id))
-    return [_info(w) for w in windows]
+    return (await window_listing()).value
 
 
 def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -120,9 +139,7 @@ async def nearest_windows(lat: float, lng: float, limit: int = 3) -> list[Window
         lng = validate_longitude(lng)
     except FieldError as exc:
         raise InvalidInput({"lng": str(exc)}) from None
-    windows = await Window.filter(is_active=True)
-    ranked = sorted(((distance_km(lat, lng, w.lat, w.lng), w) for w in windows), key=lambda t: (t[0], t[1].id))
-    return [_info(w, d) for d, w in ranked[:max(limit, 0)]]
+    return (await window_listing(lat, lng, limit)).value
 
 
 def _as_date(value: date | str) -> date:

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from typing import Iterator
 
 from chuangye import pii
+from chuangye.db import note_db_unavailable
 from knowledge import Answer, Hit, KnowledgeBase
 from orm_models import QuestionLog
 
@@ -43,8 +44,9 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
         await QuestionLog.create(channel=channel, openid=openid, question=pii.scrub(question),
                                  confident=answer.confident, top_passage=answer.passage_id,
                                  score=round(answer.score, 3))
-    except Exception:
-        log.exception("could not record question log")
+    except Exception as exc:
+        if not note_db_unavailable(exc):  # an outage is logged once, not per question
+            log.exception("could not record question log")
     else:
         noted = _recorded.get()
         if noted is not None:

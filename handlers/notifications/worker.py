@@ -14,6 +14,8 @@ import time
 import uuid
 from typing import Any, AsyncIterator
 
+from chuangye.db import note_db_unavailable
+
 from handlers.notifications.outbox import deliver_due
 from handlers.notifications.scheduler import run_schedules
 
@@ -48,8 +50,9 @@ class DeliveryLoop:
                 await self._schedule()
                 handled = await deliver_due(self.wechat, self.config, self.worker_id)
                 errors = 0
-            except Exception:
-                log.exception("delivery pass failed; retrying")
+            except Exception as exc:
+                if not note_db_unavailable(exc):  # an outage is logged once, not per pass
+                    log.exception("delivery pass failed; retrying")
                 handled, errors = 0, errors + 1
                 if once:
                     raise
