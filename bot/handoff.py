@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -98,7 +98,7 @@ async def _open_session(ctx: Context, openid: str) -> HandoffSession | None:
         return None
 
 
-async def _unsure_run(ctx: Context, openid: str, started: object) -> bool:
+async def _unsure_run(ctx: Context, openid: str, started: datetime) -> bool:
     """A run can only end in this turn's question, which was unsure (so only then the query)."""
     bot = ctx.config.bot
     return await handoff.unconfident_streak(openid, bot.handoff_unconfident_streak,

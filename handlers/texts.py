@@ -1,5 +1,5 @@
-"""Every user-facing sentence of the chat (official account) and of the hand-back staff trigger,
-the one normaliser for what users type, and the size of one WeChat text.
+"""Every user-facing sentence of the official account (chat, flows, records, handoff, binding), the
+one normaliser for what users type, and the size of one WeChat text.
 
 Form prompts and per-field messages live with the forms (handlers/forms/definitions.py), shared
 with the API. Imported by both channels (bot/ and api/) and by the use cases that compose a
