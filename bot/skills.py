@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from functools import partial
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from functools import partial
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
