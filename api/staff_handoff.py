@@ -19,6 +19,7 @@ from chuangye import appkeys as K
 from chuangye.pii import scrub
 from handlers.knowledge_ops import faq
 from handlers.handoff import sessions as handoff
+from handlers.handoff.queue import hand_back
 from orm_models import HandoffMessage, HandoffSession
 from orm_models.handoff import HANDOFF_STATUSES
 
@@ -115,13 +116,8 @@ async def staff_handoff_reply(call: Call) -> dict:
 @routes.post("/staff/handoffs/{id}/close", summary="结束人工服务，交还机器人（告知用户）", auth="staff",
              response=SessionOut, errors={409: "会话已结束（handoff_closed）"})
 async def staff_handoff_close(call: Call) -> dict:
-    from bot import flow_texts as T
-    from bot.handoff import resume_hint
-
-    session = await handoff.close(call.staff, call.path["id"])
-    text = T.HANDOFF_ENDED_BY_STAFF + await resume_hint(call.resource(K.STORE), session.openid)
-    await handoff.record_handback(session, text, call.resource(K.WECHAT).send_custom_text)
-    return {"session": session_row(session)}
+    send = call.resource(K.WECHAT).send_custom_text
+    return {"session": session_row(await hand_back(call.staff, call.path["id"], call.resource(K.STORE), send))}
 
 
 # ---------------------------------------------------------------- unconfident questions and FAQ

@@ -13,7 +13,7 @@ from aiohttp import web
 from chuangye.config import Config
 from chuangye.store import keys
 
-from bot import flow_texts as T
+from handlers import texts as T
 from bot.skills import Context, Incoming, Priority, add_skill
 
 _BIND = re.compile(r"^绑定\s*[:：]?\s*(\S*)$")

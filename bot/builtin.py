@@ -7,7 +7,7 @@ from aiohttp import web
 
 from chuangye.store import keys
 
-from bot import texts
+from handlers import texts
 from bot.skills import Context, Incoming, Priority, add_skill
 
 
@@ -72,14 +72,13 @@ async def location_skill(ctx: Context, inc: Incoming) -> list[str] | None:
 
 
 async def menu_skill(ctx: Context, inc: Incoming) -> list[str] | None:
-    """CLICK: a command key is offered to the feature skills as its text; else a fixed text."""
+    """CLICK: a fixed text. A command key arrives as its text command (``bot.skills.menu_command``):
+    when no feature skill before this one took it, it gets its fallback here."""
+    if inc.via_menu:
+        return [texts.MENU_FALLBACK[inc.via_menu]]
     if inc.event != "click":
         return None
-    key = inc.event_key
-    if key in texts.MENU_COMMANDS:
-        answer = await ctx.chain.run(ctx, inc.as_command(texts.MENU_COMMANDS[key], key), below=Priority.EVENTS)
-        return answer if answer is not None else [texts.MENU_FALLBACK[key]]
-    return [texts.MENU_TEXTS.get(key, texts.UNKNOWN_MENU)]
+    return [texts.MENU_TEXTS.get(inc.event_key, texts.UNKNOWN_MENU)]
 
 
 async def media_skill(ctx: Context, inc: Incoming) -> list[str] | None:
@@ -106,6 +105,8 @@ async def policy_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     from handlers.knowledge_ops.ask import answer_policy_question
 
     answer = await answer_policy_question(ctx.kb, inc.text, channel="oa", openid=inc.openid)
+    if answer.recorded:  # for the handoff middleware's count of unsure answers
+        ctx.policy_confident = answer.confident
     return [answer.text] if answer.text else [texts.POLICY_UNAVAILABLE]
 
 

@@ -30,7 +30,7 @@ from chuangye.log import log_event
 from chuangye.store import keys
 from handlers.validation import FieldError, validate_latitude, validate_longitude
 
-from bot import texts
+from handlers import texts
 from bot.conversation import Conversation, drain_background
 from bot.skills import Incoming
 from bot.xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, render_xml, safe_fields

@@ -40,14 +40,14 @@ from chuangye.db import note_db_unavailable
 from chuangye.log import log_event
 from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, Store, keys
 
-from bot import texts
+from handlers import texts
 from bot.skills import Context, Incoming, chain_of
 
 log = logging.getLogger("chuangye.bot")
 
 DEDUPE_TTL_SECONDS = 600  # WeChat retries for about 15 s; keep the mark well beyond that
 PENDING_TTL_SECONDS = 48 * 3600  # WeChat's customer-service window
-MAX_REPLY_BYTES = 2000  # WeChat cuts text messages at about 2048 bytes
+MAX_REPLY_BYTES = texts.WECHAT_TEXT_BYTES
 BUSY_TTL_SECONDS = 3.0  # a "busy" mark outlives a dead attempt by at most this (WeChat retries after 5 s)
 LOCK_TIMEOUT_SECONDS = 6.0  # how long a dead holder keeps the user lock (live holders renew it)
 LOCK_WAIT_SECONDS = 30
@@ -196,7 +196,7 @@ class Conversation:
         """Run the chain (errors become the apology) and put any undelivered answer first."""
         chain = chain_of(self.app)
         try:
-            parts = await chain.run(Context(self.app, chain), inc) or []
+            parts = await chain.run(Context(self.app), inc) or []
         except Exception as exc:
             if note_db_unavailable(exc):  # logged once per outage; the user hears it is busy
                 parts = [texts.DB_BUSY]

@@ -5,20 +5,18 @@ application to withdraw) is kept in the store for a few minutes; any other messa
 """
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from chuangye.store import Store, keys
-from handlers.errors import DomainError
+from handlers import texts as T
 from handlers.clock import TZ
-
-from bot import flow_texts as T
-from bot.flow_forms import money, when_text
+from handlers.errors import DomainError
+from handlers.texts import money, when_text
 
 PICK_TTL_SECONDS = 10 * 60
 SHOWN = 10
 PICKABLE = 9  # one digit to reply with, and a list that fits one message
-MAX_BYTES = 1900  # one WeChat text is cut at about 2048 bytes
+MAX_BYTES = T.WECHAT_TEXT_BYTES - 100  # room for the form reminder that may follow the list
 BACK = {"返回", "取消", "算了", "不了"}
 
 
@@ -48,6 +46,19 @@ def fit(lines: list[str], footer: str) -> str:
 
 
 # ---------------------------------------------------------------- lists
+
+
+async def answer_command(store: Store, openid: str, text: str) -> str | None:
+    """「我的预约」「我的申请」「取消预约」「撤回申请」 (``text`` normalised); None for anything else."""
+    if text in T.MY_APPOINTMENTS:
+        return await my_appointments(openid)
+    if text in T.MY_APPLICATIONS:
+        return await my_applications(openid)
+    if text in T.CANCEL_APPOINTMENT:
+        return await offer_cancel(store, openid)
+    if text in T.WITHDRAW_APPLICATION:
+        return await offer_withdraw(store, openid)
+    return None
 
 
 async def my_appointments(openid: str) -> str:
@@ -127,7 +138,7 @@ async def answer_pick(store: Store, openid: str, text: str) -> str | None:
     pick = await store.get_json(_pick_key(openid))
     if not pick:
         return None
-    text = unicodedata.normalize("NFKC", text).strip()
+    text = T.norm(text)
     options = pick["options"]
     if text in BACK:
         await store.delete(_pick_key(openid))

@@ -15,6 +15,7 @@ from api import setup as setup_api
 from bot import binding, builtin, flows, handoff
 from bot.callback import setup_routes as setup_callback
 from bot.handoff import watch_ctx as handoff_watch_ctx
+from bot.skills import add_middleware
 from chuangye import appkeys as K
 from chuangye.config import Config
 from chuangye.db import close_db, db_ping, init_db, is_postgres, watch_ctx as db_watch_ctx
@@ -95,10 +96,11 @@ def create_app(config: Config, *, with_worker: bool | None = None, chat_features
 
 
 def _mount_chat(app: web.Application, config: Config, features: bool) -> None:
-    """The official-account callback and its skill chain (see bot.skills.Priority for the order)."""
+    """The official-account callback, the middlewares around its skill chain (outermost first),
+    and the skills (see bot.skills.Priority for their order)."""
     setup_callback(app, config)
     builtin.install(app)
     if features:
-        handoff.install(app, config)
+        add_middleware(app, handoff.HandoffMiddleware())  # 人工服务: around everything else
         binding.install(app, config)
         flows.install(app, config)

@@ -1,1 +1,2 @@
-"""Forms declared once as data: the spec and its validation, the chat stepper, and the three forms."""
+"""Forms declared once as data: the spec and its validation, the chat stepper, the three forms, and a
+user's unfinished form in the store (drafts). Their live choices and submission: handlers/form_live.py."""

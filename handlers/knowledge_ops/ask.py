@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Iterator
+from dataclasses import dataclass, fields
 
 from chuangye import pii
 from chuangye.db import note_db_unavailable
@@ -13,32 +11,25 @@ from orm_models import QuestionLog
 
 log = logging.getLogger("chuangye.ask")
 MAX_QUESTION_CHARS = 500
-_recorded: ContextVar[list[bool] | None] = ContextVar("questions_recorded", default=None)
 
 
-@contextmanager
-def noting_recorded() -> Iterator[list[bool]]:
-    """Collect, for the block's own task, the ``confident`` flag of each question recorded in it.
+@dataclass
+class PolicyAnswer(Answer):
+    """The knowledge base's answer, and whether the question made it into the question log (the
+    bot looks for a run of unsure answers there only after recording an unsure one)."""
 
-    The bot uses it to skip looking for a run of unsure answers when it just gave a sure one.
-    """
-    noted: list[bool] = []
-    token = _recorded.set(noted)
-    try:
-        yield noted
-    finally:
-        _recorded.reset(token)
+    recorded: bool = False
 
 
 async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: str,
-                                 openid: str | None = None) -> Answer:
+                                 openid: str | None = None) -> PolicyAnswer:
     """Answer from the knowledge base and record the question.
 
     Guarantees: the answer fits one WeChat text and names its source, or says it is not sure;
     a failure to record the question never costs the user the answer.
     """
     question = question.strip()[:MAX_QUESTION_CHARS]
-    answer = kb.answer(question)
+    answer = PolicyAnswer(**{f.name: getattr(kb.answer(question), f.name) for f in fields(Answer)})
     try:
         # Staff read this log (unanswered questions): keep no full ID or phone number in it.
         await QuestionLog.create(channel=channel, openid=openid, question=pii.scrub(question),
@@ -48,9 +39,7 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
         if not note_db_unavailable(exc):  # an outage is logged once, not per question
             log.exception("could not record question log")
     else:
-        noted = _recorded.get()
-        if noted is not None:
-            noted.append(answer.confident)
+        answer.recorded = True
     return answer
 
 

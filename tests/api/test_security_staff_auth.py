@@ -75,7 +75,7 @@ async def test_the_store_going_down_between_the_check_and_the_count_does_not_fai
 
 async def test_guessing_bind_codes_in_chat_stops_after_five_wrong_ones(client, config):
     from bot import binding
-    from bot import flow_texts as T
+    from handlers import texts as T
     from tests.support.chat import Chat, seed_windows_and_courses
     from orm_models import StaffAccount, Window
     from tests.support.staff import token

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot import flow_texts as T
+from handlers import texts as T
 from bot.binding import parse_bind
 from tests.support.chat import Chat, seed_windows_and_courses
 from handlers.clock import clock

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot import texts
+from handlers import texts
 from bot.emulator import WeChatServer
 from bot.skills import add_skill
 from chuangye import appkeys as K

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from bot import texts
+from handlers import texts
 from bot.emulator import WeChatServer
 from chuangye import appkeys as K
 from chuangye.store import keys

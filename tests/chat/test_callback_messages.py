@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
+from handlers import texts
 from bot.emulator import WeChatServer
 from bot.skills import Priority, add_skill
 from server.app import create_app

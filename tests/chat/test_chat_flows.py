@@ -214,7 +214,7 @@ async def test_a_store_failure_before_submitting_submits_nothing_and_says_so(cli
 
 def test_a_long_record_list_is_cut_to_fit_one_wechat_text_and_says_so():
     from bot.flow_records import fit
-    from bot.flow_texts import MORE_NOT_SHOWN
+    from handlers.texts import MORE_NOT_SHOWN
 
     lines = [f"{n}. 2026年12月01日 周二 09:00-09:30 元谋县创业服务窗口（已预约）" for n in range(1, 60)]
     text = fit(lines, "如需取消，回复「取消预约」。")

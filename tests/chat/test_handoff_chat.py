@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import flow_texts as T
+from handlers import texts as T
 from bot.handoff import announce_overdue
 from tests.support.chat import Chat, seed_windows_and_courses
 from handlers.handoff import sessions as handoff

@@ -6,7 +6,7 @@ import asyncio
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
-from bot import flow_texts as T
+from handlers import texts as T
 from tests.support.chat import Chat
 from chuangye.store import RedisStore, Store, keys
 from handlers.knowledge_ops import ask
@@ -133,13 +133,19 @@ async def test_only_recorded_questions_are_noted(db, monkeypatch):
     from knowledge import KnowledgeBase
 
     kb = await KnowledgeBase.load_async(db.knowledge.dir)
-    with ask.noting_recorded() as noted:
-        await ask.answer_policy_question(kb, POLICY, channel="oa", openid="o-note")
-        await ask.answer_policy_question(kb, "打麻将有什么技巧", channel="oa", openid="o-note")
+    noted = []
 
-        async def broken(**fields: Any) -> None:
-            raise ConnectionError("database went away")
+    async def ask_and_note(question: str) -> None:
+        answer = await ask.answer_policy_question(kb, question, channel="oa", openid="o-note")
+        if answer.recorded:
+            noted.append(answer.confident)
 
-        monkeypatch.setattr("handlers.knowledge_ops.ask.QuestionLog.create", broken)
-        await ask.answer_policy_question(kb, "打麻将有什么技巧", channel="oa", openid="o-note")
+    await ask_and_note(POLICY)
+    await ask_and_note("打麻将有什么技巧")
+
+    async def broken(**fields: Any) -> None:
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr("handlers.knowledge_ops.ask.QuestionLog.create", broken)
+    await ask_and_note("打麻将有什么技巧")
     assert noted == [True, False]

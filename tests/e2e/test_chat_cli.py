@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import texts
+from handlers import texts
 from bot.chat_cli import run_chat
 from server.app import create_app
 from tests.support.env import SQLITE_ONLY

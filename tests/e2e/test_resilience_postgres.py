@@ -160,21 +160,21 @@ async def test_a_chat_submission_whose_commit_answer_is_lost_is_recognised_on_th
         client, config, monkeypatch):
     """The database committed, but the connection died before it could say so (the one case a
     client cannot tell from a failure): the next 确认 must find the application, not file another."""
-    from bot import flow_forms
+    from handlers import form_live
 
     await seed_windows_and_courses()
     chat = Chat(client, config, "o-commit-lost")
     await loan_until_the_summary(chat)
-    real_submit = flow_forms.submit
+    real_submit = form_live.submit
 
     async def committed_then_connection_lost(*args, **kwargs):
         await real_submit(*args, **kwargs)
         raise ConnectionResetError("connection reset while the COMMIT's answer was on its way")
 
-    monkeypatch.setattr(flow_forms, "submit", committed_then_connection_lost)
+    monkeypatch.setattr(form_live, "submit", committed_then_connection_lost)
     first = await chat.say("确认")
     assert "可能没有提交成功" in first and "不会重复提交" in first  # no claim either way: it cannot know
-    monkeypatch.setattr(flow_forms, "submit", real_submit)
+    monkeypatch.setattr(form_live, "submit", real_submit)
     assert "已经提交成功" in await chat.say("确认")
     assert await LoanApplication.filter(user__openid=chat.openid).count() == 1
 

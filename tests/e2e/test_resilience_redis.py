@@ -201,7 +201,7 @@ async def test_a_hanging_redis_costs_one_timeout_and_replies_still_leave_within_
 @PG_ONLY
 async def test_redis_killed_and_restarted_empty_is_reconnected_and_a_lost_form_is_never_taken_for_submitted(
         aiohttp_client, make_config, config, tmp_path):
-    from bot import flow_texts as T
+    from handlers import texts as T
     from server.app import create_app
     from tests.support.resilience import PrivateRedis
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot import texts
+from handlers import texts
 from bot.menu import DEFAULT_MENU, MenuError, check_menu, load_menu, menu_push_cli
 from tests.support.env import SQLITE_ONLY
 
