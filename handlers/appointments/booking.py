@@ -52,13 +52,17 @@ def _slot_end(window: Window, start: datetime) -> datetime:
 
 
 async def _slot_row(window: Window, start: datetime, end: datetime) -> Slot:
-    """The seat counter of the slot, created on first use (a concurrent creator may win)."""
+    """The seat counter of the slot, created on first use.
+
+    Insert-or-ignore (``ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL alike): a concurrent
+    creator's row wins without raising, so a caller's open transaction (the Idempotency-Key
+    wrapper's) is never aborted by a unique violation.
+    """
     slot = await Slot.get_or_none(window_id=window.id, start=start)
     if slot is None:
-        try:
-            slot = await Slot.create(window=window, start=start, end=end, capacity=window.slot_capacity)
-        except IntegrityError:
-            slot = await Slot.get(window_id=window.id, start=start)
+        await Slot.bulk_create([Slot(window=window, start=start, end=end, capacity=window.slot_capacity)],
+                               ignore_conflicts=True)
+        slot = await Slot.get(window_id=window.id, start=start)
     return slot
 
 
