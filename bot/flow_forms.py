@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
+from chuangye.config import Config
 from handlers.clock import TZ
 from orm_models import Appointment, LoanApplication, TrainingApplication
 
@@ -91,13 +92,14 @@ async def _training_text(app: TrainingApplication) -> str:
                                        start=f"{app.session.start.astimezone(TZ):%m月%d日}")
 
 
-async def submit(form: str, user_id: int, answers: dict) -> str:
-    """Submit through the use case; domain errors (InvalidInput, SlotFull...) propagate."""
+async def submit(form: str, user_id: int, answers: dict, config: Config) -> str:
+    """Submit through the use case; domain errors (InvalidInput, SlotFull, BookingLimit...) propagate."""
     if form == "appointment":
         from handlers.appointments.booking import book_appointment
 
         appt = await book_appointment(user_id, answers.get("window_id"), answers.get("start"), answers.get("purpose"),
-                                      answers.get("name"), answers.get("phone"))
+                                      answers.get("name"), answers.get("phone"),
+                                      max_upcoming=config.booking.max_upcoming_per_user)
         return await _booked_text(appt)
     if form == "loan":
         from handlers.applications.loans import submit_loan_preapplication

@@ -256,7 +256,7 @@ async def _submit(ctx: Context, openid: str, spec: FormSpec, state: dict) -> lis
     await save(ctx, openid, state)  # the store fails here: nothing was submitted, and the user is told
     user = await find_or_create_user("oa", openid)
     try:
-        text = await flow_forms.submit(spec.name, user.id, state["answers"])
+        text = await flow_forms.submit(spec.name, user.id, state["answers"], ctx.config)
     except DomainError as exc:
         state["submitting"] = None
         return await _refused(ctx, openid, spec, state, exc)
