@@ -10,7 +10,7 @@ from typing import Any
 from api.idempotency import HEADER
 from orm_models import Appointment, Slot, Window
 
-from tests.support.api import API, error_of, login, open_slot, seed_windows_and_courses, window_id
+from tests.support.api import SQLITE_ONLY, API, error_of, login, open_slot, seed_windows_and_courses, window_id
 
 
 def booking(wid: int, slot: dict[str, Any]) -> dict[str, Any]:
@@ -110,3 +110,29 @@ async def test_one_users_simultaneous_keyed_bookings_at_many_windows_never_pass_
     assert {(await r.json())["error"]["code"] for r in answers if r.status == 409} == {"limit"}
     assert await Appointment.filter(status="booked").count() == 2
     assert sum(s.booked for s in await Slot.all()) == 2
+
+
+async def test_booking_posts_past_the_rate_limit_get_429_with_retry_after_per_user(
+        client: Any, standin: Any, monkeypatch: Any) -> None:
+    from api import ratelimit
+
+    monkeypatch.setitem(ratelimit.LIMITS, "appointments_book", ratelimit.Limit(3, 60, per="user"))
+    await seed_windows_and_courses()
+    headers, _ = await login(client)
+    neighbour, _ = await login(client, "neighbour")  # the same address, another user
+    wid = await window_id(client)
+    slot = await open_slot(client, wid)
+    assert [(await client.post(f"{API}/appointments", json=booking(wid, slot), headers=headers)).status
+            for _ in range(3)] == [201, 409, 409]
+    blocked = await client.post(f"{API}/appointments", json=booking(wid, slot), headers=headers)
+    err = await error_of(blocked, 429)
+    assert err["code"] == "rate_limited" and err["message"].startswith("操作过于频繁，请 ")
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+    assert (await client.post(f"{API}/appointments", json=booking(wid, slot), headers=neighbour)).status == 201
+    assert await Appointment.filter(status="booked").count() == 2
+
+
+@SQLITE_ONLY
+async def test_the_openapi_document_declares_the_booking_rate_limit(client: Any) -> None:
+    paths = (await (await client.get(f"{API}/openapi.json")).json())["paths"]
+    assert "429" in paths["/appointments"]["post"]["responses"]
