@@ -47,10 +47,12 @@ def appointment_out(appt: Any) -> dict[str, Any]:
 
 
 @routes.post("/appointments", summary="预约窗口", auth="user", body=APPOINTMENT_FORM, response=AppointmentOne,
-             status=201, errors={409: "时段已满（slot_full）或已预约过同一时段（duplicate）",
+             status=201, errors={409: "时段已满（slot_full）、已预约过同一时段（duplicate），或未到期的预约已达上限"
+                                      "（booking.max_upcoming_per_user，默认 2 个）、同一窗口同一天已有预约（limit）",
                                  422: "时段已过去、不办公或不存在，或其他字段有误"})
 async def book(call: Call) -> dict:
-    appt = await book_appointment(call.user.user_id, **call.body)
+    appt = await book_appointment(call.user.user_id, **call.body,
+                                  max_upcoming=call.config.booking.max_upcoming_per_user)
     await appt.fetch_related("window")
     return {"appointment": appointment_out(appt)}
 

@@ -45,8 +45,8 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                   headers: dict[str, str] | None = None) -> web.Response:
-    body = {"error": {"code": code, "message": message, "fields": dict(fields or {})}}
+                   headers: dict[str, str] | None = None, extra: dict | None = None) -> web.Response:
+    body = {"error": {"code": code, "message": message, "fields": dict(fields or {}), **(extra or {})}}
     return web.json_response(body, status=status, headers=headers, dumps=dumps)
 
 
@@ -71,7 +71,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except ApiError as exc:
         return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
     except DomainError as exc:
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        return error_response(exc.status, exc.code, exc.message, exc.fields, extra=exc.extra)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

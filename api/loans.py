@@ -64,7 +64,9 @@ def loan_out(app: Any, eligibility: Eligibility | None = None) -> dict[str, Any]
 
 
 @routes.post("/loan-applications", summary="贷款预申请", auth="user", body=LOAN_FORM, response=LoanOne, status=201,
-             description="金额 amount 为整数，单位元（例如 300000）。返回的 eligibility 是资格预审，不是审批结论。")
+             errors={409: "同一身份证号已有该产品未办结（已提交、审核中）的预申请（duplicate），existing_id 为其编号"},
+             description="金额 amount 为整数，单位元（例如 300000）。返回的 eligibility 是资格预审，不是审批结论。"
+                         "同一身份证号同一产品只能有一份未办结的预申请，因此不带 Idempotency-Key 的重发也不会重复提交。")
 async def submit(call: Call) -> dict:
     app, eligibility = await submit_loan_preapplication(call.user.user_id, call.body)
     return {"application": loan_out(app, eligibility)}

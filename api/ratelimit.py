@@ -24,6 +24,7 @@ from chuangye import appkeys as K
 from chuangye.log import log_event
 from chuangye.store import keys
 
+from api.auth import bearer_token, verify_user_token
 from api.errors import ApiError, Handler
 from api.registry import Endpoint
 
@@ -34,14 +35,20 @@ log = logging.getLogger("chuangye.api.ratelimit")
 class Limit:
     requests: int
     seconds: int
+    # "address": per client address; "user": per signed-in mini-program user (the token's user
+    # id, checked by signature only; a request without a valid token counts for its address).
+    per: str = "address"
 
 
-# operation id (api/registry.py) -> the most requests one client address may make per window
+# operation id (api/registry.py) -> the most requests one client (address or user) may make per window
 LIMITS: dict[str, Limit] = {
     "staff_staff_login": Limit(30, 60),
     "auth_routes_login": Limit(60, 60),
     "policies_ask": Limit(120, 60),
     "policies_search": Limit(240, 60),
+    # Booking: per user, since many users share a mobile network's address; far above what a
+    # person taps, well below a script cycling through slots.
+    "appointments_book": Limit(10, 60, per="user"),
 }
 MSG = "操作过于频繁，请 {seconds} 秒后再试"
 DOC = "请求过于频繁（rate_limited），按 Retry-After 秒数稍后再试"
@@ -70,8 +77,19 @@ def document(endpoints: Iterable[Endpoint]) -> None:
             ep.errors.setdefault(429, DOC)
 
 
+def _client(request: web.Request, limit: Limit) -> str:
+    if limit.per == "user":
+        security = request.config_dict[K.CONFIG].security
+        try:
+            user = verify_user_token(security.secret_key, bearer_token(request), security.token_ttl_seconds)
+            return f"user:{user.user_id}"
+        except ApiError:
+            pass  # no valid token: the handler answers 401; count it for the address meanwhile
+    return client_address(request)
+
+
 async def _check(request: web.Request, name: str, limit: Limit) -> None:
-    key = keys.rate(name, client_address(request))
+    key = keys.rate(name, _client(request, limit))
     store = request.config_dict[K.STORE]
     try:
         count = await store.incr(key, ttl=limit.seconds)

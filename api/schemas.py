@@ -63,6 +63,7 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     fields: dict[str, str]
+    existing_id: int | None = Field(None, description="duplicate 时：已有的那条记录的编号（仅部分接口返回）")
 
 
 class ErrorBody(BaseModel):

@@ -173,7 +173,9 @@ async def _submit(ctx: Context, openid: str, spec: FormSpec, state: dict) -> lis
     await _save(ctx, openid, state)  # the store fails here: nothing was submitted, and the user is told
     user = await find_or_create_user("oa", openid)
     try:
-        text = await form_live.confirmation(await form_live.submit(spec.name, user.id, state["answers"]))
+        record = await form_live.submit(spec.name, user.id, state["answers"],
+                                        max_upcoming=ctx.config.booking.max_upcoming_per_user)
+        text = await form_live.confirmation(record)
     except DomainError as exc:
         state["submitting"] = None
         return await _refused(ctx, openid, spec, state, exc)

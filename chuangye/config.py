@@ -168,6 +168,11 @@ class BotConfig(_Section):
     handoff_unconfident_streak: int = Field(3, ge=1)
 
 
+class BookingConfig(_Section):
+    # Upcoming (booked, not yet due) appointments one user may hold at once, across all windows.
+    max_upcoming_per_user: int = Field(2, ge=1, le=20)
+
+
 class LoggingConfig(_Section):
     level: str = "INFO"
     json_format: bool = Field(True, alias="json")
@@ -184,6 +189,7 @@ class Config(_Section):
     security: SecurityConfig
     knowledge: KnowledgeConfig = KnowledgeConfig()
     bot: BotConfig = BotConfig()
+    booking: BookingConfig = BookingConfig()
     logging: LoggingConfig = LoggingConfig()
 
     @property

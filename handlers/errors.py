@@ -5,22 +5,26 @@ Channels translate them: the API into ``{"error": {"code", "message", "fields"}}
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     code = "error"
     status = 400
     default_message = "请求无法处理"
 
-    def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str | None = None, *, fields: dict[str, str] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
         self.message = message or self.default_message
         self.fields: dict[str, str] = dict(fields or {})
+        self.extra: dict[str, Any] = dict(extra or {})  # more members of the error body, e.g. existing_id
         super().__init__(self.message)
 
     def to_dict(self) -> dict:
         body: dict = {"code": self.code, "message": self.message}
         if self.fields:
             body["fields"] = self.fields
-        return body
+        return {**body, **self.extra}
 
 
 class InvalidInput(DomainError):
@@ -46,6 +50,26 @@ class DuplicateBooking(DomainError):
     code = "duplicate"
     status = 409
     default_message = "您已预约过该时段，无需重复预约"
+
+
+class BookingLimit(DomainError):
+    """The user holds the most upcoming appointments allowed, or one at this window that day."""
+
+    code = "limit"
+    status = 409
+    default_message = "您的预约数量已达上限，请先办理或取消已有预约"
+
+
+class DuplicateApplication(DomainError):
+    """The same person already has an open application of this kind; ``existing_id`` names it."""
+
+    code = "duplicate"
+    status = 409
+    default_message = "您已有一份正在办理的申请，请勿重复提交"
+
+    def __init__(self, message: str, existing_id: int) -> None:
+        super().__init__(message, extra={"existing_id": existing_id})
+        self.existing_id = existing_id
 
 
 class SessionFull(DomainError):

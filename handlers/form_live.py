@@ -63,11 +63,12 @@ async def choices(form: str, field: str, answers: dict) -> Options:
 # ---------------------------------------------------------------- submission
 
 
-async def submit(form: str, user_id: int, answers: dict) -> Record:
-    """Submit through the use case; domain errors (InvalidInput, SlotFull...) propagate."""
+async def submit(form: str, user_id: int, answers: dict, *, max_upcoming: int) -> Record:
+    """Submit through the use case; domain errors (InvalidInput, SlotFull, BookingLimit...) propagate.
+    ``max_upcoming`` is ``booking.max_upcoming_per_user``, as the API passes it."""
     if form == "appointment":
         return await book_appointment(user_id, answers.get("window_id"), answers.get("start"), answers.get("purpose"),
-                                      answers.get("name"), answers.get("phone"))
+                                      answers.get("name"), answers.get("phone"), max_upcoming=max_upcoming)
     if form == "loan":
         return (await submit_loan_preapplication(user_id, dict(answers)))[0]
     return await submit_training_application(user_id, dict(answers))

@@ -12,7 +12,9 @@ class LoanApplication(ApplicantIdentity, Model):
 
     Status: submitted then reviewing, then approved, rejected or referred (to the bank),
     or withdrawn by the applicant before a decision. ID and phone are stored encrypted,
-    with a keyed hash for lookups and a masked form for lists.
+    with a keyed hash for lookups and a masked form for lists. One open (submitted or reviewing)
+    application per product per ``id_hash``: a partial UNIQUE index made by raw SQL in
+    migrations/0002_loan_open_unique.py (keep it when regenerating migrations).
     """
 
     id = fields.IntField(primary_key=True)

@@ -15,20 +15,24 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from chuangye.config import BookingConfig
 from chuangye.pii import protect_phone
-from orm_models import Appointment, Slot, Window
+from orm_models import Appointment, Slot, User, Window
 
-from handlers.errors import DuplicateBooking, InvalidInput, NotAllowed, NotFound, SlotFull
+from handlers.errors import BookingLimit, DuplicateBooking, InvalidInput, NotAllowed, NotFound, SlotFull
 from handlers.forms.definitions import APPOINTMENT_FORM
 from handlers.forms.spec import clean
 from handlers.notifications.outbox import enqueue_event
 from handlers.users import get_user
 from handlers.validation import valid_pk
-from handlers.clock import TZ
+from handlers.clock import TZ, day_bounds
 from handlers.appointments.windows import get_window, window_day, window_slot_times
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the counter
 STATUS_ZH = {"booked": "已预约", "checked_in": "已签到", "cancelled": "已取消", "no_show": "未到场"}
+MAX_UPCOMING_DEFAULT: int = BookingConfig.model_fields["max_upcoming_per_user"].default
+MSG_MAX_UPCOMING = "您已有 {n} 个尚未到来的预约，每人最多同时保留 {n} 个；请办理完或取消其中一个后再预约"
+MSG_SAME_WINDOW_DAY = "您已预约了{day:%m月%d日}的{window}，同一窗口每天只能预约一次；如需改时间，请先取消原预约"
 
 
 def new_code() -> str:
@@ -52,14 +56,40 @@ def _slot_end(window: Window, start: datetime) -> datetime:
 
 
 async def _slot_row(window: Window, start: datetime, end: datetime) -> Slot:
-    """The seat counter of the slot, created on first use (a concurrent creator may win)."""
+    """The seat counter of the slot, created on first use.
+
+    Insert-or-ignore (``ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL alike): a concurrent
+    creator's row wins without raising, so a caller's open transaction (the Idempotency-Key
+    wrapper's) is never aborted by a unique violation.
+    """
     slot = await Slot.get_or_none(window_id=window.id, start=start)
     if slot is None:
-        try:
-            slot = await Slot.create(window=window, start=start, end=end, capacity=window.slot_capacity)
-        except IntegrityError:
-            slot = await Slot.get(window_id=window.id, start=start)
+        await Slot.bulk_create([Slot(window=window, start=start, end=end, capacity=window.slot_capacity)],
+                               ignore_conflicts=True)
+        slot = await Slot.get(window_id=window.id, start=start)
     return slot
+
+
+async def _check_limits(user_id: int, window: Window, slot: Slot, active_key: str, max_upcoming: int,
+                        conn: Any) -> None:
+    """Refuse a booking past the user's limits, inside the booking's transaction.
+
+    The user's row is locked first (FOR UPDATE on PostgreSQL; SQLite runs one write transaction
+    at a time), so one user's simultaneous bookings are checked one after the other and cannot
+    all slip under the limit together.
+    """
+    await User.filter(id=user_id).select_for_update().using_db(conn).first()
+    if await Appointment.filter(active_key=active_key).using_db(conn).exists():
+        raise DuplicateBooking()
+    day = slot.start.astimezone(TZ).date()
+    day_start, day_end = day_bounds(day)
+    if await Appointment.filter(user_id=user_id, window_id=window.id, status__in=("booked", "checked_in"),
+                                start__gte=day_start, start__lt=day_end).using_db(conn).exists():
+        raise BookingLimit(MSG_SAME_WINDOW_DAY.format(day=day, window=window.name))
+    upcoming = await Appointment.filter(user_id=user_id, status="booked", start__gt=datetime.now(TZ)) \
+        .using_db(conn).count()
+    if upcoming >= max_upcoming:
+        raise BookingLimit(MSG_MAX_UPCOMING.format(n=max_upcoming))
 
 
 def _payload(appt: Appointment, window: Window) -> dict[str, Any]:
@@ -70,13 +100,15 @@ def _payload(appt: Appointment, window: Window) -> dict[str, Any]:
 
 
 async def book_appointment(user_id: int, window_id: int, start: datetime | str, purpose: str, name: str,
-                           phone: str) -> Appointment:
+                           phone: str, *, max_upcoming: int = MAX_UPCOMING_DEFAULT) -> Appointment:
     """Book one seat of a window's slot for the user.
 
     Guarantees: every field is validated first (InvalidInput, nothing stored); the slot exists,
     is open and lies in the future; never books past capacity, on SQLite and PostgreSQL alike
-    (SlotFull); the same user cannot hold the same slot twice (DuplicateBooking); the seat, the
-    appointment and its "appointment_booked" notification are written in one transaction.
+    (SlotFull); the same user cannot hold the same slot twice (DuplicateBooking), nor more than
+    ``max_upcoming`` upcoming appointments, nor two at one window on one day (BookingLimit), however
+    many of their requests arrive at once; the seat, the appointment and its "appointment_booked"
+    notification are written in one transaction.
     """
     data = clean(APPOINTMENT_FORM, {"window_id": window_id, "start": start, "purpose": purpose, "name": name,
                                     "phone": phone})
@@ -91,6 +123,7 @@ async def book_appointment(user_id: int, window_id: int, start: datetime | str, 
     for _ in range(3):  # a retry only for the (astronomically rare) check-in code collision
         try:
             async with in_transaction() as conn:
+                await _check_limits(user.id, window, slot, active_key, max_upcoming, conn)
                 taken = await Slot.filter(id=slot.id, booked__lt=F("capacity")).using_db(conn) \
                     .update(booked=F("booked") + 1)
                 if not taken:

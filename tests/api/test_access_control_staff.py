@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from tests.support.builders import make_id
 from tests.support.staff import COUNTY_A, World, build_world, token
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
 
@@ -98,7 +99,7 @@ async def _fixtures(w: World) -> dict[str, int]:
 
     a = w.a
     pref = w.staff["prefecture"]
-    decided_loan = await loan(a.user.id, COUNTY_A, a.id_number, a.phone)
+    decided_loan = await loan(a.user.id, COUNTY_A, make_id(seq="778"), a.phone)  # a.loan is a.id_number's open one
     await decide_application(pref, "loan", decided_loan.id, "approved", "")
     from handlers.users import find_or_create_user
 

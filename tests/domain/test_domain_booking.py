@@ -44,7 +44,7 @@ async def test_the_phone_is_stored_encrypted_hashed_and_masked(db):
 
 
 async def test_the_booking_and_its_notification_are_one_transaction(db, monkeypatch):
-    window, (user,), slot = await _setup()
+    window, (user, other_user), slot = await _setup(2)  # one booking per user per window a day
     appt = await _book(user, window, slot)
     row = await Notification.get(kind="appointment_booked")
     assert row.payload["appointment_id"] == appt.id and row.payload["window_id"] == window.id
@@ -55,7 +55,7 @@ async def test_the_booking_and_its_notification_are_one_transaction(db, monkeypa
     monkeypatch.setattr(booking, "notify", broken)
     other = (await list_slots(window.id, slot["start"].date()))[1]
     with pytest.raises(RuntimeError):
-        await _book(user, window, other)
+        await _book(other_user, window, other)
     assert await Appointment.all().count() == 1
     assert (await list_slots(window.id, slot["start"].date()))[1]["remaining"] == 3
 

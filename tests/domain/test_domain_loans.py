@@ -74,7 +74,7 @@ async def test_my_applications_are_mine_newest_first(db):
     a, b = await make_users(2)
     first, _ = await submit_loan_preapplication(a.id, {**LOAN, "id_number": ID})
     second, _ = await submit_loan_preapplication(a.id, {**LOAN, "id_number": ID, "product": "云岭创业贷"})
-    await submit_loan_preapplication(b.id, {**LOAN, "id_number": ID})
+    await submit_loan_preapplication(b.id, {**LOAN, "id_number": make_id(seq="452")})  # one open each per person
     assert [x.id for x in await my_loan_applications(a.id)] == [second.id, first.id]
 
 

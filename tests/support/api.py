@@ -28,11 +28,12 @@ async def login(client: Any, code: str = "alice") -> tuple[dict[str, str], int]:
     return {"Authorization": f"Bearer {body['token']}"}, body["user"]["id"]
 
 
-async def error_of(resp: Any, status: int) -> dict[str, Any]:
-    """The ``error`` object of a JSON error answer, after checking status and exact shape."""
+async def error_of(resp: Any, status: int, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ``error`` object of a JSON error answer, after checking status and exact shape
+    (``extra``: the further members this error has, e.g. ``existing_id``)."""
     assert resp.status == status, await resp.text()
     body = await resp.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}, body
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields", *extra}, body
     return body["error"]
 
 

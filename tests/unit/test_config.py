@@ -114,6 +114,12 @@ def test_unknown_key_is_refused_as_a_typo(tmp_path):
     assert "server.hots" in msg
 
 
+def test_a_booking_limit_below_one_or_not_a_number_names_the_key(tmp_path):
+    assert "booking.max_upcoming_per_user" in error_of(tmp_path, GOOD + "booking: {max_upcoming_per_user: 0}\n")
+    msg = error_of(tmp_path, GOOD + "booking: {max_upcoming_per_user: many}\n")
+    assert "booking.max_upcoming_per_user" in msg and "类型错误" in msg
+
+
 def test_callback_path_must_start_with_slash(tmp_path):
     assert "callback_path" in error_of(tmp_path, GOOD + "wechat: {official_account: {callback_path: 'wx'}}\n")
 

@@ -35,6 +35,7 @@ CONTRACT_KEYS: list[tuple[str, Any, str, Any]] = [
     ("security.secret_key", "", "env-secret-0123456789abcdef", "env-secret-0123456789abcdef"),
     ("security.data_key", "", OTHER_DATA_KEY, OTHER_DATA_KEY),
     ("knowledge.dir", "knowledge/docs", "/srv/kb", "/srv/kb"),
+    ("booking.max_upcoming_per_user", 2, "3", 3),  # CONTRACT §4, POST /appointments
 ]
 SECRETS = {"security.secret_key", "security.data_key"}
 
