@@ -10,7 +10,8 @@ from typing import Any
 from api.idempotency import HEADER
 from orm_models import Appointment, Slot, Window
 
-from tests.support.api import SQLITE_ONLY, API, error_of, login, open_slot, seed_windows_and_courses, window_id
+from tests.support.api import API, error_of, login, open_slot, seed_windows_and_courses, window_id
+from tests.support.env import SQLITE_ONLY
 
 
 def booking(wid: int, slot: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Per-user limits said by chat exactly as the API says them (the same use cases refuse)."""
 from __future__ import annotations
 
-from tests.support.builders import future_slot
+from tests.support.builders import free_slot
 from tests.support.chat import Chat, book_until_the_summary, loan_until_the_summary, seed_windows_and_courses
 from handlers.applications.loans import MSG_DUPLICATE
 from handlers.appointments.booking import MSG_MAX_UPCOMING, book_appointment
@@ -15,7 +15,7 @@ async def test_a_booking_past_the_upcoming_limit_is_refused_by_chat_with_the_api
     user = await find_or_create_user("oa", "o-limit")
     for key in ("chuxiong", "lufeng"):  # two upcoming visits elsewhere, booked from the mini-program
         window = await Window.get(key=key)
-        await book_appointment(user.id, window.id, (await future_slot(window.id))["start"], "其他", "王小花",
+        await book_appointment(user.id, window.id, (await free_slot(window.id))["start"], "其他", "王小花",
                                "13812348000")
     await book_until_the_summary(chat)
     refused = await chat.say("确认")
