@@ -260,7 +260,8 @@ def _without_clock(stats: dict[str, Any]) -> dict[str, Any]:
 async def _bench_backend(label: str, config: Any, rows: int, runs: int) -> None:
     from chuangye.db import close_db, init_db, migrate
     from handlers.notifications.staff_view import list_notifications
-    from handlers.reporting.stats import progress_stats
+    from handlers.reporting.stats import _distinct_total, progress_stats
+    from orm_models import LoanApplication, TrainingApplication
 
     await migrate(config)
     await init_db(config)
@@ -282,6 +283,14 @@ async def _bench_backend(label: str, config: Any, rows: int, runs: int) -> None:
         same = "identical" if _without_clock(await old_progress_stats()) == _without_clock(await progress_stats()) \
             else "DIFFERENT"
         _print_row("progress_stats", await _time(runs, old_progress_stats), await _time(runs, progress_stats), same)
+
+        async def people(count: Callable[[Any], Awaitable[int]]) -> tuple[int, int]:
+            return (await count(LoanApplication.filter(status="approved")),
+                    await count(TrainingApplication.filter(status="approved")))
+
+        same = "identical" if await people(_old_distinct_total) == await people(_distinct_total) else "DIFFERENT"
+        _print_row("  of which: distinct people overall (2 queries)", await _time(runs, lambda: people(_old_distinct_total)),
+                   await _time(runs, lambda: people(_distinct_total)), same)
     finally:
         await close_db()
 
