@@ -58,8 +58,8 @@ ORDER BY n.id DESC
 """
 
 
-async def _placed(scope: Scope, *, status: str | None = None, notification_id: int | None = None,
-                  before: int | None = None, limit: int | None = None) -> list[tuple[Notification, int | None, str | None]]:
+async def _placed(scope: Scope, *, status: str | None = None, notification_id: int | None = None, before: int | None = None,
+                  limit: int | None = None) -> list[tuple[Notification, int | None, str | None]]:
     """(row, window id, county) of the scope's notifications, newest first, in one query."""
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
