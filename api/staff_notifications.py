@@ -9,7 +9,7 @@ from handlers.notifications.staff_view import list_notifications, retry
 from orm_models.notifications import STATUSES
 
 from api.registry import Call, Routes
-from api.schemas import In, Out, Timestamp
+from api.schemas import DbId, In, Out, Timestamp
 from api.staff import client_ip
 
 routes = Routes("工作人员·通知", "本人权限范围内的通知发送情况；发送失败的可手动重发")
@@ -20,6 +20,7 @@ Status = Literal[STATUSES]  # type: ignore[valid-type]
 class NotificationQuery(In):
     status: Status = Field("failed", title="状态", description="默认 failed（发送失败）")
     limit: int = Field(200, ge=1, le=500, title="条数")
+    before: DbId | None = Field(None, title="翻页", description="只列编号小于此值的通知（下一页传上一页最后一条的 id）")
 
 
 class NotificationRow(Out):
@@ -50,7 +51,8 @@ class NotificationOut(Out):
 @routes.get("/staff/notifications", summary="通知列表（默认发送失败的）", auth="staff", query=NotificationQuery,
             response=NotificationList)
 async def staff_notifications(call: Call) -> dict:
-    return {"notifications": await list_notifications(call.staff, call.query.status, call.query.limit)}
+    return {"notifications": await list_notifications(call.staff, call.query.status, call.query.limit,
+                                                   call.query.before)}
 
 
 @routes.post("/staff/notifications/{id}/retry", summary="重发失败的通知", auth="staff", response=NotificationOut,

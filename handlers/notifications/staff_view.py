@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise import connections
+
 from handlers.staff import audit
 from handlers.errors import InvalidInput, NotAllowed, NotFound
 from handlers.clock import local
 from handlers.staff.scope import Scope
-from orm_models import Appointment, LoanApplication, Notification, StaffAccount, TrainingApplication, Window
+from orm_models import Notification, StaffAccount
 from orm_models.notifications import FAILED, STATUSES
 
 KIND_LABELS = {
@@ -21,7 +23,6 @@ KIND_LABELS = {
     "daily_agenda": "每日预约安排", "appointment_reminder": "预约前一天提醒",
 }
 STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "cancelled": "已取消"}
-APPLICATION_MODELS = {"loan_decided": LoanApplication, "training_decided": TrainingApplication}
 
 
 def _mask(recipient: str) -> str:
@@ -30,32 +31,70 @@ def _mask(recipient: str) -> str:
     return recipient[:4] + "****" + recipient[-4:]
 
 
-async def _origin_payloads(rows: list[Notification]) -> dict[int, dict[str, Any]]:
-    """row id -> the payload of the event the row came from (itself for event rows)."""
-    parent_ids = {r.event_id for r in rows if r.event_id}
-    parents = {p.id: p.payload for p in await Notification.filter(id__in=parent_ids)} if parent_ids else {}
-    return {r.id: parents.get(r.event_id, r.payload) if r.event_id else r.payload for r in rows}
+# Where a notification belongs is read from the payload of the event it came from (its own payload
+# for event rows): an application's county for decisions, otherwise the window named in the payload
+# or, failing that, the window of the appointment it names. One SELECT works this out for every row
+# with joins, and applies the staff member's scope and the paging in the database, so listing costs
+# one query however many rows there are. Payload ids are integers (as handlers.notifications.outbox
+# writes them); anything else matches no record.
+_JSON_INT = {
+    "sqlite": "(CASE WHEN json_type({doc}, '$.{key}') = 'integer' THEN json_extract({doc}, '$.{key}') END)",
+    "postgres": "(CASE WHEN jsonb_typeof({doc} -> '{key}') = 'number' AND ({doc} ->> '{key}') ~ '^-?[0-9]{{1,18}}$' "
+                "THEN ({doc} ->> '{key}')::bigint END)",
+}
+_PLACES_SQL = """
+SELECT {columns}, w.id AS place_window_id, COALESCE(la.county, ta.county, w.county) AS place_county
+FROM (SELECT n.*, CASE WHEN p.id IS NULL THEN n.payload ELSE p.payload END AS origin
+      FROM notifications n LEFT JOIN notifications p ON p.id = n.event_id
+      {where}) n
+LEFT JOIN loan_applications la ON n.kind = 'loan_decided' AND la.id = {application_id}
+LEFT JOIN training_applications ta ON n.kind = 'training_decided' AND ta.id = {application_id}
+LEFT JOIN appointments a ON n.kind NOT IN ('loan_decided', 'training_decided') AND {window_id} IS NULL
+                         AND a.id = {appointment_id}
+LEFT JOIN windows w ON n.kind NOT IN ('loan_decided', 'training_decided') AND w.id = COALESCE({window_id}, a.window_id)
+{scope}
+ORDER BY n.id DESC
+{limit}
+"""
 
 
-async def _places(kind: str, payload: dict[str, Any]) -> tuple[int | None, str | None]:
-    """(window id, county) the notification is about."""
-    if kind in APPLICATION_MODELS:
-        app = await APPLICATION_MODELS[kind].get_or_none(id=payload.get("application_id") or 0)
-        return None, app.county if app else None
-    window_id = payload.get("window_id")
-    if window_id is None and payload.get("appointment_id"):
-        appt = await Appointment.get_or_none(id=payload["appointment_id"])
-        window_id = appt.window_id if appt else None
-    window = await Window.get_or_none(id=window_id or 0)
-    return (window.id, window.county) if window else (None, None)
+async def _placed(scope: Scope, *, status: str | None = None, notification_id: int | None = None, before: int | None = None,
+                  limit: int | None = None) -> list[tuple[Notification, int | None, str | None]]:
+    """(row, window id, county) of the scope's notifications, newest first, in one query."""
+    conn = connections.get("default")
+    dialect = conn.capabilities.dialect
+    values: list[Any] = []
 
+    def param(value: Any) -> str:
+        values.append(value)
+        return "?" if dialect == "sqlite" else f"${len(values)}"
 
-def _visible(scope: Scope, window_id: int | None, county: str | None) -> bool:
+    where = []
+    if status is not None:
+        where.append(f"n.status = {param(status)}")
+    if notification_id is not None:
+        where.append(f"n.id = {param(notification_id)}")
+    if before is not None:
+        where.append(f"n.id < {param(before)}")
+    # At most one of la, ta and w is joined to a row, so "la.county = c OR ta.county = c OR w.county = c"
+    # is COALESCE(...) = c; spelled as ORs, PostgreSQL estimates it from column statistics and walks
+    # the id index newest first, stopping after ``limit`` rows, instead of joining every row.
     if scope.everything:
-        return True
-    if window_id is not None and scope.role == "window":
-        return window_id == scope.window_id
-    return county is not None and county == scope.county
+        visible = ""
+    elif scope.role == "window":
+        visible = (f"WHERE (w.id = {param(scope.window_id)} OR la.county = {param(scope.county)} "
+                   f"OR ta.county = {param(scope.county)})")
+    else:
+        visible = (f"WHERE (la.county = {param(scope.county)} OR ta.county = {param(scope.county)} "
+                   f"OR w.county = {param(scope.county)})")
+    json_int = _JSON_INT["sqlite" if dialect == "sqlite" else "postgres"]
+    sql = _PLACES_SQL.format(
+        columns=", ".join(f'n."{column}"' for column in Notification._meta.db_fields),
+        where=("WHERE " + " AND ".join(where)) if where else "", scope=visible,
+        limit=f"LIMIT {param(limit)}" if limit is not None else "",
+        **{key: json_int.format(doc="n.origin", key=key) for key in ("application_id", "window_id", "appointment_id")})
+    rows = await conn.execute_query_dict(sql, values)
+    return [(Notification._init_from_db(**r), r["place_window_id"], r["place_county"]) for r in rows]
 
 
 def _row(n: Notification, window_id: int | None, county: str | None) -> dict[str, Any]:
@@ -68,33 +107,24 @@ def _row(n: Notification, window_id: int | None, county: str | None) -> dict[str
     }
 
 
-async def list_notifications(staff: StaffAccount, status: str | None = FAILED, limit: int = 200) -> list[dict[str, Any]]:
-    """The scope's notifications of ``status`` (failed by default), newest first."""
+async def list_notifications(staff: StaffAccount, status: str | None = FAILED, limit: int = 200,
+                             before: int | None = None) -> list[dict[str, Any]]:
+    """The scope's notifications of ``status`` (failed by default), newest first: at most ``limit``,
+    and only those with an id below ``before`` when given (the next page starts below the last id)."""
     if status is not None and status not in STATUSES:
         raise InvalidInput({"status": "状态必须是 " + "、".join(STATUSES)})
-    query = Notification.all() if status is None else Notification.filter(status=status)
-    rows = await query.order_by("-id").limit(1000)
-    origins = await _origin_payloads(rows)
-    scope, out = Scope.of(staff), []
-    for n in rows:
-        window_id, county = await _places(n.kind, origins[n.id])
-        if _visible(scope, window_id, county):
-            out.append(_row(n, window_id, county))
-        if len(out) >= limit:
-            break
-    return out
+    placed = await _placed(Scope.of(staff), status=status, before=before, limit=limit)
+    return [_row(n, window_id, county) for n, window_id, county in placed]
 
 
 async def retry(staff: StaffAccount, notification_id: int, *, ip: str | None = None) -> dict[str, Any]:
     """Queue a failed notification of the scope again (handlers.notifications.outbox.retry_notification)."""
     from handlers.notifications.outbox import retry_notification
 
-    n = await Notification.get_or_none(id=notification_id)
-    window_id, county = (None, None)
-    if n is not None:
-        window_id, county = await _places(n.kind, (await _origin_payloads([n]))[n.id])
-    if n is None or not _visible(Scope.of(staff), window_id, county):
+    placed = await _placed(Scope.of(staff), notification_id=notification_id)
+    if not placed:
         raise NotFound(f"没有找到编号为 {notification_id} 的通知")
+    n, window_id, county = placed[0]
     if not await retry_notification(n.id):
         raise NotAllowed("只有发送失败的通知可以重发")
     await audit.record(staff, "notification_retry", "notification", n.id, ip=ip)

@@ -104,7 +104,9 @@ async def _actuals_by_county() -> dict[str, dict[str, int]]:
 
 
 async def _distinct_total(query: Any) -> int:
-    return len(set(await query.values_list("id_hash", flat=True)))
+    """People (distinct ID hashes) in ``query``, counted by the database: one row comes back."""
+    rows = await query.annotate(n=Count("id_hash", distinct=True)).values("n")
+    return int(rows[0]["n"] or 0) if rows else 0
 
 
 async def _funnel_by_county() -> dict[str, dict[str, int]]:

@@ -80,3 +80,50 @@ async def test_an_empty_platform_reports_zero_against_every_target(client):
     body = await (await client.get("/api/v1/staff/stats", headers=await token(client, "pref"))).json()
     assert all(t["actual"] == 0 and t["percent"] == 0 for t in body["targets"])
     assert all(s["count"] == 0 for s in body["funnel"])
+
+
+async def _approved_people(w, count: int, county: str) -> None:
+    """``count`` more approved loan pre-applications in ``county``, each of another person, and a
+    second approved one for each of the first three of them (the same ID hash)."""
+    from orm_models import LoanApplication
+
+    rows = [dict(user_id=w.a.user.id, product="创业担保贷款", category="返乡创业农民工", county=county, name="测试",
+                 business_type="小吃", amount=100000, purpose="设备", status="approved", eligibility="eligible",
+                 id_enc="x", id_hash=f"extra-person-{i}", id_masked="x", phone_enc="x", phone_hash="h",
+                 phone_masked="x") for i in range(count)]
+    await LoanApplication.bulk_create([LoanApplication(**r) for r in rows + rows[:3]])
+
+
+async def test_people_approved_several_times_and_in_several_counties_count_once_each_way(client):
+    from tests.support.staff import training
+
+    w = await build_world()
+    await _activity(w)
+    await _approved_people(w, 4, COUNTY_A)
+    await _approved_people(w, 2, COUNTY_B)  # extra-person-0 and -1 again, now in the other county
+    b_again = await training(w.b.user.id, COUNTY_A, w.b.id_number, w.b.phone)  # person b, trained in county A too
+    from handlers.applications.review import decide_application
+
+    await decide_application(w.staff["prefecture"], "training", b_again.id, "approved", "")
+    body = await (await client.get("/api/v1/staff/stats", headers=await token(client, "pref"))).json()
+    targets = {t["key"]: t["actual"] for t in body["targets"]}
+    rows = {r["county"]: r for r in body["counties"]}
+    # a (twice in A), b, extra 0-3 (0-2 twice in A; 0 and 1 in B too)
+    assert targets["loan_backed"] == 6
+    assert (rows[COUNTY_A]["loan_backed"], rows[COUNTY_B]["loan_backed"]) == (5, 3)
+    assert targets["trained"] == 2 and (rows[COUNTY_A]["trained"], rows[COUNTY_B]["trained"]) == (2, 0)
+
+
+async def test_the_stats_read_counts_from_the_database_not_one_row_per_application(client):
+    from handlers.reporting.stats import progress_stats
+    from tests.support.queries import recorded_queries
+
+    w = await build_world()
+    await _activity(w)
+    with recorded_queries() as before:
+        first = await progress_stats()
+    await _approved_people(w, 30, COUNTY_A)
+    with recorded_queries() as after:
+        second = await progress_stats()
+    assert second["targets"][0]["actual"] == first["targets"][0]["actual"] + 30
+    assert len(after) == len(before) and max(after.rows) == max(before.rows), list(zip(after.statements, after.rows))
