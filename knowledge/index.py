@@ -1,10 +1,19 @@
-"""BM25 over passages, with a coverage measure that decides whether an answer is confident."""
+"""BM25 over passages as sparse matrices, with a coverage measure that decides whether an answer is confident.
+
+The index is built once per knowledge version (a `KnowledgeBase` load or reload) and never changes
+afterwards: bm25s keeps the BM25 weight of every (term, passage) pair in a sparse matrix, so scoring
+a question is a sum of a few matrix columns, and a scipy matrix of title terms gives the title boost
+the same way. Scores depend only on the passages and the question (no randomness, stable ties).
+"""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
-from rank_bm25 import BM25Okapi
+import bm25s
+import numpy as np
+from scipy import sparse
 
 from knowledge.documents import Passage
 from knowledge.text import Analyzer
@@ -13,6 +22,15 @@ from knowledge.text import Analyzer
 TITLE_WEIGHT = 2
 SECTION_WEIGHT = 3
 TITLE_MATCH_BOOST = 0.5
+# Coverage weights (see PassageIndex._coverage), calibrated on knowledge/data/questions.yaml.
+FOCUS_WEIGHT = 1.0
+ELSEWHERE_WEIGHT = 0.5
+UNKNOWN_WEIGHT = 2.0
+# Amounts and ages (十万, 20万元, 60岁) are parameters of a question, not its topic.
+_AMOUNT = re.compile(r"^[0-9零一二两三四五六七八九十百千万亿几多]+(万元|万|元|岁|周岁|年|个|次|人|%)?$")
+# b=0.5: long passages (the ten eligible groups) are not punished much for their length.
+K1 = 1.5
+B = 0.5
 
 
 @dataclass(frozen=True)
@@ -20,24 +38,41 @@ class Scored:
     passage: Passage
     score: float
     coverage: float
+    # Share of the question's topic weight found in the passage's headings (title and section).
+    heading: float = 0.0
 
 
 class PassageIndex:
     def __init__(self, passages: list[Passage], analyzer: Analyzer) -> None:
         self.passages = passages
         self.analyzer = analyzer
-        self.docs = [self._terms(p) for p in passages]
-        # b=0.5: long passages (the ten eligible groups) are not punished much for their length.
-        self.bm25 = BM25Okapi(self.docs, b=0.5) if passages else None
-        n = len(self.docs)
+        docs = [self._terms(p) for p in passages]
+        n = len(docs)
+        self.term_sets = [frozenset(doc) for doc in docs]
         df: dict[str, int] = {}
-        for doc in self.docs:
-            for t in set(doc):
+        for terms in self.term_sets:
+            for t in terms:
                 df[t] = df.get(t, 0) + 1
+        # The idf bm25s uses (method "lucene"): never negative, so every shared word counts a little.
         self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
-        self.term_sets = [set(doc) for doc in self.docs]
-        self.title_sets = [set(analyzer.tokens(analyzer.rewrite(p.title))) for p in passages]
+        self.median_idf = float(np.median(list(self.idf.values()))) if self.idf else 1.0
+        self.bm25: bm25s.BM25 | None = None
+        self.vocab: dict[str, int] = {}
+        if n:
+            self.bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
+            self.bm25.index(docs, show_progress=False)
+            self.vocab = dict(self.bm25.vocab_dict)
+        self.heading_sets = [frozenset(analyzer.tokens(analyzer.rewrite(p.title))
+                                       + analyzer.tokens(analyzer.rewrite(p.section))) for p in passages]
+        rows, cols = [], []
+        for i, p in enumerate(passages):
+            for t in set(analyzer.tokens(analyzer.rewrite(p.title))):
+                if t in self.vocab:
+                    rows.append(i)
+                    cols.append(self.vocab[t])
+        self.titles = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                        shape=(n, max(len(self.vocab), 1)))
 
     def _terms(self, p: Passage) -> list[str]:
         a = self.analyzer
@@ -50,31 +85,74 @@ class PassageIndex:
         seen = list(dict.fromkeys(tokens))
         return seen + [t for t in seen if t in self.analyzer.focus]
 
-    def search(self, question: str, top: int = 5) -> list[Scored]:
-        tokens, content = self.analyzer.question_terms(question)  # one typo repair and rewrite
-        terms = self._distinct(tokens)
-        if not terms or self.bm25 is None:
-            return []
-        total = sum(self.idf.get(t, self.max_idf) for t in content)  # the question's weight
-        scores = [s * self._title_boost(content, total, i) for i, s in enumerate(self.bm25.get_scores(terms))]
-        order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:top]
-        return [Scored(self.passages[i], float(scores[i]), self._coverage(content, total, i))
-                for i in order if scores[i] > 0]
+    def topic(self, words: list[str]) -> list[str]:
+        """The question's words that say what it is about (without 怎么, 申请, 多少, amounts …)."""
+        return [w for w in words if w not in self.analyzer.question_words and not _AMOUNT.match(w)]
 
-    def _title_boost(self, terms: list[str], total: float, i: int) -> float:
+    def weight(self, term: str) -> float:
+        """How much a question word says: rare words more; words the corpus never uses the most.
+
+        An unknown word made of known parts (刑满释放) weighs what its rarest part does; an unknown
+        single character (钱, 账) is as common a word as any, so it weighs the corpus' median.
+        """
+        known = self.idf.get(term)
+        if known is not None:
+            return known
+        parts = [self.idf[p] for p in self.analyzer.sub_words(term) if p in self.idf]
+        if parts and len(parts) == len(self.analyzer.sub_words(term)):
+            return max(parts)
+        return self.median_idf if len(term) == 1 else self.max_idf
+
+    def search(self, question: str, top: int = 5) -> list[Scored]:
+        tokens, words = self.analyzer.question_terms(question)  # one typo repair and rewrite
+        content = self.topic(words)
+        known = [t for t in self._distinct(tokens) if t in self.vocab]
+        if not known or self.bm25 is None:
+            return []
+        total = sum(self.weight(t) for t in content)  # the question's weight
+        scores = self.bm25.get_scores([self.vocab[t] for t in known]).astype(np.float64)
+        scores *= self._title_boost(content, total)
+        candidates = np.flatnonzero(scores > 0)
+        # Best first; equal scores keep document order, so results are reproducible.
+        order = candidates[np.lexsort((candidates, -scores[candidates]))][:top]
+        return [Scored(self.passages[i], float(scores[i]), self._coverage(content, i),
+                       self._coverage(content, i, self.heading_sets)) for i in order]
+
+    def _title_boost(self, terms: list[str], total: float) -> np.ndarray:
         """A question naming a product (云岭创业贷, 贷免扶补) prefers that product's document."""
-        hit = sum(self.idf.get(t, 0.0) for t in terms if t in self.title_sets[i])
+        query = np.zeros(self.titles.shape[1], dtype=np.float64)
+        for t in set(terms):
+            if t in self.vocab:
+                query[self.vocab[t]] = self.idf.get(t, 0.0)
+        hit = self.titles @ query
         return 1.0 + TITLE_MATCH_BOOST * (hit / total if total else 0.0)
 
-    def _coverage(self, terms: list[str], total: float, i: int) -> float:
-        """Share of the question's weight (idf) that the passage contains.
+    def _coverage(self, terms: list[str], i: int, sets: list[frozenset[str]] | None = None) -> float:
+        """Share of the question's topic weight (idf) that the passage contains.
 
-        Words the corpus never uses (天气, 火车票) weigh the most: a question mostly about
-        them is not one the documents answer.
+        What is asked (focus words: 额度, 期限 …) counts FOCUS_WEIGHT times. A topic word
+        the passage lacks counts fully when the corpus never uses it (签证, 公积金: the question is
+        about something else: UNKNOWN_WEIGHT, more than its idf), but less when other passages use it (返乡创业农民工,
+        药膳: it says who asks, within the programme, ELSEWHERE_WEIGHT).
         """
-        hit = sum(self.idf.get(t, 0.0) for t in terms if t in self.term_sets[i] or self._parts_in(t, i))
+        found = (sets or self.term_sets)[i]
+        hit = total = 0.0
+        for t in dict.fromkeys(terms):
+            w = self.weight(t) * (FOCUS_WEIGHT if t in self.analyzer.focus else 1.0)
+            if t in found or self._parts_in(t, found):
+                hit += w
+                total += w
+            else:
+                total += w * (ELSEWHERE_WEIGHT if self._known(t) else UNKNOWN_WEIGHT)
         return hit / total if total else 0.0
 
-    def _parts_in(self, term: str, i: int) -> bool:
+    def _known(self, term: str) -> bool:
+        """The corpus uses the word (or all its parts); an unknown single character counts as known."""
+        if term in self.idf or len(term) == 1:
+            return True
         parts = self.analyzer.sub_words(term)
-        return bool(parts) and all(p in self.term_sets[i] for p in parts)
+        return bool(parts) and all(p in self.idf for p in parts)
+
+    def _parts_in(self, term: str, found: frozenset[str]) -> bool:
+        parts = self.analyzer.sub_words(term)
+        return bool(parts) and all(p in found for p in parts)

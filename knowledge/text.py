@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,33 +30,76 @@ def _read_lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-class Analyzer:
-    """Stateless after construction; safe to share between threads."""
+SynonymEntries = Iterable[tuple[str, Iterable[str]]]
 
-    def __init__(self) -> None:
-        self.tokenizer = jieba.Tokenizer()
-        self.tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
+_TOKENIZER: jieba.Tokenizer | None = None
+_TOKENIZER_LOCK = threading.Lock()
+
+
+def shared_tokenizer() -> jieba.Tokenizer:
+    """jieba with the programme's terms; its dictionary load takes about a second, so once per process."""
+    global _TOKENIZER
+    with _TOKENIZER_LOCK:
+        if _TOKENIZER is None:
+            tokenizer = jieba.Tokenizer()
+            tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
+            tokenizer.initialize()
+            _TOKENIZER = tokenizer
+        return _TOKENIZER
+
+
+def parse_synonym_line(line: str) -> tuple[str, list[str]]:
+    """``canonical: variant, variant`` (the synonyms.txt format) as ``(canonical, [variants])``."""
+    canonical, _, variants = line.partition(":")
+    return canonical.strip(), [v.strip() for v in re.split(r"[,，、]", variants) if v.strip()]
+
+
+class Analyzer:
+    """Stateless after construction; safe to share between threads.
+
+    `extra_synonyms` are entries staff keep (e.g. from the database), in the shape
+    ``[("网络商户", ["开网店的", "网店店主"]), ("!贷款额度", ["能借好多"])]``: a leading ``!``
+    marks a focus canonical as in synonyms.txt. They are applied after the shipped table and win
+    over it for the same variant.
+    """
+
+    def __init__(self, extra_synonyms: SynonymEntries | None = None) -> None:
+        self.tokenizer = shared_tokenizer()
         self.terms = [line.split()[0] for line in _read_lines("terms.txt")]
         self.stopwords = set(_read_lines("stopwords.txt"))
         self.focus: set[str] = set()
-        self.synonyms = self._load_synonyms()
+        entries = [parse_synonym_line(line) for line in _read_lines("synonyms.txt")]
+        self.synonyms = self._synonym_table(entries, [(c, list(v)) for c, v in (extra_synonyms or [])])
+        # Programme terms map to themselves, so rewriting never splits one (创业担保贷款 keeps its 贷款).
+        for term in self.terms:
+            self.synonyms.setdefault(term, term)
+        self.question_words = set(_read_lines("question_words.txt"))
         self._syn_re = re.compile("|".join(re.escape(v) for v in sorted(self.synonyms, key=len, reverse=True)))
         self._pinyin_terms = self._pinyin_index(self.terms + [c for v in self.synonyms.values() for c in v.split()])
         self.sub_words = lru_cache(maxsize=20_000)(self._sub_words)
 
-    def _load_synonyms(self) -> dict[str, str]:
+    def _synonym_table(self, shipped: list[tuple[str, list[str]]],
+                       extra: list[tuple[str, list[str]]]) -> dict[str, str]:
         table: dict[str, str] = {}
-        for line in _read_lines("synonyms.txt"):
-            canonical, _, variants = line.partition(":")
-            canonical = canonical.strip()
-            if canonical.startswith("!"):
-                canonical = canonical[1:]
-                self.focus.update(canonical.split())
-            for variant in [v.strip() for v in variants.split(",") if v.strip()]:
-                table.setdefault(variant, canonical)
-            # A canonical phrase maps to itself so the single pass never rewrites inside it.
-            for word in canonical.split():
-                table.setdefault(word, word)
+        for entries, override in ((shipped, False), (extra, True)):
+            for canonical, variants in entries:
+                canonical = canonical.strip()
+                if canonical.startswith("!"):
+                    canonical = canonical[1:].strip()
+                    self.focus.update(canonical.split())
+                if not canonical:
+                    continue
+                if override:
+                    # A staff word jieba does not know stays one index term.
+                    for word in canonical.split():
+                        if not self.tokenizer.FREQ.get(word):
+                            self.tokenizer.add_word(word, 30, "n")
+                for variant in (v.strip().lower() for v in variants):
+                    if variant and (override or variant not in table) and table.get(variant) != variant:
+                        table[variant] = canonical
+                # A canonical phrase maps to itself so the single pass never rewrites inside it.
+                for word in canonical.split():
+                    table.setdefault(word, word)
         return table
 
     @staticmethod
