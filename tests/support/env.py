@@ -101,3 +101,16 @@ def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 def new_namespace() -> str:
     """A Redis key namespace private to one test, so parallel runs never see each other."""
     return f"cytest:{os.getpid()}:{uuid.uuid4().hex[:8]}:"
+
+
+def layer_marker(layer: str) -> Callable[[list[pytest.Item]], None]:
+    """A ``pytest_collection_modifyitems`` hook for a layer's conftest: its tests carry the ``layer`` marker."""
+    folder = ROOT / "tests" / layer
+
+    def mark(items: list[pytest.Item]) -> None:
+        for item in items:
+            if folder in item.path.parents:
+                item.add_marker(getattr(pytest.mark, layer))
+
+    return mark
+
