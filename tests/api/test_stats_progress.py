@@ -14,8 +14,9 @@ async def _activity(w) -> None:
 
     pref = w.staff["prefecture"]
     again = await find_or_create_user("mp", "openid-same-person-again")
-    second_loan = await loan(again.id, COUNTY_A, w.a.id_number, w.a.phone)  # the same person as a.loan
     await decide_application(pref, "loan", w.a.loan.id, "approved", "", jobs_created=3)
+    # The same person as a.loan applies again once the first is decided (one open pre-application per product).
+    second_loan = await loan(again.id, COUNTY_A, w.a.id_number, w.a.phone)
     await decide_application(pref, "loan", second_loan.id, "approved", "")
     await decide_application(pref, "loan", w.b.loan.id, "approved", "")
     await decide_application(pref, "training", w.a.training.id, "approved", "")
