@@ -13,6 +13,8 @@ from knowledge.text import Analyzer
 TITLE_WEIGHT = 2
 SECTION_WEIGHT = 3
 TITLE_MATCH_BOOST = 0.5
+# A county's own document is preferred for users of that county; other counties' are never shown.
+COUNTY_BOOST = 1.2
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,25 @@ class PassageIndex:
         seen = list(dict.fromkeys(tokens))
         return seen + [t for t in seen if t in self.analyzer.focus]
 
-    def search(self, question: str, top: int = 5) -> list[Scored]:
+    def search(self, question: str, top: int = 5, county: str | None = None) -> list[Scored]:
+        """Best passages first. With ``county`` (the asker's), passages scoped to another county are
+        left out and that county's own are boosted; without it, every passage counts alike."""
         tokens, content = self.analyzer.question_terms(question)  # one typo repair and rewrite
         terms = self._distinct(tokens)
         if not terms or self.bm25 is None:
             return []
         total = sum(self.idf.get(t, self.max_idf) for t in content)  # the question's weight
-        scores = [s * self._title_boost(content, total, i) for i, s in enumerate(self.bm25.get_scores(terms))]
+        scores = [s * self._title_boost(content, total, i) * self._county_factor(county, i)
+                  for i, s in enumerate(self.bm25.get_scores(terms))]
         order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:top]
         return [Scored(self.passages[i], float(scores[i]), self._coverage(content, total, i))
                 for i in order if scores[i] > 0]
+
+    def _county_factor(self, county: str | None, i: int) -> float:
+        scoped = self.passages[i].county
+        if not county or not scoped:
+            return 1.0
+        return COUNTY_BOOST if scoped == county else 0.0
 
     def _title_boost(self, terms: list[str], total: float, i: int) -> float:
         """A question naming a product (云岭创业贷, 贷免扶补) prefers that product's document."""
