@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from pydantic import Field
 
 from chuangye import appkeys as K
@@ -181,7 +181,7 @@ async def _read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]
     try:
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
-            if not isinstance(part, web.BodyPartReader):
+            if not isinstance(part, BodyPartReader):
                 continue
             if part.name == "file" and part.filename is not None:
                 filename, data = part.filename, await _read_part(part, parsers.MAX_BYTES, parsers.FileTooLarge())
@@ -199,7 +199,7 @@ async def _read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]
     return filename, data, form
 
 
-async def _read_part(part: web.BodyPartReader, limit: int, too_much: Exception) -> bytes:
+async def _read_part(part: BodyPartReader, limit: int, too_much: Exception) -> bytes:
     chunks, size = [], 0
     while chunk := await part.read_chunk(64 * 1024):
         size += len(chunk)

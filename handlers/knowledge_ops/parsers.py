@@ -34,7 +34,8 @@ QA_QUESTION, QA_ANSWER, QA_BASIS = "问题", "答案", "依据"
 MAX_ROWS = 5000
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted Office files and old .doc/.xls
 _HEADING_STYLE = re.compile(r"^(heading|标题)\s*(\d)$", re.I)
-_TEXT_HEADING = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+[章节部分篇]|[一二三四五六七八九十]+、)\S{0,38}$")
+# 第一章 / 第二部分 / 一、 opening a short line that is not a sentence: a heading in plain text and PDFs.
+_TEXT_HEADING = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+[章节部分篇]|[一二三四五六七八九十]+、).{0,38}(?<![。；;.])$")
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _MD_HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
 
