@@ -22,7 +22,7 @@ from handlers.validation import COUNTIES
 from orm_models.knowledge import KB_CONFIDENCE, KB_ORIGINS, KB_STATUSES
 
 from api.registry import Call, Routes
-from api.schemas import Day, DbId, In, Out, Timestamp
+from api.schemas import Day, In, Out, Timestamp
 from api.staff import ROLE_ERRORS, client_ip, require
 
 log = logging.getLogger("chuangye.api.kb")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -327,8 +327,3 @@ async def hit_test(question: str, *, include_drafts: bool = False, county: str |
     hits = [{"segment_id": h.segment_id, "document_id": h.document_id, "title": h.title, "score": h.score,
              "snippet": h.snippet, "passage_id": h.id} for h in kb.search(question, top, county)]
     return HitTest(confident=answer.confident, reply=answer.text, hits=hits)
-
-
-def describe(d: KbDocument) -> str:
-    when = d.updated_at.isoformat() if isinstance(d.updated_at, datetime) else ""
-    return f"{d.id} {d.title} ({d.status}, v{d.version}, {when})"
