@@ -68,7 +68,7 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _error_statuses(ep: Endpoint) -> dict[int, str]:
     statuses: dict[int, str] = {}
-    if ep.body is not None or ep.idempotent:
+    if ep.body is not None or ep.idempotent or ep.request_content is not None:
         statuses[400] = AUTO_ERRORS[400]
     if ep.auth != "none":
         statuses[401] = AUTO_ERRORS[401]
@@ -76,7 +76,7 @@ def _error_statuses(ep: Endpoint) -> dict[int, str]:
         statuses[404] = AUTO_ERRORS[404]
     if ep.idempotent:
         statuses[409] = AUTO_ERRORS[409]
-    if ep.body is not None or ep.query is not None:
+    if ep.body is not None or ep.query is not None or ep.request_content is not None:
         statuses[422] = AUTO_ERRORS[422]
     for status, text in ep.errors.items():
         statuses[status] = f"{text}；{statuses[status]}" if status in statuses else text
@@ -107,6 +107,8 @@ def _operation(ep: Endpoint, models: dict, components: dict, extra: dict) -> dic
     if ep.body is not None:
         schema = _body_schema(ep, models, extra)
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    elif ep.request_content is not None:
+        op["requestBody"] = {"required": True, "content": ep.request_content}
     op["responses"] = _responses(ep, models)
     if ep.auth != "none":
         op["security"] = [{"userToken" if ep.auth == "user" else "staffToken": []}]

@@ -1,10 +1,14 @@
 """Policy search and questions: the same knowledge base and use cases as the chatbot."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from chuangye import appkeys as K
 from handlers.knowledge_ops.ask import answer_policy_question, search_policies
+from handlers.knowledge_ops.sync import refresh_quietly
+from handlers.validation import COUNTIES
 
 from api.registry import Call, Routes
 from api.schemas import In, Out, plain
@@ -29,8 +33,13 @@ class SearchResults(Out):
     results: list[SearchHit] = Field(description="按相关度从高到低排列")
 
 
+County = Literal[COUNTIES]  # type: ignore[valid-type]
+
+
 class Question(In):
     question: str = Field(..., title="问题", description="用大白话提问即可", min_length=1, max_length=500)
+    county: County | None = Field(None, title="所在县市",
+                                  description="提问人所在县市（知道时填）：优先用本县市的文件，不用其他县市的文件")
 
 
 class SourceOut(Out):
@@ -47,11 +56,14 @@ class AnswerOut(Out):
 
 @routes.get("/policies/search", summary="检索创业政策", query=SearchQuery, response=SearchResults)
 async def search(call: Call) -> dict:
+    await refresh_quietly(call.resource(K.EXTRA), call.resource(K.KB), call.resource(K.STORE))
     hits = search_policies(call.resource(K.KB), call.query.q, call.query.top)
     return {"results": [plain(h) for h in hits]}
 
 
 @routes.post("/ask", summary="提问（与公众号同一答案）", body=Question, response=AnswerOut)
 async def ask(call: Call) -> dict:
-    answer = await answer_policy_question(call.resource(K.KB), call.body.question, channel="api")
+    await refresh_quietly(call.resource(K.EXTRA), call.resource(K.KB), call.resource(K.STORE))
+    answer = await answer_policy_question(call.resource(K.KB), call.body.question, channel="api",
+                                          county=call.body.county)
     return {"answer": answer.text, "sources": [plain(s) for s in answer.sources], "confident": answer.confident}

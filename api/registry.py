@@ -74,6 +74,7 @@ class Endpoint:
     idempotent: bool = False
     path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     content: dict[str, Any] | None = None  # non-JSON answer, e.g. {"application/vnd...": {...}}
+    request_content: dict[str, Any] | None = None  # non-JSON request body the handler reads itself (multipart)
 
     @property
     def operation_id(self) -> str:
@@ -112,6 +113,9 @@ class Routes:
 
     def put(self, path: str, *, summary: str, **options: Any) -> Callable:
         return self.route("PUT", path, summary=summary, **options)
+
+    def patch(self, path: str, *, summary: str, **options: Any) -> Callable:
+        return self.route("PATCH", path, summary=summary, **options)
 
     def delete(self, path: str, *, summary: str, **options: Any) -> Callable:
         return self.route("DELETE", path, summary=summary, **options)

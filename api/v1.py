@@ -9,7 +9,7 @@ from aiohttp import web
 
 from chuangye.config import Config
 
-from api import (appointments, auth_routes, loans, policies, staff, staff_desk, staff_export, staff_handoff,
+from api import (appointments, auth_routes, loans, policies, staff, staff_desk, staff_export, staff_handoff, staff_kb,
                  staff_meta, staff_notifications, staff_registry, staff_review, staff_stats, training, windows)
 from api.dispatch import make_handler
 from api.errors import dumps, error_middleware
@@ -33,6 +33,7 @@ ROUTE_TABLES = [
     staff_registry.routes,
     staff_notifications.routes,
     staff_handoff.routes,
+    staff_kb.routes,
 ]
 OPENAPI = web.AppKey("openapi", dict)
 

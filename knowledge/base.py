@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +41,8 @@ class Hit:
     section: str = ""
     doc_id: str = ""
     coverage: float = 0.0
+    segment_id: int | None = None
+    document_id: int | None = None
 
 
 @dataclass
@@ -49,13 +52,15 @@ class Answer:
     confident: bool = False
     score: float = 0.0
     passage_id: str | None = None
+    segment_id: int | None = None  # the database segment the answer came from, when it did
 
 
 def _hit(s: Scored) -> Hit:
     p = s.passage
     snippet = p.text if len(p.text) <= SNIPPET_CHARS else p.text[:SNIPPET_CHARS] + "…"
     return Hit(id=p.id, title=p.label, snippet=snippet, source=p.source_url, score=round(s.score, 3),
-               section=p.section, doc_id=p.doc_id, coverage=round(s.coverage, 3))
+               section=p.section, doc_id=p.doc_id, coverage=round(s.coverage, 3),
+               segment_id=p.segment_id, document_id=p.document_id)
 
 
 def _source(p: Passage) -> Source:
@@ -63,7 +68,11 @@ def _source(p: Passage) -> Source:
 
 
 class KnowledgeBase:
-    """Documents from a folder plus staff FAQ entries, indexed at load; `reload` swaps atomically.
+    """Passages indexed at load; ``reload``/``reload_passages`` swap the index atomically.
+
+    Passages come from a folder of Markdown documents plus staff FAQ entries (``load``), or, in the
+    running service, from the database (``from_passages``/``reload_passages``, fed by
+    handlers/knowledge_ops/sync.py).
 
     `extra_synonyms` (staff-maintained colloquial words, see `Analyzer`) apply from that load or
     reload on; a reload without them keeps the ones in use.
@@ -99,12 +108,26 @@ class KnowledgeBase:
         return await asyncio.to_thread(cls.load, directory, extra, extra_synonyms)
 
     @classmethod
-    def from_passages(cls, passages: list[Passage], *, document_count: int | None = None,
-                      extra_synonyms: SynonymEntries | None = None, directory: str = "") -> "KnowledgeBase":
-        """A knowledge base over passages that come from elsewhere (a database, an evaluation)."""
+    def from_passages(cls, passages: list[Passage], document_count: int | None = None, directory: str = "", *,
+                      extra_synonyms: SynonymEntries | None = None) -> "KnowledgeBase":
+        """A knowledge base over passages that come from elsewhere (the database, an evaluation)."""
         count = len({p.doc_id for p in passages}) if document_count is None else document_count
         frozen = _freeze(extra_synonyms)
         return cls(directory, PassageIndex(list(passages), _analyzer(frozen)), count, frozen)
+
+    @classmethod
+    async def from_passages_async(cls, passages: list[Passage], document_count: int | None = None,
+                                  directory: str = "", *,
+                                  extra_synonyms: SynonymEntries | None = None) -> "KnowledgeBase":
+        return await asyncio.to_thread(
+            functools.partial(cls.from_passages, passages, document_count, directory, extra_synonyms=extra_synonyms))
+
+    async def reload_passages(self, passages: list[Passage], document_count: int,
+                              extra_synonyms: SynonymEntries | None = None) -> None:
+        """Index ``passages`` off the event loop, then swap; queries never see a half index."""
+        synonyms = self.extra_synonyms if extra_synonyms is None else _freeze(extra_synonyms)
+        index = await asyncio.to_thread(PassageIndex, list(passages), _analyzer(synonyms))
+        self._index, self.document_count, self.extra_synonyms = index, document_count, synonyms
 
     async def reload(self, extra: list[dict[str, Any]] | None = None,
                      extra_synonyms: SynonymEntries | None = None) -> None:
@@ -113,19 +136,21 @@ class KnowledgeBase:
         index, count = await asyncio.to_thread(self._build, self.directory, extra, synonyms)
         self._index, self.document_count, self.extra_synonyms = index, count, synonyms
 
-    def search(self, query: str, top: int = 5) -> list[Hit]:
-        return [_hit(s) for s in self._index.search(query, max(1, min(top, 20)))]
+    def search(self, query: str, top: int = 5, county: str | None = None) -> list[Hit]:
+        return [_hit(s) for s in self._index.search(query, max(1, min(top, 20)), county)]
 
-    def answer(self, question: str) -> Answer:
-        hits = self._index.search(question, 3)
+    def answer(self, question: str, county: str | None = None) -> Answer:
+        """``county``: the asker's, when known (their county's documents first, other counties' never)."""
+        hits = self._index.search(question, 3, county)
         best = hits[0] if hits else None
         if best is None or not self._confident(best):
             return Answer(text=compose_unsure(best), sources=[], confident=False,
-                          score=best.score if best else 0.0, passage_id=best.passage.id if best else None)
+                          score=best.score if best else 0.0, passage_id=best.passage.id if best else None,
+                          segment_id=best.passage.segment_id if best else None)
         related = next((h for h in hits[1:] if self._confident(h) and h.passage.id != best.passage.id), None)
         sources = [_source(best.passage)] + ([_source(related.passage)] if related else [])
         return Answer(text=compose(best, related), sources=sources, confident=True,
-                      score=best.score, passage_id=best.passage.id)
+                      score=best.score, passage_id=best.passage.id, segment_id=best.passage.segment_id)
 
     @staticmethod
     def _confident(hit: Scored) -> bool:

@@ -13,6 +13,7 @@ NOT_SURE = (
     "· 回复「预约」预约创业服务窗口当面咨询\n"
     "· 回复「人工」转人工服务"
 )
+UNCONFIRMED = "（以下内容尚未核实，以当地人社部门为准）"
 _SENTENCE_END = re.compile(r"(?<=[。；！？])")
 
 
@@ -37,8 +38,10 @@ def compose(best: Scored, related: Scored | None = None) -> str:
     src = source_line(best)
     caveat = CAVEAT if best.passage.doc_id not in ("plan-2024", "faq-staff") else ""
     see_also = f"\n相关：{related.passage.label}" if related else ""
-    fixed = len(src) + len(caveat) + len(see_also) + 3
-    body = fit(best.passage.text, MAX_CHARS - fixed)
+    # A document staff marked 未确认 is never stated as fact: the reply says so up front.
+    warn = UNCONFIRMED if best.passage.confidence == "未确认" else ""
+    fixed = len(src) + len(caveat) + len(see_also) + len(warn) + 3
+    body = warn + fit(best.passage.text, MAX_CHARS - fixed)
     parts = [body, src] + ([caveat] if caveat else [])
     text = "\n".join(parts) + see_also
     return text if len(text) <= MAX_CHARS else text[:MAX_CHARS]

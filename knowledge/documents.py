@@ -27,6 +27,10 @@ class Passage:
     issuer: str
     date: str
     confidence: str
+    # Set for passages that come from the database (handlers/knowledge_ops/sync.py).
+    segment_id: int | None = None
+    document_id: int | None = None
+    county: str | None = None  # None: the whole prefecture
 
     @property
     def label(self) -> str:

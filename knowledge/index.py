@@ -31,6 +31,8 @@ _AMOUNT = re.compile(r"^[0-9零一二两三四五六七八九十百千万亿几�
 # b=0.5: long passages (the ten eligible groups) are not punished much for their length.
 K1 = 1.5
 B = 0.5
+# A county's own document is preferred for users of that county; other counties' are never shown.
+COUNTY_BOOST = 1.2
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ class PassageIndex:
             return max(parts)
         return self.median_idf if len(term) == 1 else self.max_idf
 
-    def search(self, question: str, top: int = 5) -> list[Scored]:
+    def search(self, question: str, top: int = 5, county: str | None = None) -> list[Scored]:
+        """Best passages first. With ``county`` (the asker's), passages scoped to another county are
+        left out and that county's own are boosted; without it, every passage counts alike."""
         tokens, words = self.analyzer.question_terms(question)  # one typo repair and rewrite
         content = self.topic(words)
         known = [t for t in self._distinct(tokens) if t in self.vocab]
@@ -112,11 +116,17 @@ class PassageIndex:
         total = sum(self.weight(t) for t in content)  # the question's weight
         scores = self.bm25.get_scores([self.vocab[t] for t in known]).astype(np.float64)
         scores *= self._title_boost(content, total)
+        if county:
+            scores *= self._county_factors(county)
         candidates = np.flatnonzero(scores > 0)
         # Best first; equal scores keep document order, so results are reproducible.
         order = candidates[np.lexsort((candidates, -scores[candidates]))][:top]
         return [Scored(self.passages[i], float(scores[i]), self._coverage(content, i),
                        self._coverage(content, i, self.heading_sets)) for i in order]
+
+    def _county_factors(self, county: str) -> np.ndarray:
+        scoped = [p.county for p in self.passages]
+        return np.array([1.0 if not s else COUNTY_BOOST if s == county else 0.0 for s in scoped], dtype=np.float64)
 
     def _title_boost(self, terms: list[str], total: float) -> np.ndarray:
         """A question naming a product (云岭创业贷, 贷免扶补) prefers that product's document."""

@@ -22,6 +22,7 @@ from chuangye.db import close_db, db_ping, init_db, is_postgres, watch_ctx as db
 from chuangye.log import request_id_middleware
 from chuangye.store import make_store
 from chuangye.wechat_api import WeChatAPI
+from handlers.knowledge_ops import sync as kb_sync
 from handlers.notifications.worker import worker_ctx
 from knowledge import KnowledgeBase
 
@@ -59,8 +60,15 @@ async def _wechat_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _kb_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[K.KB] = await KnowledgeBase.load_async(app[K.CONFIG].knowledge.dir)
-    yield
+    """The knowledge base comes from the database (the shipped files are imported into it first)
+    and follows its changes (handlers/knowledge_ops/sync.py); the files alone only if the
+    database cannot be read at start-up."""
+    directory = app[K.CONFIG].knowledge.dir
+    kb = app[K.KB] = KnowledgeBase.from_passages([], 0, directory=directory)
+    async with kb_sync.watching(app[K.EXTRA], kb):
+        if not kb_sync.sync_for(app[K.EXTRA], kb).ever_loaded:
+            await kb.reload()
+        yield
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -66,6 +66,12 @@ def cmd_kb_search(args: argparse.Namespace, config: Config) -> int:
     return kb_search_cli(config, args.query, top=args.top, as_json=args.json)
 
 
+def cmd_kb_import(args: argparse.Namespace, config: Config) -> int:
+    from handlers.knowledge_ops.cli import kb_import_cli
+
+    return kb_import_cli(config, args.paths, publish=args.publish, confidence=args.confidence, county=args.county)
+
+
 def cmd_menu_push(args: argparse.Namespace, config: Config) -> int:
     from bot.menu import menu_push_cli
 
@@ -121,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     ks.add_argument("--top", type=int, default=5)
     ks.add_argument("--json", action="store_true")
     ks.set_defaults(func=cmd_kb_search)
+    ki = kb.add_parser("import", help="导入文档到知识库（默认为草稿）")
+    ki.add_argument("paths", nargs="+", metavar="PATH", help=".docx .pdf .md .txt .html .xlsx .csv 文件")
+    ki.add_argument("--publish", action="store_true", help="导入后直接发布")
+    ki.add_argument("--confidence", choices=["已确认", "未确认"], default="已确认", help="可信度（默认 已确认）")
+    ki.add_argument("--county", default=None, help="适用县市（默认全州）")
+    ki.set_defaults(func=cmd_kb_import)
 
     menu = sub.add_parser("menu", help="公众号菜单").add_subparsers(dest="menu_cmd", required=True)
     mp = menu.add_parser("push", help="通过微信接口创建公众号菜单")

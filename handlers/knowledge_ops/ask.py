@@ -4,10 +4,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, fields
 
+from tortoise.expressions import F
+
 from chuangye import pii
 from chuangye.db import note_db_unavailable
 from knowledge import Answer, Hit, KnowledgeBase
-from orm_models import QuestionLog
+from orm_models import KbSegment, QuestionLog, User
 
 log = logging.getLogger("chuangye.ask")
 MAX_QUESTION_CHARS = 500
@@ -21,20 +23,38 @@ class PolicyAnswer(Answer):
     recorded: bool = False
 
 
+async def _county_of(channel: str, openid: str | None) -> str | None:
+    if not openid:
+        return None
+    try:
+        rows = await User.filter(app=channel, openid=openid).values_list("county", flat=True)
+    except Exception as exc:
+        if not note_db_unavailable(exc):  # an outage is logged once, not per question
+            log.exception("could not read the asker's county")
+        return None
+    return rows[0] if rows else None
+
+
 async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: str,
-                                 openid: str | None = None) -> PolicyAnswer:
+                                 openid: str | None = None, county: str | None = None) -> PolicyAnswer:
     """Answer from the knowledge base and record the question.
 
     Guarantees: the answer fits one WeChat text and names its source, or says it is not sure;
-    a failure to record the question never costs the user the answer.
+    a failure to record the question never costs the user the answer. ``county`` (or, when not
+    given, the county the user with ``openid`` told us): that county's documents come first and
+    other counties' are never used.
     """
     question = question.strip()[:MAX_QUESTION_CHARS]
-    answer = PolicyAnswer(**{f.name: getattr(kb.answer(question), f.name) for f in fields(Answer)})
+    county = county or await _county_of(channel, openid)
+    found = kb.answer(question, county=county)
+    answer = PolicyAnswer(**{f.name: getattr(found, f.name) for f in fields(Answer)})
     try:
         # Staff read this log (unanswered questions): keep no full ID or phone number in it.
         await QuestionLog.create(channel=channel, openid=openid, question=pii.scrub(question),
                                  confident=answer.confident, top_passage=answer.passage_id,
                                  score=round(answer.score, 3))
+        if answer.confident and answer.segment_id:  # the console shows how often each segment answered
+            await KbSegment.filter(id=answer.segment_id).update(used_count=F("used_count") + 1)
     except Exception as exc:
         if not note_db_unavailable(exc):  # an outage is logged once, not per question
             log.exception("could not record question log")
@@ -43,5 +63,5 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
     return answer
 
 
-def search_policies(kb: KnowledgeBase, query: str, top: int = 5) -> list[Hit]:
-    return kb.search(query.strip()[:MAX_QUESTION_CHARS], top)
+def search_policies(kb: KnowledgeBase, query: str, top: int = 5, county: str | None = None) -> list[Hit]:
+    return kb.search(query.strip()[:MAX_QUESTION_CHARS], top, county)

@@ -5,14 +5,13 @@ Guarantees:
 - creating an entry validates every field (nothing is stored on bad input) and marks the questions
   it answers as handled, in one transaction;
 - after a change, every process's knowledge base picks the entries up without a restart: the
-  change bumps a version number in the shared store, and ``FaqSync.refresh`` reloads a process's
-  knowledge base whenever the version it last loaded differs.
+  change bumps the knowledge base's version (``sync.KnowledgeSync.changed``, a database counter),
+  and each process reloads when the version it last loaded differs (``FaqSync`` is that class).
 """
 from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,13 +19,12 @@ from typing import Any
 from rapidfuzz import fuzz
 from tortoise.transactions import in_transaction
 
-from chuangye.store import Store, keys
 from handlers.errors import InvalidInput, NotFound
+from handlers.knowledge_ops.sync import KnowledgeSync, faq_entries, sync_for  # noqa: F401  (callers use faq.sync_for)
 from handlers.validation import valid_pk
 from orm_models import FaqEntry, QuestionLog, StaffAccount
 
 log = logging.getLogger("chuangye.faq")
-VERSION_KEY = "faq:version"
 MAX_QUESTION, MAX_ANSWER, MAX_SOURCE = 200, 500, 200
 SIMILAR = 85  # rapidfuzz ratio at which two wordings count as the same question
 BACKLOG_ROWS = 1000
@@ -129,56 +127,6 @@ async def deactivate_entry(entry_id: int) -> FaqEntry:
     return entry
 
 
-async def passages() -> list[dict[str, str]]:
-    """Active entries in the knowledge base's ``extra`` shape."""
-    return [
-        {"id": f"faq-{e.id}", "question": e.question, "answer": e.answer, "source": e.source}
-        for e in await FaqEntry.filter(active=True).order_by("id")
-    ]
-
-
-class FaqSync:
-    """Keeps one process's knowledge base in step with the FAQ table (see the module docstring)."""
-
-    def __init__(self, kb: Any, store: Store) -> None:
-        self.kb, self.store = kb, store
-        self.loaded: str | None = None
-        self.ever_loaded = False
-        self.checked_at = float("-inf")
-
-    async def _version(self) -> str:
-        return await self.store.get(keys.custom(VERSION_KEY)) or "0"
-
-    async def refresh(self, *, force: bool = False) -> bool:
-        """Reload if another process (or this one) changed the entries. True when it reloaded."""
-        version = await self._version()  # read before the rows: a change in between reloads again later
-        if self.ever_loaded and not force and version == self.loaded:
-            return False
-        extra = await passages()
-        reload = self.ever_loaded or force or bool(extra)  # loaded without entries: none to add yet
-        if reload:
-            await self.kb.reload(extra=extra)
-        self.loaded, self.ever_loaded = version, True
-        return reload
-
-    async def refresh_if_due(self, every: float) -> bool:
-        """``refresh``, but at most once per ``every`` seconds: a change made by another process
-        shows here within that time (one made in this process shows at once, see ``changed``)."""
-        now = time.monotonic()
-        if self.ever_loaded and now - self.checked_at < every:
-            return False
-        self.checked_at = now
-        return await self.refresh()
-
-    async def changed(self) -> None:
-        """Announce a change to every process, and reload this one now."""
-        await self.store.incr(keys.custom(VERSION_KEY))
-        await self.refresh(force=True)
-
-
-def sync_for(registry: dict[str, Any], kb: Any, store: Store) -> FaqSync:
-    """The process's one ``FaqSync``, kept in ``registry`` (the app's shared-state dict)."""
-    sync = registry.get("faq_sync")
-    if sync is None or sync.kb is not kb:
-        sync = registry["faq_sync"] = FaqSync(kb, store)
-    return sync
+# The knowledge base follows FAQ entries like every other change to it: handlers/knowledge_ops/sync.py.
+passages = faq_entries
+FaqSync = KnowledgeSync

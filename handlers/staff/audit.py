@@ -29,6 +29,11 @@ ACTIONS = {
     "registry_change": "登记信息变更",
     "bind_wechat": "生成微信绑定码",
     "unlock_account": "解锁账号",
+    "kb_import": "导入知识库文档",
+    "kb_segment_edit": "修改知识库段落",
+    "kb_publish": "发布知识库文档",
+    "kb_disable": "停用知识库文档",
+    "kb_restore": "恢复知识库文档的旧版本",
 }
 
 

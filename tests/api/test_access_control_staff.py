@@ -86,6 +86,20 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
         ("DELETE", f"/staff/mentors/{ids['mentor_a']}", None, deleters),
         ("DELETE", f"/staff/carriers/{ids['carrier_a']}", None, deleters),
         ("DELETE", f"/staff/guidance-teams/{ids['team_a']}", None, deleters),
+        # Knowledge: every staff role reads and hit-tests; county A's administrator changes county A's
+        # documents, the prefecture administrator every one (including prefecture-wide ones).
+        ("GET", "/staff/kb/documents", None, everyone(200)),
+        ("GET", f"/staff/kb/documents/{ids['kb_doc_a']}/segments", None, everyone(200)),
+        ("GET", f"/staff/kb/documents/{ids['kb_doc_a']}/revisions", None, everyone(200)),
+        ("POST", "/staff/kb/hit-test", {"question": "创业担保贷款能贷多少"}, everyone(200)),
+        ("POST", "/staff/kb/documents", None, by_role(window_a=403, window_b=403, county_a=422, prefecture=422)),
+        ("PATCH", f"/staff/kb/segments/{ids['kb_segment_a']}", {"text": "楚雄市的补充说明（测试）"}, changers),
+        ("PATCH", f"/staff/kb/segments/{ids['kb_segment_prefecture']}", {"enabled": True},
+         by_role(window_a=403, window_b=403, county_a=403, prefecture=200)),
+        ("POST", f"/staff/kb/documents/{ids['kb_doc_a']}/publish", None, changers),
+        ("POST", f"/staff/kb/documents/{ids['kb_doc_a']}/restore", {"version": 1}, changers),
+        ("POST", f"/staff/kb/documents/{ids['kb_doc_prefecture']}/disable", None,
+         by_role(window_a=403, window_b=403, county_a=403, prefecture=200)),
     ]
 
 
@@ -113,8 +127,18 @@ async def _fixtures(w: World) -> dict[str, int]:
     carrier = await Carrier.create(kind="创业小镇", name="彝人古镇", county=COUNTY_A)
     mentor = await Mentor.create(name="导师甲", county=COUNTY_A)
     team = await GuidanceTeam.create(name="楚雄市创业指导队", county=COUNTY_A)
+    from handlers.knowledge_ops.documents import import_document
+    from orm_models import KbDocument, KbSegment
+
+    kb_a = (await import_document(w.staff["county_a"], "a.md", "## 楚雄市补充\n楚雄市的说明。".encode(),
+                                  {"confidence": "已确认"})).document
+    kb_pref = await KbDocument.filter(county=None).order_by("id").first()
+    kb_seg_a = await KbSegment.filter(document_id=kb_a.id).first()
+    kb_seg_pref = await KbSegment.filter(document_id=kb_pref.id).first()
     return {"decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
-            "sent_note_a": sent.id, "carrier_a": carrier.id, "mentor_a": mentor.id, "team_a": team.id}
+            "sent_note_a": sent.id, "carrier_a": carrier.id, "mentor_a": mentor.id, "team_a": team.id,
+            "kb_doc_a": kb_a.id, "kb_segment_a": kb_seg_a.id, "kb_doc_prefecture": kb_pref.id,
+            "kb_segment_prefecture": kb_seg_pref.id}
 
 
 async def _headers(client: Any, config: Any, w: World) -> dict[str, dict[str, str]]:
@@ -149,7 +173,8 @@ async def test_the_table_covers_every_declared_staff_endpoint(client, config):
 
     w = await build_world()
     rows = table(w, {k: 1 for k in ("decided_loan_a", "decided_training_a", "future_a", "sent_note_a",
-                                    "carrier_a", "mentor_a", "team_a")})
+                                    "carrier_a", "mentor_a", "team_a", "kb_doc_a", "kb_segment_a",
+                                    "kb_doc_prefecture", "kb_segment_prefecture")})
     import re
 
     covered = {(m, re.sub(r"/\d+", "/{id}", p).replace("/appointments.xlsx", "/{kind}.xlsx")

@@ -8,13 +8,6 @@ from tests.support.builders import free_slot_start
 from tests.support.outbox import CUSTOM, TEMPLATE, TZ, WECOM, touser
 
 
-async def free_slot_start(window_id: int):
-    from handlers.appointments.windows import list_slots, open_days
-
-    (day, _), *_ = await open_days(window_id, count=1)
-    return next(s["start"] for s in await list_slots(window_id, day) if s["remaining"] > 0)
-
-
 async def wait_until(predicate, seconds: float) -> float:
     loop = asyncio.get_running_loop()
     start = loop.time()
