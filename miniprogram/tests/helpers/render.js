@@ -6,7 +6,11 @@ const fs = require('fs');
 const path = require('path');
 const simulate = require('miniprogram-simulate');
 const wxss = require('miniprogram-simulate/src/wxss');
+const simulateUtils = require('miniprogram-simulate/src/utils');
 const { buildNpm, SRC } = require('./npm');
+
+// The simulator turns 1rpx into 1px; on the 375 px phone the tests stand for, 1rpx is 0.5px.
+simulateUtils.transformRpx = (style) => style.replace(/(\d+(?:\.\d+)?)rpx/gi, (m, n) => `${Number(n) / 2}px`);
 
 const APP = JSON.parse(fs.readFileSync(path.join(SRC, 'app.json'), 'utf8'));
 const ids = {};
@@ -47,14 +51,12 @@ function loadPage(name) {
   return ids[name];
 }
 
-let appStyleAdded = false;
 function addAppStyle() {
-  if (appStyleAdded) return;
-  appStyleAdded = true;
+  if (document.querySelector('style[data-app]')) return;
   const css = wxss.compile(fs.readFileSync(path.join(SRC, 'app.wxss'), 'utf8'), { prefix: 'main' });
   const style = document.createElement('style');
   style.setAttribute('data-app', 'app.wxss');
-  style.textContent = css;
+  style.textContent = simulateUtils.transformRpx(css);
   document.head.appendChild(style);
 }
 

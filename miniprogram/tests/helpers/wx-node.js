@@ -39,16 +39,16 @@ function makeWx({ location = null, loginPrefix = 'villager', confirm = true } = 
     },
     login({ success }) {
       seq += 1;
-      setImmediate(() => success({ code: `${loginPrefix}-${seq}`, errMsg: 'login:ok' }));
+      setTimeout(() => success({ code: `${loginPrefix}-${seq}`, errMsg: 'login:ok' }), 0);
     },
     getLocation({ success, fail }) {
-      setImmediate(() => (location ? success({ latitude: location.lat, longitude: location.lng }) : fail({ errMsg: 'getLocation:fail auth deny' })));
+      setTimeout(() => (location ? success({ latitude: location.lat, longitude: location.lng }) : fail({ errMsg: 'getLocation:fail auth deny' })), 0);
     },
     getStorageSync: (k) => (store.has(k) ? JSON.parse(store.get(k)) : ''),
     setStorageSync: (k, v) => { store.set(k, JSON.stringify(v)); },
     removeStorageSync: (k) => { store.delete(k); },
-    showModal: ({ success }) => setImmediate(() => success({ confirm, cancel: !confirm })),
-    requestSubscribeMessage: ({ tmplIds, success }) => setImmediate(() => success(Object.fromEntries(tmplIds.map((id) => [id, 'accept'])))),
+    showModal: ({ success }) => setTimeout(() => success({ confirm, cancel: !confirm }), 0),
+    requestSubscribeMessage: ({ tmplIds, success }) => setTimeout(() => success(Object.fromEntries(tmplIds.map((id) => [id, 'accept'])))),
     setClipboardData: () => {},
     navigateTo: ({ url }) => wx.navigations.push(url),
     redirectTo: ({ url }) => wx.navigations.push(url),
