@@ -1,6 +1,4 @@
 /**
- * @jest-environment node
- *
  * End to end against the real backend (`chuangye serve` + `chuangye standin`, SQLite): the page logic
  * is driven as a villager would, wx.request goes over Node's http client to the server.
  */
@@ -10,6 +8,7 @@ const { startBackend } = require('./backend');
 const { makeWx } = require('../helpers/wx-node');
 const { capturePage, ev } = require('../helpers/page');
 const { startDropProxy } = require('../helpers/dropproxy');
+const { renderPage } = require('../helpers/render');
 const api = require('../../src/lib/api');
 const drafts = require('../../src/lib/drafts');
 
@@ -21,8 +20,10 @@ let backend;
 beforeAll(async () => { backend = await startBackend(); }, 90000);
 afterAll(() => backend && backend.stop());
 
+const runtimeWx = global.wx; // what the simulator and TDesign need (system info…)
+
 function asVillager(opts) {
-  global.wx = makeWx(opts);
+  global.wx = Object.assign({}, runtimeWx, makeWx(opts));
   api.logout();
   api.configure({ apiBase: opts.apiBase || backend.base });
   return global.wx;
@@ -107,6 +108,14 @@ test('scenario 1: log in, nearest window from 元谋, book, loan pre-check after
   expect(l.data.step).toBe(2);
   expect(l.data.errors.id_number).toMatch(/校验位/);
   expect(Object.keys(l.data.errors)).toEqual(['id_number']);
+  // rendered, the server's message sits right under the ID number input
+  const { root, comp } = renderPage('loan', l.data);
+  const shown = root.querySelectorAll('.main--field-error');
+  expect(shown).toHaveLength(1);
+  const under = shown[0];
+  expect(under.textContent).toBe(l.data.errors.id_number);
+  expect(under.previousElementSibling.textContent).toContain('身份证号');
+  comp.detach();
 
   // fix it and see the pre-check (预审) with its reasons; the same draft key is used
   l.onField(ev({ field: 'id_number' }, { value: '532328199001011238' }));
@@ -162,6 +171,24 @@ test('scenario 2: the connection drops after the server commits; the retry reuse
   } finally {
     await proxy.close();
   }
+});
+
+test('training: courses with sessions from the API, sign-up, listed under 我的', async () => {
+  asVillager({ location: null, loginPrefix: 'villager-e' });
+  const t = capturePage('training');
+  await t.onLoad();
+  expect(t.data.courses.length).toBeGreaterThan(0);
+  const session = t.data.courses.flatMap((c) => c.sessions).find((x) => !x.full);
+  t.pick(ev({ id: session.id, full: false }));
+  expect(t.data.values.county).toBe(session.county);
+  await fill(t, { category: '农村劳动力', name: '张三', id_number: '532301199203154413', phone: '13712345678' });
+  const done = await t.submit();
+  expect(done).toMatchObject({ session_id: session.id, status: 'submitted' });
+  const mine = capturePage('mine');
+  await mine.onShow();
+  expect(mine.data.trainings.map((x) => x.id)).toEqual([done.id]);
+  await mine.withdrawTraining(ev({ id: done.id }));
+  expect(mine.data.trainings[0].status).toBe('withdrawn');
 });
 
 test('a refused location lists every window and says why', async () => {

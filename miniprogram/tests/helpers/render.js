@@ -35,15 +35,17 @@ function loadPage(name) {
   if (ids[name]) return ids[name];
   buildNpm();
   // The simulator runs each component's JS through require(); jest would hand back the cached module
-  // (and TDesign would never call Component() again), so every page load starts from a fresh registry.
-  jest.resetModules();
+  // (and TDesign would never call Component() again), so every page loads in a registry of its own,
+  // which also leaves the modules the rest of the test uses (src/lib/api…) untouched.
   const saved = global.Page;
   global.Page = (config) => global.Component(pageToComponent(config));
   try {
-    ids[name] = simulate.load(path.join(SRC, `pages/${name}/${name}`), 'main', {
-      rootPath: SRC,
-      usingComponents: usingComponents(),
-      compilerOptions: { maxBuffer: 1024 * 1024 * 16 },
+    jest.isolateModules(() => {
+      ids[name] = simulate.load(path.join(SRC, `pages/${name}/${name}`), 'main', {
+        rootPath: SRC,
+        usingComponents: usingComponents(),
+        compilerOptions: { maxBuffer: 1024 * 1024 * 16 },
+      });
     });
   } finally {
     global.Page = saved;

@@ -94,3 +94,14 @@ test('a booking keeps its draft (and key) as the user types and restores it on r
   expect(again.data.start).toBe('2026-12-03T09:00:00+08:00');
   expect(drafts.load('booking:9').key).toBe(key);
 });
+
+test('every response field the pages read is in the generated types (npm run check:types)', async () => {
+  const { execFile } = require('child_process');
+  const path = require('path');
+  const out = await new Promise((resolve) => {
+    execFile('npm', ['run', '--silent', 'check:types'], { cwd: path.resolve(__dirname, '../..') },
+      (err, stdout, stderr) => resolve({ code: err ? err.code : 0, text: stdout + stderr }));
+  });
+  expect(out.text).toBe('');
+  expect(out.code).toBe(0);
+}, 60000);
