@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, fields
 
-from chuangye import pii
+from chuangye import metrics, pii
 from chuangye.db import note_db_unavailable
 from knowledge import Answer, Hit, KnowledgeBase
 from orm_models import QuestionLog
@@ -30,6 +30,7 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
     """
     question = question.strip()[:MAX_QUESTION_CHARS]
     answer = PolicyAnswer(**{f.name: getattr(kb.answer(question), f.name) for f in fields(Answer)})
+    metrics.KNOWLEDGE_ANSWERS.labels(channel, "confident" if answer.confident else "unsure").inc()
     try:
         # Staff read this log (unanswered questions): keep no full ID or phone number in it.
         await QuestionLog.create(channel=channel, openid=openid, question=pii.scrub(question),
