@@ -33,12 +33,13 @@ from typing import Awaitable, Callable, Iterable, Iterator
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+from prometheus_client.exposition import generate_latest
 from prometheus_client.process_collector import ProcessCollector
 
 log = logging.getLogger("chuangye.metrics")
 
 SCRAPE_CACHE_SECONDS = 5.0
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # what generate_latest writes
 UNMATCHED = "<unmatched>"  # the route label of requests no route matched (404, 405)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 STATUS_CLASSES = ("0xx", "1xx", "2xx", "3xx", "4xx", "5xx")
@@ -282,4 +283,4 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
     if not metrics_allowed(peer_address(request), request.headers.get("Authorization"), request.app[TOKEN]):
         return web.Response(status=403, text="禁止访问：/metrics 只对本机或携带正确令牌（metrics.token）的请求开放\n")
     body = await request.app[METRICS].exposition()
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
