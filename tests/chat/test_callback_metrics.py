@@ -68,3 +68,19 @@ async def test_a_reply_over_budget_is_counted_late_and_its_retry_as_a_dropped_du
     assert moved(before, after, "chuangye_callback_replies_total", delivery="late") == 1
     assert moved(before, after, "chuangye_callback_replies_total", delivery="in_time") == 0
     assert moved(before, after, "chuangye_callback_duplicates_total", outcome="dropped") == 1
+
+
+async def test_a_booking_made_in_chat_carries_the_callbacks_request_id_into_its_outbox_row(client, config):
+    from orm_models import Appointment
+    from orm_models.notifications import Notification
+    from tests.support.chat import Chat, book_until_the_summary, seed_windows_and_courses
+
+    await seed_windows_and_courses()
+    chat = Chat(client, config, "o-traced")
+    await book_until_the_summary(chat)
+    query, body = chat.server.request(chat.server.text("o-traced", "确认"), "o-traced")
+    resp = await client.post(PATH, params=query, data=body.encode("utf-8"), headers={"X-Request-Id": "wx-trace-51"})
+    assert resp.status == 200 and resp.headers["X-Request-Id"] == "wx-trace-51"
+    appt = await Appointment.get(user__openid="o-traced")
+    event = await Notification.get(kind="appointment_booked", channel="event")
+    assert event.payload["appointment_id"] == appt.id and event.request_id == "wx-trace-51"
