@@ -116,9 +116,11 @@ def is_db_error(exc: BaseException) -> bool:
     """A database driver or ORM error (not a bug in our code, not a domain refusal)."""
     from tortoise.exceptions import BaseORMException
 
+    from chuangye.db import is_db_unavailable
+
     if isinstance(exc, (BaseORMException, sqlite3.Error, ConnectionError)):
         return True
-    return type(exc).__module__.split(".")[0] == "asyncpg"
+    return type(exc).__module__.split(".")[0] == "asyncpg" or is_db_unavailable(exc)
 
 
 def count_db_error(exc: BaseException, where: str) -> None:
