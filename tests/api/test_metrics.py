@@ -279,3 +279,20 @@ async def test_concurrent_scrapes_share_one_refresh(client, monkeypatch):
     results = await asyncio.gather(*(scrape(client) for _ in range(5)))
     assert len(calls) == 1
     assert {value(r, original[0]) for r in results} == {5}
+
+
+@SQLITE_ONLY
+async def test_a_database_error_caught_by_the_api_middleware_is_counted(client, monkeypatch):
+    import api.windows
+    from tortoise.exceptions import OperationalError
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("could not serialize access")
+
+    monkeypatch.setattr(api.windows, "window_listing", broken)
+    before = await scrape(client)
+    assert (await client.get(f"{API}/windows")).status == 500
+    after = await scrape(client)
+    assert value(after, "chuangye_db_errors_total", where="api") - value(before, "chuangye_db_errors_total", where="api") == 1
+    assert value(after, "chuangye_http_request_duration_seconds_count", route=f"{API}/windows", method="GET",
+                 status_class="5xx") == 1
