@@ -15,6 +15,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
+from chuangye import metrics
 from chuangye.db import note_db_unavailable
 from handlers.errors import DomainError
 
@@ -77,6 +78,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         return _from_http(exc)
     except Exception as exc:
+        metrics.count_db_error(exc, "api")
         if note_db_unavailable(exc):
             return error_response(503, *UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         log.exception("unhandled error in %s %s", request.method, request.path)

@@ -35,7 +35,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from chuangye import appkeys as K
-from chuangye import pii
+from chuangye import metrics, pii
 from chuangye.db import note_db_unavailable
 from chuangye.log import log_event
 from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, Store, keys
@@ -92,7 +92,9 @@ class Conversation:
             log_event(log, "retry deduplicated", msg_key=inc.msg_key)
             replayed = await self._replay(marks, mark, deadline)
             if replayed is not None:
+                (metrics.DUP_CACHED if replayed else metrics.DUP_DROPPED).inc()
                 return replayed
+            metrics.DUP_TAKEN_OVER.inc()
             log_event(log, "the attempt that had this message is gone: taking it over", logging.WARNING,
                       msg_key=inc.msg_key)
         attempt = _Attempt(loop.create_future())
@@ -101,13 +103,17 @@ class Conversation:
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         try:
-            return await asyncio.wait_for(asyncio.shield(attempt.answer), max(0.0, deadline - loop.time()))
+            reply = await asyncio.wait_for(asyncio.shield(attempt.answer), max(0.0, deadline - loop.time()))
         except asyncio.TimeoutError:
             if attempt.answer.done():
+                metrics.REPLY_IN_TIME.inc()
                 return attempt.answer.result()
             attempt.late = True
+            metrics.REPLY_LATE.inc()
             log_event(log, "reply over budget, will send as customer-service message", openid=inc.openid)
             return ""
+        metrics.REPLY_IN_TIME.inc()
+        return reply
 
     async def _claim(self, mark: str) -> tuple[bool, Store]:
         """(this attempt runs the message, the store holding its mark): the shared store, or this
@@ -198,6 +204,7 @@ class Conversation:
         try:
             parts = await chain.run(Context(self.app), inc) or []
         except Exception as exc:
+            metrics.count_db_error(exc, "bot")
             if note_db_unavailable(exc):  # logged once per outage; the user hears it is busy
                 parts = [texts.DB_BUSY]
             else:

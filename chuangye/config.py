@@ -173,6 +173,20 @@ class BookingConfig(_Section):
     max_upcoming_per_user: int = Field(2, ge=1, le=20)
 
 
+class MetricsConfig(_Section):
+    # `GET /metrics` answers loopback peers, and anyone presenting `Authorization: Bearer <token>`.
+    token: str | None = None
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if len(v) < 16 or any(c.isspace() for c in v) or not v.isprintable():
+            raise ValueError("令牌至少 16 个字符，不能含空白（或设为 null 只允许本机访问）")
+        return v
+
+
 class LoggingConfig(_Section):
     level: str = "INFO"
     json_format: bool = Field(True, alias="json")
@@ -190,6 +204,7 @@ class Config(_Section):
     knowledge: KnowledgeConfig = KnowledgeConfig()
     bot: BotConfig = BotConfig()
     booking: BookingConfig = BookingConfig()
+    metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
 
     @property

@@ -19,6 +19,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from chuangye.metrics import STORE_ERRORS
+
+STORE_TIMEOUT, STORE_UNAVAILABLE, STORE_BREAKER_OPEN = (STORE_ERRORS.labels(kind) for kind in
+                                                        ("timeout", "unavailable", "breaker_open"))
 PREFIX = ""  # the Redis backend adds its own namespace (redis.namespace)
 # What a store call raises when its backend cannot be reached (refused, reset, timed out).
 UNAVAILABLE = (RedisError, OSError)
@@ -223,13 +227,20 @@ class RedisStore(Store):
     async def _guard(self) -> AsyncIterator[None]:
         now = time.monotonic()
         if now < self._down_until:
+            STORE_BREAKER_OPEN.inc()
             raise StoreDown(f"Redis timed out recently; next try in {self._down_until - now:.1f} s")
         if self._down_until:
             self._down_until = now + self.break_seconds  # this call probes, the others fail fast
         try:
             yield
         except (RedisTimeoutError, asyncio.TimeoutError):
+            STORE_TIMEOUT.inc()
             self._down_until = time.monotonic() + self.break_seconds
+            raise
+        except LockError:  # a lock that lapsed while held: not a store failure
+            raise
+        except UNAVAILABLE:  # refused, reset, unknown command...: the caller degrades
+            STORE_UNAVAILABLE.inc()
             raise
         self._down_until = 0.0
 

@@ -28,6 +28,7 @@ class Notification(Model):
     sent_at = fields.DatetimeField(null=True)
     dedupe_key = fields.CharField(max_length=191, unique=True, description="the same event enqueued twice sends once")
     event_id = fields.IntField(null=True, db_index=True, description="the event row this message came from")
+    request_id = fields.CharField(max_length=64, null=True, description="the request that enqueued it (logs)")
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -20,9 +20,12 @@ from chuangye import appkeys as K
 from chuangye.config import Config
 from chuangye.db import close_db, db_ping, init_db, is_postgres, watch_ctx as db_watch_ctx
 from chuangye.log import request_id_middleware
+from chuangye.metrics import METRICS, TOKEN, AppMetrics, metrics_endpoint
 from chuangye.store import make_store
 from chuangye.wechat_api import WeChatAPI
 from handlers.knowledge_ops import sync as kb_sync
+from handlers.handoff.sessions import waiting_count
+from handlers.notifications.outbox import oldest_pending_age_seconds, pending_count
 from handlers.notifications.worker import worker_ctx
 from knowledge import KnowledgeBase
 
@@ -88,19 +91,34 @@ async def healthz(request: web.Request) -> web.Response:
 def create_app(config: Config, *, with_worker: bool | None = None, chat_features: bool = True) -> web.Application:
     """Build the service. ``with_worker`` overrides ``notify.in_process_worker``; tests that need a
     bare skill chain pass ``chat_features=False`` (no handoff, binding or chat forms)."""
-    app = web.Application(middlewares=[request_id_middleware], client_max_size=1024 * 1024)
+    metrics = _metrics()
+    app = web.Application(middlewares=[metrics.middleware, request_id_middleware], client_max_size=1024 * 1024)
     app[K.CONFIG] = config
+    app[METRICS], app[TOKEN] = metrics, config.metrics.token
     app[K.EXTRA] = {}
     app.cleanup_ctx.extend([_db_ctx, _store_ctx, _http_ctx, _wechat_ctx, _kb_ctx])
     _mount_chat(app, config, chat_features)
     setup_api(app, config)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
     # Background tasks, each after the resources it uses (aiohttp starts them in this order).
     app.cleanup_ctx.append(db_watch_ctx)  # logs the end of a database outage
     app.cleanup_ctx.append(handoff_watch_ctx)  # overdue handoffs and FAQ refresh
     if config.notify.in_process_worker if with_worker is None else with_worker:
         app.cleanup_ctx.append(worker_ctx)  # the outbox delivery loop
     return app
+
+
+def _metrics() -> AppMetrics:
+    """This app's registry, with the gauges read at scrape time (one query each, cached ~5 s)."""
+    metrics = AppMetrics()
+    metrics.gauges.add("chuangye_outbox_depth", "Outbox rows not yet delivered (pending or being sent)",
+                       pending_count)
+    metrics.gauges.add("chuangye_outbox_oldest_pending_age_seconds",
+                       "Age of the oldest outbox row not yet delivered (0 when none)", oldest_pending_age_seconds)
+    metrics.gauges.add("chuangye_handoff_waiting", "Users waiting for staff (人工服务 sessions not yet picked up)",
+                       waiting_count)
+    return metrics
 
 
 def _mount_chat(app: web.Application, config: Config, features: bool) -> None:

@@ -7,19 +7,21 @@ SQLite nor PostgreSQL ever books past capacity, however many requests arrive at 
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from chuangye import metrics
 from chuangye.config import BookingConfig
 from chuangye.pii import protect_phone
 from orm_models import Appointment, Slot, User, Window
 
-from handlers.errors import BookingLimit, DuplicateBooking, InvalidInput, NotAllowed, NotFound, SlotFull
+from handlers.errors import BookingLimit, DomainError, DuplicateBooking, InvalidInput, NotAllowed, NotFound, SlotFull
 from handlers.forms.definitions import APPOINTMENT_FORM
 from handlers.forms.spec import clean
 from handlers.notifications.outbox import enqueue_event
@@ -99,6 +101,25 @@ def _payload(appt: Appointment, window: Window) -> dict[str, Any]:
             "phone_masked": appt.phone_masked, "code": appt.code}
 
 
+def _counted(book: Callable[..., Awaitable[Appointment]]) -> Callable[..., Awaitable[Appointment]]:
+    """Count each booking by outcome (chuangye_bookings_total): booked, slot_full, duplicate, limit,
+    invalid (bad input, unknown or closed window or slot), error (anything unexpected)."""
+    @functools.wraps(book)
+    async def counted(*args: Any, **kwargs: Any) -> Appointment:
+        try:
+            appt = await book(*args, **kwargs)
+        except DomainError as exc:
+            metrics.count_booking(exc.code if exc.code in ("slot_full", "duplicate", "limit") else "invalid")
+            raise
+        except Exception:
+            metrics.count_booking("error")
+            raise
+        metrics.count_booking("booked")
+        return appt
+    return counted
+
+
+@_counted
 async def book_appointment(user_id: int, window_id: int, start: datetime | str, purpose: str, name: str,
                            phone: str, *, max_upcoming: int = MAX_UPCOMING_DEFAULT) -> Appointment:
     """Book one seat of a window's slot for the user.

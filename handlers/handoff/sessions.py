@@ -188,6 +188,11 @@ async def list_sessions(staff: StaffAccount, status: str | None = "open") -> lis
     return await query.order_by("created_at", "id").limit(200)
 
 
+async def waiting_count() -> int:
+    """How many users wait for staff right now (the queue a /metrics gauge shows)."""
+    return await HandoffSession.filter(status="waiting").count()
+
+
 async def get_session(staff: StaffAccount, session_id: int, *, ip: str | None = None) -> tuple[HandoffSession, list[HandoffMessage]]:
     """The session and its transcript, oldest line first. Viewing is written to the audit log."""
     session = await _scoped(staff).get_or_none(id=session_id)

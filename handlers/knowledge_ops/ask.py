@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 from tortoise.expressions import F
 
-from chuangye import pii
+from chuangye import metrics, pii
 from chuangye.db import note_db_unavailable
 from knowledge import Answer, Hit, KnowledgeBase
 from orm_models import KbSegment, QuestionLog, User
@@ -48,6 +48,7 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
     county = county or await _county_of(channel, openid)
     found = kb.answer(question, county=county)
     answer = PolicyAnswer(**{f.name: getattr(found, f.name) for f in fields(Answer)})
+    metrics.KNOWLEDGE_ANSWERS.labels(channel, "confident" if answer.confident else "unsure").inc()
     try:
         # Staff read this log (unanswered questions): keep no full ID or phone number in it.
         await QuestionLog.create(channel=channel, openid=openid, question=pii.scrub(question),

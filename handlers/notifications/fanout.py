@@ -78,7 +78,7 @@ def _child(event: Notification, r: Recipient, message: dict[str, Any], now: date
     payload = {"message": message, "audience": r.audience, "chain": r.chain, "fallbacks": r.chain[1:]}
     return Notification(kind=event.kind, channel=r.chain[0][0], recipient=r.chain[0][1], payload=payload,
                         status=PENDING, next_attempt_at=now, dedupe_key=f"{event.dedupe_key}>{r.key}",
-                        event_id=event.id)
+                        event_id=event.id, request_id=event.request_id)
 
 
 # ---------------------------------------------------------------- recipients

@@ -24,6 +24,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from chuangye import metrics
+from chuangye.log import log_event, request_id
 from orm_models.notifications import (CANCELLED, EVENT, FAILED, PENDING, SENDING, SENT, Notification,
                                       NotificationAttempt)
 
@@ -38,6 +40,7 @@ LEASE_SECONDS = 120  # longer than the slowest send (token refresh + retry, 10 s
 LEASE_MARGIN_SECONDS = 30  # a claimed row with less lease left than this is left for the next claim
 BACKOFF_CAP_SECONDS = 1800
 SEND_CONCURRENCY = 8
+REQUEST_ID_CHARS = 64  # Notification.request_id; the id may come from a client's X-Request-Id header
 # event name -> (payload keys that are required, keys that make up the dedupe key)
 EVENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "appointment_booked": (("appointment_id", "window_id"), ("appointment_id",)),
@@ -72,10 +75,13 @@ async def enqueue_event(event: str, payload: dict, using_db: BaseDBAsyncClient |
     NOTHING). Payloads: appointment_booked/appointment_cancelled {appointment_id, window_id},
     loan_decided/training_decided {application_id, decision, note?, user_id?}.
     Raises ValueError for an unknown event or a payload missing a required key.
+    The row keeps the current request's id (chuangye.log), so its sends can be found in the logs.
     """
     key = event_dedupe_key(event, payload)
+    rid = request_id.get()
     row = Notification(kind=event, channel=EVENT, recipient="", payload=dict(payload), status=PENDING,
-                       next_attempt_at=local_now(), dedupe_key=key)
+                       next_attempt_at=local_now(), dedupe_key=key,
+                       request_id=rid[:REQUEST_ID_CHARS] if rid != "-" else None)
     await Notification.bulk_create([row], ignore_conflicts=True, using_db=using_db)
 
 
@@ -136,11 +142,13 @@ async def deliver_due(wechat: Any, config: Any, worker_id: str, limit: int = 50,
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
 
     async def one(row: Notification) -> None:
+        request_id.set(row.request_id or "-")  # this task's own context: its log lines carry the row's request
         async with gate:
             await _handle(wechat, config, row, worker_id, now)
 
     for outcome in await asyncio.gather(*(one(r) for r in rows), return_exceptions=True):
         if isinstance(outcome, Exception):  # e.g. the database went away while writing an outcome
+            metrics.count_db_error(outcome, "outbox")
             log.error("notification outcome not written (the lease will expire and it is retried): %r", outcome)
     return len(rows)
 
@@ -151,30 +159,55 @@ async def _handle(wechat: Any, config: Any, row: Notification, worker_id: str, n
     current = local_now(now)
     if row.claimed_until is None or (row.claimed_until - current).total_seconds() < LEASE_MARGIN_SECONDS:
         return  # too little lease left to send safely: the next claim picks it up
+    result = "error"
     try:
         if row.channel == EVENT:
             await fan_out(row, config, worker_id, current)
+            result = "sent"
             return
         await send(wechat, config, row)
+        result = "sent"
     except Obsolete as exc:
+        result = "obsolete"
         await _update_fenced(row, worker_id, {"status": CANCELLED, "claimed_by": None, "claimed_until": None,
                                               "last_error": str(exc)}, False, None, str(exc))
     except Undeliverable as exc:
+        result = "undeliverable"
         await _finish(row, worker_id, current, ok=False, errmsg=str(exc))
     except ChannelUnavailable as exc:
+        result = "refused"
         await _next_channel(row, worker_id, current, None, str(exc))
     except WeChatError as exc:
         if exc.errcode in PERMANENT_ERRCODES:
+            result = "refused"
             await _next_channel(row, worker_id, current, exc.errcode, f"{PERMANENT_ERRCODES[exc.errcode]}（{exc.errmsg}）")
         else:
             await _retry_later(row, worker_id, current, config, exc.errcode, exc.errmsg)
     except asyncio.CancelledError:
+        result = None
         raise
     except Exception as exc:  # WeChatUnavailable, network, database hiccups: all retried
         log.warning("notification %s failed: %r", row.id, exc)
         await _retry_later(row, worker_id, current, config, None, _describe(exc))
     else:
         await _finish(row, worker_id, current, ok=True)
+    finally:
+        if result is not None:
+            metrics.OUTBOX_SENDS.labels(row.channel, result).inc()
+            log_event(log, f"notification {result}", notification_id=row.id, kind=row.kind, channel=row.channel,
+                      attempts=row.attempts)
+
+
+async def pending_count() -> int:
+    """How many outbox rows are not yet delivered (pending, or claimed and being sent)."""
+    return await Notification.filter(status__in=(PENDING, SENDING)).count()
+
+
+async def oldest_pending_age_seconds(now: datetime | None = None) -> float:
+    """Seconds since the oldest undelivered outbox row was written; 0 when there is none."""
+    oldest = await Notification.filter(status__in=(PENDING, SENDING)).order_by("created_at").first() \
+        .values_list("created_at", flat=True)
+    return max(0.0, (local_now(now) - oldest).total_seconds()) if oldest else 0.0
 
 
 def _describe(exc: Exception) -> str:
@@ -207,6 +240,10 @@ async def _update_fenced(row: Notification, worker_id: str, changes: dict[str, A
         updated = await Notification.filter(id=row.id, claimed_by=worker_id).using_db(conn).update(**changes)
     if not updated:
         log.warning("notification %s: lease lost before its outcome was written", row.id)
+    elif changes.get("status") == FAILED:
+        metrics.OUTBOX_GAVE_UP.labels(row.channel).inc()
+        log_event(log, "notification gave up", logging.WARNING, notification_id=row.id, kind=row.kind,
+                  channel=row.channel, error=str(changes.get("last_error"))[:300])
     return bool(updated)
 
 

@@ -159,6 +159,11 @@ logging: {{level: WARNING, json: true}}
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx, force_close=True)) as http:
             async with http.get(f"{base}/healthz") as resp:
                 assert resp.status == 200 and (await resp.json())["store"]["backend"] == "redis"
+            # Behind nginx every peer is 127.0.0.1, so /metrics is never proxied; each process serves it itself.
+            async with http.get(f"{base}/metrics") as resp:
+                assert resp.status == 404
+            async with http.get(f"http://127.0.0.1:{ports[0]}/metrics") as resp:
+                assert resp.status == 200 and "chuangye_http_request_duration_seconds" in await resp.text()
             for n in range(4):  # round robin: the retries land on both processes
                 async with http.post(f"{base}/wechat/official", params=_signed_query(now, f"n{n}"),
                                      data=body.encode(), headers={"Content-Type": "text/xml"}) as resp:
