@@ -1,6 +1,9 @@
-"""The channel's own skills: events, location, menu clicks, media, greetings, policy answers."""
+"""The channel's own skills: events, location, menu clicks, media, greetings, "did you mean",
+policy answers."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from aiohttp import web
@@ -8,10 +11,12 @@ from aiohttp import web
 from chuangye.store import keys
 
 from handlers import texts
+from handlers.forms.chat import confirms
 from bot.skills import Context, Incoming, Priority, add_skill
 
 
-GREETINGS = frozenset({"你好", "您好", "hi", "hello", "帮助", "菜单", "help", "?", "？", "在吗", "在不在"})
+GREETINGS = frozenset({"你好", "您好", "hi", "hello", "帮助", "菜单", "help", "在吗", "在不在"})
+BARE_NUMBER = re.compile(r"[0-9]{1,2}")
 LOCATION_TOLD_SECONDS = 12 * 3600
 LOCATION_KEEP_SECONDS = 24 * 3600
 
@@ -98,6 +103,24 @@ async def media_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     return [texts.UNSUPPORTED]
 
 
+def did_you_mean(text: str) -> str | None:
+    """A bare number, a yes or a single character that reached no list and no form is no question:
+    「1」, 「好」, 「？」 get a short 「您是想……吗？」 with the services, never a passage."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if BARE_NUMBER.fullmatch(text):
+        return texts.DID_YOU_MEAN_NUMBER.format(n=int(text))
+    if confirms(text):
+        return texts.DID_YOU_MEAN_YES
+    return texts.DID_YOU_MEAN_CHAR if len(text) == 1 else None
+
+
+async def short_skill(ctx: Context, inc: Incoming) -> list[str] | None:
+    if not inc.is_text:
+        return None
+    reply = did_you_mean(inc.text)
+    return [reply] if reply else None
+
+
 async def policy_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     """Everything textual that no feature claimed is a policy question for the knowledge base."""
     if not inc.is_text:
@@ -115,5 +138,6 @@ def install(app: web.Application) -> None:
     add_skill(app, location_skill, priority=Priority.LOCATION)
     add_skill(app, menu_skill, priority=Priority.MENU)
     add_skill(app, media_skill, priority=Priority.MEDIA)
+    add_skill(app, short_skill, priority=Priority.SHORT)
     add_skill(app, policy_skill, priority=Priority.POLICY)
 

@@ -4,7 +4,10 @@ The forms, their step function and their live part are the domain's (handlers/fo
 handlers/form_live.py); this module drives them in the official account:
 
 - a menu click (BOOK / LOAN / TRAINING, which reaches the chain as its text command) or a typed
-  intent (「预约」「贷款申请」「报名培训」…) starts a flow; the state is kept in the store for
+  command (「预约」「贷款申请」「报名培训」…) starts a flow; with no form open, a request in free
+  phrasing does too (「我想贷款」), or, when it may be a question as well (「贷款」「咋个申请贷款嘛」),
+  is asked which it is: 1 申请贷款预审 / 2 了解贷款政策, answered by number or words (kept in the
+  store a few minutes; any other message drops it) (handlers/forms/intent.py); the state is kept in the store for
   ``bot.dialogue_ttl_seconds`` after the last message (handlers/forms/drafts.py, personal data
   sealed), and the next message resumes it; an expired flow is announced once, never silently
   taken for an answer;
@@ -32,8 +35,9 @@ from handlers import form_live
 from handlers import texts as T
 from handlers.clock import TZ
 from handlers.errors import DomainError
-from handlers.forms import drafts
-from handlers.forms.chat import BACK, CANCEL, CONFIRM, RESTART, provide_choices, step
+from chuangye.store import keys
+from handlers.forms import drafts, intent
+from handlers.forms.chat import BACK, CANCEL, CONFIRM, CONFIRM_COMMANDS, RESTART, match_option, provide_choices, step
 from handlers.forms.definitions import FORMS
 from handlers.forms.repick import ask_again, restore
 from handlers.forms.spec import FormSpec
@@ -45,6 +49,7 @@ from bot.skills import Context, Incoming, Priority, add_skill
 log = logging.getLogger("chuangye.bot.flows")
 STORE_ERRORS = drafts.STORE_ERRORS
 COMMANDS = {"appointment": "预约窗口", "loan": "贷款预申请", "training": "培训报名"}
+OFFER_TTL_SECONDS = 10 * 60
 
 
 def _intent(text: str) -> str | None:
@@ -56,7 +61,8 @@ def _intent(text: str) -> str | None:
 # knowledge base). Anything else, a policy question above all, goes on to the rest of the chain.
 FORM_WORDS = frozenset().union(*T.FLOW_INTENTS.values(), T.MY_APPOINTMENTS, T.MY_APPLICATIONS, T.CANCEL_APPOINTMENT,
                                T.WITHDRAW_APPLICATION, T.RESUME, CANCEL, BACK, RESTART, CONFIRM)
-NO_FORM_WORDS = frozenset().union(CONFIRM, T.RESUME, BACK, RESTART)
+# Told "no form is open" when none is; everyday yeses (好, 嗯, 可以...) get the "did you mean" instead.
+NO_FORM_WORDS = frozenset().union(CONFIRM_COMMANDS, T.RESUME, BACK, RESTART)
 NUMBER_LIKE = re.compile(r"[0-9Xx\s+\-]{1,40}")
 
 
@@ -84,6 +90,9 @@ async def _dispatch(ctx: Context, openid: str, text: str) -> list[str] | None:
     picked = await flow_records.answer_pick(ctx.store, openid, text)
     if picked is not None:
         return [picked]
+    offered = await _answer_offer(ctx, openid, text)
+    if offered is not None:
+        return offered
     form = _intent(text)
     if form:
         return await begin(ctx, openid, form)
@@ -93,10 +102,54 @@ async def _dispatch(ctx: Context, openid: str, text: str) -> list[str] | None:
         reminder = [T.FLOW_REMINDER.format(title=FORMS[state["form"]].title)] if state else []
         return [records, *reminder]
     if state is None:
+        request = intent.classify(text)
+        if request and request.kind == "start":
+            return await begin(ctx, openid, request.form)
+        if request:
+            return await _offer(ctx, openid, request.form)
         return await _expired(ctx, openid, text)
     if text in T.RESUME:
         return [state.get("prompt") or T.FLOW_REMINDER.format(title=FORMS[state["form"]].title)]
     return await advance(ctx, openid, state, text)
+
+
+# ---------------------------------------------------------------- "apply, or learn about it?"
+
+
+def _offer_key(openid: str) -> str:
+    return keys.custom(f"offer:{openid}")
+
+
+async def _offer(ctx: Context, openid: str, form: str) -> list[str]:
+    await ctx.store.set_json(_offer_key(openid), {"form": form}, ttl=OFFER_TTL_SECONDS)
+    return [intent.offer_question(form)]
+
+
+async def _answer_offer(ctx: Context, openid: str, text: str) -> list[str] | None:
+    """The answer to a pending two-option question: 1 / 申请 starts the form, 2 / 了解 answers about
+    the policy; an answer that fits both (or a number not offered) asks again; anything else drops
+    the question and is handled as usual (None)."""
+    pending = await ctx.store.get_json(_offer_key(openid))
+    if not pending:
+        return None
+    form = pending["form"]
+    found = match_option(text, intent.offer_options(form))
+    if len(found) != 1 and (found or text.isdigit()):
+        return [intent.offer_question(form)]
+    await ctx.store.delete(_offer_key(openid))
+    if not found:
+        return None
+    if found[0] == "start":
+        return await begin(ctx, openid, form)
+    return await _about(ctx, openid, form)
+
+
+async def _about(ctx: Context, openid: str, form: str) -> list[str]:
+    """「了解贷款政策」: the knowledge base's answer about it, then how to ask more or apply."""
+    from handlers.knowledge_ops.ask import answer_policy_question
+
+    answer = await answer_policy_question(ctx.kb, T.INTENT_POLICY_QUESTION[form], channel="oa", openid=openid)
+    return [answer.text, T.INTENT_POLICY_MORE[form]] if answer.text else [T.INTENT_POLICY_MORE[form]]
 
 
 async def _expired(ctx: Context, openid: str, text: str) -> list[str] | None:

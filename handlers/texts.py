@@ -113,6 +113,30 @@ FLOW_INTENTS = {
              "创业担保贷款预申请", "申请创业担保贷款"},
     "training": {"培训报名", "报名培训", "我要报名", "我要培训", "我要报名培训", "培训申请", "参加培训"},
 }
+# Free phrasing of a request (handlers/forms/intent.py): a message made only of a topic word, a
+# wish or "how do I", and particles is a request; anything else left in it (多少, 利息谁出, 条件,
+# 吗...) makes it a question for the knowledge base. Topic words are also recognised when written
+# with a homophone (带款, 代款 → 贷款). Extend these sets as data; longest words are matched first.
+INTENT_TOPICS = {
+    "loan": ("创业担保贷款", "担保贷款", "创业贷款", "云岭创业贷", "创业贷", "贷款", "贷个款", "借款"),
+}
+INTENT_WISHES = ("我想要", "我想", "我要", "想要", "想", "要", "需要", "申请", "办理", "办", "弄", "搞")
+INTENT_HOW = ("咋个整", "咋个办", "咋个弄", "咋个搞", "咋整", "咋办", "咋个", "咋", "怎么办理", "怎么办", "怎么弄",
+              "怎么搞", "怎么申请", "怎么", "怎样", "如何", "哪样整", "整")
+INTENT_PARTICLES = ("请问", "请", "帮我", "给我", "一下", "我", "个", "点", "的", "了", "去", "来", "嘛", "呢", "啊",
+                    "呀", "哦", "吧", "哈", "嘞", "哟", "喽")
+# What the two-option question offers, per form: (value, label, words that also choose it).
+INTENT_OFFERS = {
+    "loan": (("start", "申请贷款预审", ("申请", "预审", "办理", "填表", "预申请", "我要申请", "贷款预申请")),
+             ("ask", "了解贷款政策", ("了解", "政策", "咨询", "问问", "先问问", "问一下"))),
+}
+INTENT_OFFER_QUESTION = {"loan": "您是想申请贷款，还是先了解贷款政策？"}
+INTENT_OFFER_FOOTER = "请回复数字或文字。"
+# The question put to the knowledge base for "了解…政策", and what follows its answer.
+INTENT_POLICY_QUESTION = {"loan": "创业担保贷款政策"}
+INTENT_POLICY_MORE = {"loan": "还想了解额度、条件、贴息，可以直接问我，比如“创业担保贷款能贷多少？”“贷款利息谁出？”。"
+                              "想办理时回复「贷款预申请」。"}
+
 MY_APPOINTMENTS = {"我的预约", "查预约", "查询预约", "预约记录", "查看预约"}
 MY_APPLICATIONS = {"我的申请", "查申请", "查询申请", "申请进度", "我的贷款", "我的培训", "我的报名", "申请记录"}
 CANCEL_APPOINTMENT = {"取消预约", "我要取消预约", "取消窗口预约"}
@@ -120,6 +144,16 @@ WITHDRAW_APPLICATION = {"撤回申请", "撤销申请", "取消申请", "取消�
 RESUME = {"继续", "继续填写", "接着填"}
 HUMAN = {"人工", "人工服务", "转人工", "找人工", "人工客服", "客服", "联系客服", "真人", "找工作人员"}
 LEAVE_HUMAN = {"结束人工", "退出人工", "结束人工服务", "退出人工服务"}
+
+# ---------------------------------------------------------------- "did you mean" (a digit or one character alone)
+
+SERVICES_MENU = ("· 政策问题：直接打一句完整的话，比如“创业担保贷款能贷多少？”\n"
+                 "· 回复「贷款预申请」「培训报名」「预约窗口」办理业务\n"
+                 "· 回复「我的申请」「我的预约」查看进度\n"
+                 "· 回复「人工」联系工作人员")
+DID_YOU_MEAN_NUMBER = "您是想选第 {n} 项吗？现在没有需要选择的列表。您可以：\n" + SERVICES_MENU
+DID_YOU_MEAN_YES = "您是想办理业务吗？现在没有正在填写的表单。您可以：\n" + SERVICES_MENU
+DID_YOU_MEAN_CHAR = "您是想问什么呢？一个字我还看不明白。您可以：\n" + SERVICES_MENU
 
 # ---------------------------------------------------------------- flows
 

@@ -17,12 +17,19 @@ State (JSON-safe, kept by the chat in the store)::
 
 取消 / 返回 / 重填 work at any step; an invalid answer is re-asked with the reason; a summary
 is shown for confirmation before anything is submitted.
+
+A choice is taken by its number, its words, or a close variant of them (``match_option``):
+「元谋」→元谋县, 「咨询创业担保贷款」→创业担保贷款, 「创业担保代款」→创业担保贷款; a variant that fits
+several options is asked again, listing those. The summary is confirmed by any of ``CONFIRM``
+(确认, 是, 好的, 可以, 要得, ok...).
 """
 from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
 from typing import Any, Sequence
+
+from rapidfuzz import fuzz, process
 
 from chuangye.pii import mask_id
 
@@ -33,7 +40,14 @@ from handlers.forms.spec import Field, FormSpec
 CANCEL = {"取消", "退出", "算了", "不办了"}
 BACK = {"返回", "上一步", "后退"}
 RESTART = {"重填", "重新填写", "重来"}
-CONFIRM = {"确认", "确定", "提交"}
+# 确认 and its synonyms are commands (told "nothing is open" when no form is); the rest are everyday
+# yeses that also confirm a summary. Matched after NFKC, lower case, without trailing 。！～.
+CONFIRM_COMMANDS = frozenset({"确认", "确定", "提交", "确认提交"})
+CONFIRM = CONFIRM_COMMANDS | {"是", "是的", "对", "对的", "好", "好的", "可以", "行", "要得", "ok", "okay", "嗯", "嗯嗯",
+                              "没问题"}
+_TRAILING = "。.！!～~"
+FUZZY_CUTOFF = 60  # rapidfuzz ratio (0–100) from which a typed variant counts as naming an option
+FUZZY_TIE = 5  # options scoring within this of the best one are all candidates (then: ask again)
 CONFIRM_HINT = "回复「确认」提交；「返回」修改上一项；「重填」从头填写；「取消」放弃。"
 CANCELLED = "已取消，填写的内容没有提交。需要时可以随时重新开始。"
 
@@ -116,17 +130,73 @@ def provide_choices(spec: FormSpec, state: dict, options: Sequence[Sequence[Any]
     return new_state, replies
 
 
+def confirms(text: str) -> bool:
+    """Whether a message says yes to a summary: 确认, 是, 好的, 可以, 要得, OK (full width too)..."""
+    return unicodedata.normalize("NFKC", text or "").strip().rstrip(_TRAILING).strip().lower() in CONFIRM
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def match_option(text: str, options: Sequence[Sequence[Any]], *, fuzzy: bool = True) -> list[Any]:
+    """The values of ``options`` (``[(value, label), ...]``; a value may be listed under several
+    labels, e.g. aliases) that ``text`` designates: none, one, or several (ambiguous).
+
+    In order, the first rule that finds something decides: the option's number; the exact label or
+    value; labels written inside the text (「咨询创业担保贷款」 names 创业担保贷款); labels the text
+    is part of (「元谋」 is part of 元谋县, 「担保贷款」 of 创业担保贷款); then, with ``fuzzy``, the
+    labels closest by rapidfuzz's ratio (a typo: 「创业担保代款」), from ``FUZZY_CUTOFF``, every
+    option within ``FUZZY_TIE`` of the best one.
+    """
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text or not options:
+        return []
+    numbers = _distinct([value for value, _ in options])
+    if text.isdigit():
+        return [numbers[int(text) - 1]] if 1 <= int(text) <= len(numbers) else []
+    labelled = [(value, str(label)) for value, label in options]
+    exact = [value for value, label in labelled if text in (label, str(value))]
+    if exact:
+        return _distinct(exact)
+    inside = [(value, label) for value, label in labelled if len(label) >= 2 and label in text]
+    if inside:  # a label inside a longer one found too (an alias 「贷款」 in 「创业担保贷款」) does not count
+        return _distinct([value for value, label in inside
+                          if not any(label != other and label in other for _, other in inside)])
+    if len(text) >= 2:
+        part_of = _distinct([value for value, label in labelled if text in label])
+        if part_of:
+            return part_of
+    if not fuzzy or len(text) < 2:
+        return []
+    scored = process.extract(text, [label for _, label in labelled], scorer=fuzz.ratio, processor=None,
+                             score_cutoff=FUZZY_CUTOFF, limit=None)
+    if not scored:
+        return []
+    best = scored[0][1]
+    return _distinct([labelled[index][0] for _, score, index in scored if score >= best - FUZZY_TIE])
+
+
+class Ambiguous(FieldError):
+    """The answer fits several options: they are listed (with their numbers) instead of the whole question."""
+
+
+def _label(options: Sequence[Sequence[Any]], value: Any) -> tuple[int, str]:
+    return next((n, str(label)) for n, (option, label) in enumerate(options, 1) if option == value)
+
+
 def _pick(spec: FormSpec, state: dict, f: Field, text: str) -> Any:
-    """Turn an option number (or the option's text) into its value."""
+    """Turn an option's number, words or a close variant of them into its value."""
     options = _options(spec, state, f)
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1][0]
-    for value, label in options:
-        if text in (str(label), str(value)):
-            return value
+    found = match_option(text, options, fuzzy=not f.dynamic)  # dates and times: no guessing at near misses
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = "\n".join(f"{n}. {label}" for n, label in (_label(options, value) for value in found))
+        raise Ambiguous(f"{f.label}：「{text}」可能是以下几项，请回复选项前面的数字：\n{listed}")
     if f.dynamic:
         raise FieldError(f"{f.label}：请回复选项前面的数字（1–{len(options)}）")
-    return text  # static choices: the validator accepts the text or an unambiguous part of it
+    return text  # static choices: the validator refuses it, listing the options
 
 
 def _answer(spec: FormSpec, state: dict, text: str) -> Reply:
@@ -134,6 +204,8 @@ def _answer(spec: FormSpec, state: dict, text: str) -> Reply:
     try:
         raw = _pick(spec, state, f, text) if (f.dynamic or f.choices) else text
         value = f.parse(raw, state["answers"])
+    except Ambiguous as exc:
+        return state, [f"【{spec.title} {state['index'] + 1}/{len(spec.fields)}】{exc}"], False
     except FieldError as exc:
         return state, [str(exc), _question(spec, state)], False
     state["answers"][f.name] = jsonable(value)
@@ -168,7 +240,7 @@ def step(spec: FormSpec, state: dict | None, text: str) -> Reply:
     if text in BACK:
         return _back(spec, state)
     if state["confirming"]:
-        return (state, [], True) if text in CONFIRM else (state, [CONFIRM_HINT], False)
+        return (state, [], True) if confirms(text) else (state, [CONFIRM_HINT], False)
     if state.get("awaiting_choices"):
         return state, [], False  # the channel still owes the options of this field
     return _answer(spec, state, text)

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
+from handlers.clock import TZ
 from handlers.errors import InvalidInput
+from handlers.texts import WEEKDAYS
 from handlers.forms.chat import CANCELLED, CONFIRM_HINT
 from handlers.forms.definitions import APPOINTMENT_FORM, LOAN_FORM, TRAINING_FORM
 from handlers.forms.spec import clean, json_schema
@@ -239,3 +242,76 @@ def test_the_summary_shows_the_label_of_a_dynamic_choice():
     state, replies, _ = run(TRAINING_FORM, ["1", "农村劳动力", "李秀英", ID, "13812348000"], state)
     assert "培训班：养老护理 · 元谋县 · 12月07日开班（剩余 30 个名额）" in replies[-1]
     assert clean(TRAINING_FORM, state["answers"])["session_id"] == 7
+
+
+# ---------------------------------------------------------------- free wording of choices and confirmation (issue 8)
+
+def _appointment_at_date():
+    state, _, _ = run(APPOINTMENT_FORM, ["元谋"])
+    state, _ = provide_choices(APPOINTMENT_FORM, state, [(10, "元谋县创业服务窗口")])
+    state, _, _ = step(APPOINTMENT_FORM, state, "1")
+    day = datetime.now(TZ).date() + timedelta(days=1)
+    state, _ = provide_choices(APPOINTMENT_FORM, state, [(d.isoformat(), f"{d:%m月%d日} 周{WEEKDAYS[d.weekday()]}")
+                                                         for d in (day, day + timedelta(days=1))])
+    return state, day
+
+
+def _appointment_at_purpose():
+    state, day = _appointment_at_date()
+    state, _, _ = step(APPOINTMENT_FORM, state, "1")
+    state, _ = provide_choices(APPOINTMENT_FORM, state, [(f"{day}T09:00:00+08:00", "09:00-09:30（剩余 3 个名额）")])
+    state, replies, _ = step(APPOINTMENT_FORM, state, "1")
+    assert "【预约窗口 5/7】请选择要办理的事项" in replies[-1]
+    return state
+
+
+@pytest.mark.parametrize("answer", ["咨询创业担保贷款", "担保贷款", "创业担保代款", "我想问创业担保贷款的事", "1"])
+def test_a_choice_is_taken_by_its_words_a_close_variant_or_its_number(answer):
+    state, replies, _ = step(APPOINTMENT_FORM, _appointment_at_purpose(), answer)
+    assert state["answers"]["purpose"] == "创业担保贷款", (answer, replies)
+
+
+@pytest.mark.parametrize(("answer", "county"), [("元谋", "元谋县"), ("元谋线", "元谋县"), ("我在元谋县", "元谋县"), ("9", "元谋县")])
+def test_a_county_is_taken_by_part_of_its_name_a_typo_or_its_number(answer, county):
+    state, _, _ = run(LOAN_FORM, ["1", "其他", answer])
+    assert state["answers"]["county"] == county
+
+
+def test_a_variant_that_fits_several_options_is_asked_again_listing_only_those():
+    state, replies, _ = step(APPOINTMENT_FORM, _appointment_at_purpose(), "创业")
+    assert "purpose" not in state["answers"] and state["index"] == 4
+    assert replies == ["【预约窗口 5/7】预约事项：「创业」可能是以下几项，请回复选项前面的数字：\n"
+                       "1. 创业担保贷款\n2. 云岭创业贷\n3. 创业培训\n4. 创业政策咨询\n5. 创业导师帮扶\n6. 创业项目指导"]
+    state, _, _ = step(APPOINTMENT_FORM, state, "3")
+    assert state["answers"]["purpose"] == "创业培训"
+    state, _, _ = run(LOAN_FORM, ["1", "失业"])
+    assert "category" not in state["answers"]
+
+
+def test_an_answer_near_no_option_is_refused_with_the_options():
+    state, replies, _ = step(APPOINTMENT_FORM, _appointment_at_purpose(), "不晓得")
+    assert replies[0] == "预约事项：请从以下选项中选择：" + "、".join(
+        ("创业担保贷款", "云岭创业贷", "创业培训", "创业政策咨询", "创业导师帮扶", "创业项目指导", "其他"))
+
+
+def test_a_dynamic_choice_takes_words_inside_its_label_but_no_near_miss():
+    state, day = _appointment_at_date()
+    later = day + timedelta(days=1)
+    near_miss = f"{later + timedelta(days=7):%m月%d日} 周{WEEKDAYS[later.weekday()]}"  # a week later: no guessing
+    _, replies, _ = step(APPOINTMENT_FORM, json.loads(json.dumps(state)), near_miss)
+    assert replies[0] == "预约日期：请回复选项前面的数字（1–2）"
+    state, _, _ = step(APPOINTMENT_FORM, state, f"周{WEEKDAYS[later.weekday()]}")
+    assert state["answers"]["date"] == (day + timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize("word", ["确认", "确定", "提交", "是", "对", "好", "好的", "确认提交", "可以", "行", "要得", "ok", "OK",
+                                  "ＯＫ", "Ok", "嗯", "好的！", "是。", "确定！"])
+def test_the_summary_is_confirmed_by_any_everyday_yes(word):
+    state, _, _ = run(LOAN_FORM, LOAN_ANSWERS)
+    assert step(LOAN_FORM, state, word)[2] is True, word
+
+
+@pytest.mark.parametrize("word", ["好的吧", "不", "不对", "再想想", "1"])
+def test_anything_else_at_the_summary_is_no_yes(word):
+    state, _, _ = run(LOAN_FORM, LOAN_ANSWERS)
+    assert step(LOAN_FORM, state, word)[1:] == ([CONFIRM_HINT], False), word
