@@ -74,6 +74,30 @@ def test_the_issues_out_of_scope_questions_get_the_honest_dont_know(kb, question
     assert "不敢乱说" in answer.text and "回复「人工」" in answer.text
 
 
+@pytest.mark.parametrize("question", [
+    "工资个税怎么算", "发票怎么开", "一般纳税人增值税税率是多少", "上市公司企业所得税税率是多少",
+    "信用卡额度怎么提高", "助学贷款怎么申请", "消费贷能贷多少", "社保怎么转移", "失业金怎么领",
+])
+def test_ordinary_peoples_tax_loan_and_social_security_questions_get_the_honest_dont_know(kb, question):
+    answer = kb.answer(question)
+    assert not answer.confident and answer.sources == []
+
+
+@pytest.mark.parametrize("question, passage", [
+    ("个体户个税能减半吗", "six-taxes-two-fees#个体户个人所得税能减半吗"),
+    ("个体户一个月卖十万以下要交增值税不", "small-scale-vat#小规模纳税人要交增值税吗（起征点10万元）"),
+    ("小型微利企业企业所得税交多少", "six-taxes-two-fees#小型微利企业企业所得税怎么减"),
+])
+def test_a_business_asking_about_its_tax_gets_the_relief_passage(kb, question, passage):
+    answer = kb.answer(question)
+    assert answer.confident and answer.passage_id == passage
+
+
+def test_a_tax_passage_is_not_the_answer_to_a_veterans_loan_question(kb):
+    hits = kb.search("当兵回来的可以贷款不", 3)
+    assert hits[0].id == "guaranteed-loan#哪些人可以申请（十类人群）"
+
+
 @pytest.mark.parametrize("question, passage", [
     ("网店店主贷款能贷好多", "guaranteed-loan#贷款额度"),
     ("建档立卡贫困户创业有贷款吗", "guaranteed-loan#哪些人可以申请（十类人群）"),
