@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import re
 
+from knowledge.documents import Passage
 from knowledge.index import Scored
 
 MAX_CHARS = 600
 CAVEAT = "以上为政策要点，具体以当地人社部门和经办银行为准。"
+TAX_CAVEAT = "以上为政策要点，具体以当地税务局为准。"
+# Documents that are their own authority (the plan's text, staff answers) end without a caveat.
+_NO_CAVEAT = ("plan-2024", "faq-staff")
 NOT_SURE = (
     "抱歉，这个问题我暂时没有找到可靠的答案，不敢乱说。您可以：\n"
     "· 换个说法再问我，比如“创业担保贷款能贷多少”\n"
@@ -34,16 +38,25 @@ def fit(text: str, budget: int) -> str:
     return (kept or text[: budget - 1]) + "…"
 
 
+def caveat_for(passage: Passage) -> str:
+    """Where the answer sends people to check: the document's own `caveat`, else its kind's."""
+    if passage.caveat:
+        return passage.caveat
+    if passage.doc_id in _NO_CAVEAT:
+        return ""
+    return TAX_CAVEAT if passage.kind == "tax" else CAVEAT
+
+
 def compose(best: Scored, related: Scored | None = None) -> str:
+    """Body, source, related passage, then the caveat: the reply always ends with where to check."""
     src = source_line(best)
-    caveat = CAVEAT if best.passage.doc_id not in ("plan-2024", "faq-staff") else ""
-    see_also = f"\n相关：{related.passage.label}" if related else ""
+    caveat = caveat_for(best.passage)
+    see_also = f"相关：{related.passage.label}" if related else ""
     # A document staff marked 未确认 is never stated as fact: the reply says so up front.
     warn = UNCONFIRMED if best.passage.confidence == "未确认" else ""
-    fixed = len(src) + len(caveat) + len(see_also) + len(warn) + 3
-    body = warn + fit(best.passage.text, MAX_CHARS - fixed)
-    parts = [body, src] + ([caveat] if caveat else [])
-    text = "\n".join(parts) + see_also
+    tail = [line for line in (src, see_also, caveat) if line]
+    body = warn + fit(best.passage.text, MAX_CHARS - len(warn) - sum(len(line) + 1 for line in tail))
+    text = "\n".join([body] + tail)
     return text if len(text) <= MAX_CHARS else text[:MAX_CHARS]
 
 

@@ -9,6 +9,10 @@ from typing import Any
 import yaml
 
 REQUIRED = ("id", "title", "issuer", "date", "source_url", "confidence")
+# Optional front matter: `kind` (what the document is about; "tax" documents answer only questions
+# about a business, see index.py, and end with the tax bureau caveat) and `caveat` (the closing
+# line of every answer from the document, overriding the one its kind implies).
+KINDS = ("", "tax")
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
@@ -31,6 +35,8 @@ class Passage:
     segment_id: int | None = None
     document_id: int | None = None
     county: str | None = None  # None: the whole prefecture
+    kind: str = ""
+    caveat: str = ""
 
     @property
     def label(self) -> str:
@@ -46,6 +52,9 @@ def parse_document(path: Path) -> list[Passage]:
     missing = [k for k in REQUIRED if not meta.get(k)]
     if missing:
         raise DocumentError(f"{path.name}: front matter 缺少 {', '.join(missing)}")
+    kind = str(meta.get("kind") or "")
+    if kind not in KINDS:
+        raise DocumentError(f"{path.name}: kind 只能是 {', '.join(k for k in KINDS if k)}")
     body = text[match.end():]
     passages: list[Passage] = []
     parts = re.split(r"^## +(.+)$", body, flags=re.M)
@@ -58,7 +67,7 @@ def parse_document(path: Path) -> list[Passage]:
             id=f"{meta['id']}#{section}",
             doc_id=str(meta["id"]), title=str(meta["title"]), section=section, text=content.strip(),
             source_url=str(meta["source_url"]), issuer=str(meta["issuer"]), date=str(meta["date"]),
-            confidence=str(meta["confidence"]),
+            confidence=str(meta["confidence"]), kind=kind, caveat=str(meta.get("caveat") or "").strip(),
         ))
     if not passages:
         raise DocumentError(f"{path.name}: 没有任何 “## 小节”")

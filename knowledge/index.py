@@ -26,8 +26,14 @@ TITLE_MATCH_BOOST = 0.5
 FOCUS_WEIGHT = 1.0
 ELSEWHERE_WEIGHT = 0.5
 UNKNOWN_WEIGHT = 2.0
+ASKER_WORDS_FROM = 3  # topic words a question needs before a missing one may just say who asks
 # Amounts and ages (十万, 20万元, 60岁) are parameters of a question, not its topic.
 _AMOUNT = re.compile(r"^[0-9零一二两三四五六七八九十百千万亿几多]+(万元|万|元|岁|周岁|年|个|次|人|%)?$")
+# A tax-relief passage (kind "tax") is on a question's subject only when the question is about a
+# tax (a word with 税 in it, or one of these) and about a business (Analyzer.names_subject); off
+# its subject it ranks this much lower and is never a confident answer.
+_TAX_WORD = re.compile(r"税|起征点|发票|专票|征收率")
+OFF_SUBJECT_FACTOR = 0.5
 # b=0.5: long passages (the ten eligible groups) are not punished much for their length.
 K1 = 1.5
 B = 0.5
@@ -42,6 +48,9 @@ class Scored:
     coverage: float
     # Share of the question's topic weight found in the passage's headings (title and section).
     heading: float = 0.0
+    # The question is about the passage's subject: always, except that a tax-relief passage
+    # (kind "tax") needs a question about a business (Analyzer.names_subject).
+    on_subject: bool = True
 
 
 class PassageIndex:
@@ -73,6 +82,7 @@ class PassageIndex:
                 if t in self.vocab:
                     rows.append(i)
                     cols.append(self.vocab[t])
+        self.tax_rows = np.array([p.kind == "tax" for p in passages], dtype=bool)
         self.titles = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                         shape=(n, max(len(self.vocab), 1)))
 
@@ -118,11 +128,15 @@ class PassageIndex:
         scores *= self._title_boost(content, total)
         if county:
             scores *= self._county_factors(county)
+        on_tax = self.analyzer.names_subject(words) and any(_TAX_WORD.search(w) for w in words)
+        if not on_tax:
+            scores[self.tax_rows] *= OFF_SUBJECT_FACTOR
         candidates = np.flatnonzero(scores > 0)
         # Best first; equal scores keep document order, so results are reproducible.
         order = candidates[np.lexsort((candidates, -scores[candidates]))][:top]
         return [Scored(self.passages[i], float(scores[i]), self._coverage(content, i),
-                       self._coverage(content, i, self.heading_sets)) for i in order]
+                       self._coverage(content, i, self.heading_sets),
+                       on_tax or self.passages[i].kind != "tax") for i in order]
 
     def _county_factors(self, county: str) -> np.ndarray:
         scoped = [p.county for p in self.passages]
@@ -140,20 +154,30 @@ class PassageIndex:
     def _coverage(self, terms: list[str], i: int, sets: list[frozenset[str]] | None = None) -> float:
         """Share of the question's topic weight (idf) that the passage contains.
 
-        What is asked (focus words: 额度, 期限 …) counts FOCUS_WEIGHT times. A topic word
-        the passage lacks counts fully when the corpus never uses it (签证, 公积金: the question is
-        about something else: UNKNOWN_WEIGHT, more than its idf), but less when other passages use it (返乡创业农民工,
-        药膳: it says who asks, within the programme, ELSEWHERE_WEIGHT).
+        What is asked (focus words: 额度, 期限 …) counts FOCUS_WEIGHT times. A topic word the
+        passage lacks weighs against it:
+        - fully and more (UNKNOWN_WEIGHT) when the corpus never uses it (签证, 上市公司) or it is an
+          everyday compound of words.txt (信用卡, 失业金: a product the programme does not offer,
+          even if a passage mentions it in passing): the question is about something else;
+        - fully (1×) in a question of one or two topic words: each of them is what it asks about
+          (转移 in 「社保怎么转移」), wherever else the corpus uses it;
+        - less (ELSEWHERE_WEIGHT) in a longer question, when other passages use the word
+          (返乡创业农民工, 药膳): it says who asks, within the programme.
         """
         found = (sets or self.term_sets)[i]
+        distinct = list(dict.fromkeys(terms))
+        # In a short question every word is what it asks about; in a longer one some say who asks.
+        describes_asker = ELSEWHERE_WEIGHT if len(distinct) >= ASKER_WORDS_FROM else 1.0
         hit = total = 0.0
-        for t in dict.fromkeys(terms):
+        for t in distinct:
             w = self.weight(t) * (FOCUS_WEIGHT if t in self.analyzer.focus else 1.0)
             if t in found or self._parts_in(t, found):
                 hit += w
                 total += w
+            elif t in self.analyzer.atomic or not self._known(t):
+                total += w * UNKNOWN_WEIGHT
             else:
-                total += w * (ELSEWHERE_WEIGHT if self._known(t) else UNKNOWN_WEIGHT)
+                total += w * describes_asker
         return hit / total if total else 0.0
 
     def _known(self, term: str) -> bool:

@@ -43,6 +43,8 @@ def shared_tokenizer() -> jieba.Tokenizer:
         if _TOKENIZER is None:
             tokenizer = jieba.Tokenizer()
             tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
+            for word in _read_lines("words.txt"):
+                tokenizer.add_word(word)  # everyday compounds kept whole (see words.txt)
             tokenizer.initialize()
             _TOKENIZER = tokenizer
         return _TOKENIZER
@@ -70,12 +72,22 @@ class Analyzer:
         self.focus: set[str] = set()
         entries = [parse_synonym_line(line) for line in _read_lines("synonyms.txt")]
         self.synonyms = self._synonym_table(entries, [(c, list(v)) for c, v in (extra_synonyms or [])])
-        # Programme terms map to themselves, so rewriting never splits one (创业担保贷款 keeps its 贷款).
+        # Everyday compounds (信用卡, 失业金) whose parts never stand in for them, and the words that
+        # name a business subject (what a tax-relief passage needs a question to be about).
+        self.atomic = set(_read_lines("words.txt"))
+        self.subjects = set(_read_lines("subjects.txt"))
+        # Typos are repaired towards programme words only (never towards 房贷 or 信用卡).
+        self._pinyin_terms = self._pinyin_index(self.terms + [c for v in self.synonyms.values() for c in v.split()])
+        # Programme terms map to themselves, so rewriting never splits one (创业担保贷款 keeps its
+        # 贷款); so does an everyday compound that rewriting would split (助学贷款 is not read as
+        # 贷款), but not one that is itself inside a longer word (住房贷款 stays whole, not 住+房贷).
         for term in self.terms:
             self.synonyms.setdefault(term, term)
+        for word in sorted(self.atomic):
+            if any(key in word for key in self.synonyms):
+                self.synonyms.setdefault(word, word)
         self.question_words = set(_read_lines("question_words.txt"))
         self._syn_re = re.compile("|".join(re.escape(v) for v in sorted(self.synonyms, key=len, reverse=True)))
-        self._pinyin_terms = self._pinyin_index(self.terms + [c for v in self.synonyms.values() for c in v.split()])
         self.sub_words = lru_cache(maxsize=20_000)(self._sub_words)
 
     def _synonym_table(self, shipped: list[tuple[str, list[str]]],
@@ -155,8 +167,17 @@ class Analyzer:
         return self._keep(self.tokenizer.cut_for_search(source)), self._keep(self.tokenizer.cut(source))
 
     def _sub_words(self, term: str) -> tuple[str, ...]:
-        """The index terms inside one term, other than itself (cached: the tokenizer never changes)."""
+        """The index terms inside one term, other than itself (cached: the tokenizer never changes).
+
+        An everyday compound of words.txt has none: 信用卡 is not 信用 and a card.
+        """
+        if term in self.atomic:
+            return ()
         return tuple(p for p in self.tokens(term) if p != term)
+
+    def names_subject(self, words: Iterable[str]) -> bool:
+        """Whether a question's words (or their parts: 小规模纳税人 → 纳税人) name a business subject."""
+        return any(w in self.subjects or any(p in self.subjects for p in self.sub_words(w)) for w in words)
 
     def _keep(self, words) -> list[str]:
         return [w for w in (w.strip() for w in words) if w and _TOKEN_OK.search(w) and w not in self.stopwords]

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.compose import MAX_CHARS
+from knowledge.compose import MAX_CHARS, caveat_for, compose
 from knowledge.documents import DocumentError, load_directory
 from knowledge.evaluate import QUESTIONS, evaluate
+from knowledge.index import Scored
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "knowledge" / "docs"
@@ -133,3 +134,40 @@ def test_kb_search_cli_prints_json(tmp_path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert len(data["results"]) == 2 and data["answer"]["confident"]
+
+
+def _doc(tmp_path, extra: str = "") -> Path:
+    (tmp_path / "x.md").write_text(
+        "---\nid: x\ntitle: 测试文件\nissuer: 测试\ndate: 2026-01-01\nsource_url: https://example.org/x\n"
+        f"confidence: 已确认\n{extra}---\n## 测试小节\n测试小节的内容。\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_a_tax_answer_ends_by_sending_people_to_the_tax_bureau(kb):
+    answer = kb.answer("个体户一个月卖十万以下要交增值税不")
+    assert answer.confident and answer.passage_id.startswith("small-scale-vat#")
+    assert answer.text.endswith("以上为政策要点，具体以当地税务局为准。")
+    assert "经办银行" not in answer.text
+
+
+def test_a_loan_answer_still_ends_with_the_bureau_and_bank_caveat(kb):
+    answer = kb.answer("创业担保贷款期限多长")
+    assert answer.confident and answer.text.endswith("以上为政策要点，具体以当地人社部门和经办银行为准。")
+
+
+def test_a_documents_own_caveat_closes_every_answer_from_it(tmp_path):
+    passages = load_directory(_doc(tmp_path, "caveat: 以上为政策要点，具体以当地市场监督管理部门为准。\n"))[1]
+    assert passages[0].caveat == "以上为政策要点，具体以当地市场监督管理部门为准。"
+    text = compose(Scored(passages[0], score=5.0, coverage=1.0, heading=1.0))
+    assert text.endswith("\n以上为政策要点，具体以当地市场监督管理部门为准。") and "经办银行" not in text
+
+
+def test_a_document_of_the_tax_kind_gets_the_tax_caveat_without_writing_it(tmp_path):
+    passages = load_directory(_doc(tmp_path, "kind: tax\n"))[1]
+    assert passages[0].kind == "tax" and passages[0].caveat == ""
+    assert caveat_for(passages[0]) == "以上为政策要点，具体以当地税务局为准。"
+
+
+def test_a_document_of_an_unknown_kind_is_refused(tmp_path):
+    with pytest.raises(DocumentError, match="kind"):
+        load_directory(_doc(tmp_path, "kind: 税\n"))

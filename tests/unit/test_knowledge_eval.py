@@ -13,8 +13,9 @@ from knowledge.documents import load_directory
 from knowledge.text import Analyzer
 
 DOCS = Path(__file__).resolve().parents[2] / "knowledge" / "docs"
-# Measured on the held-out sets when they were first run (see the k2-retrieval report): one
-# out-of-scope near-miss (信用卡额度怎么提高) still gets a confident answer. The target is none.
+# Measured on the held-out sets: one out-of-scope near-miss got a confident answer when they were
+# first run (k2-retrieval); five after the tax and subsidy documents 09-15 were added; one again
+# after the recalibration for them (k5, at 1× and 20×). The target is none.
 MEASURED_BLUFFS = 1
 
 
@@ -50,7 +51,8 @@ def test_out_of_scope_questions_get_no_more_confident_answers_than_measured(held
     assert heldout.confident_out_of_scope <= MEASURED_BLUFFS, heldout.bluffs
 
 
-@pytest.mark.xfail(strict=True, reason="target of issue 8 not yet met: 信用卡额度怎么提高 is answered confidently")
+@pytest.mark.xfail(strict=True, reason="target of issue 8 not yet met: one held-out out-of-scope question is "
+                                      "answered confidently")
 def test_no_out_of_scope_question_gets_a_confident_answer(heldout):
     assert heldout.confident_out_of_scope == 0, heldout.bluffs
 
@@ -72,6 +74,30 @@ def test_the_issues_out_of_scope_questions_get_the_honest_dont_know(kb, question
     answer = kb.answer(question)
     assert not answer.confident and answer.sources == []
     assert "不敢乱说" in answer.text and "回复「人工」" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "工资个税怎么算", "发票怎么开", "一般纳税人增值税税率是多少", "上市公司企业所得税税率是多少",
+    "信用卡分期手续费是多少", "助学贷款怎么申请", "消费贷能贷多少", "社保怎么转移", "失业金怎么领",
+])
+def test_ordinary_peoples_tax_loan_and_social_security_questions_get_the_honest_dont_know(kb, question):
+    answer = kb.answer(question)
+    assert not answer.confident and answer.sources == []
+
+
+@pytest.mark.parametrize("question, passage", [
+    ("个体户个税能减半吗", "six-taxes-two-fees#个体户个人所得税能减半吗"),
+    ("个体户一个月卖十万以下要交增值税不", "small-scale-vat#小规模纳税人要交增值税吗（起征点10万元）"),
+    ("小型微利企业企业所得税交多少", "six-taxes-two-fees#小型微利企业企业所得税怎么减"),
+])
+def test_a_business_asking_about_its_tax_gets_the_relief_passage(kb, question, passage):
+    answer = kb.answer(question)
+    assert answer.confident and answer.passage_id == passage
+
+
+def test_a_tax_passage_is_not_the_answer_to_a_veterans_loan_question(kb):
+    hits = kb.search("当兵回来的可以贷款不", 3)
+    assert hits[0].id == "guaranteed-loan#哪些人可以申请（十类人群）"
 
 
 @pytest.mark.parametrize("question, passage", [
