@@ -19,6 +19,7 @@ from handlers.errors import InvalidInput
 from handlers.knowledge_ops import documents as kb_docs
 from handlers.knowledge_ops import parsers, sync
 from handlers.validation import COUNTIES
+from knowledge.documents import KINDS
 from orm_models.knowledge import KB_CONFIDENCE, KB_ORIGINS, KB_STATUSES
 
 from api.registry import Call, Routes
@@ -32,7 +33,8 @@ Status = Literal[KB_STATUSES]  # type: ignore[valid-type]
 Confidence = Literal[KB_CONFIDENCE]  # type: ignore[valid-type]
 Origin = Literal[KB_ORIGINS]  # type: ignore[valid-type]
 County = Literal[COUNTIES]  # type: ignore[valid-type]
-FORM_FIELDS = ("title", "issuer", "doc_number", "published_on", "source_url", "confidence", "county", "valid_until")
+FORM_FIELDS = ("title", "issuer", "doc_number", "published_on", "source_url", "confidence", "county", "valid_until",
+               "kind", "caveat")
 MAX_FIELD_BYTES = 4096
 MULTIPART_SLACK = 64 * 1024  # boundaries and the form fields around the file
 CHANGE_ERRORS = {**ROLE_ERRORS, 404: "没有该文档或段落（not_found）"}
@@ -54,6 +56,10 @@ UPLOAD_SCHEMA = {
                 "county": {"type": "string", "enum": ["", *COUNTIES],
                            "description": "适用县市；空表示全州（县市管理员不填则为本县市）"},
                 "valid_until": {"type": "string", "format": "date", "description": "有效期至 YYYY-MM-DD，过期后不再用于回答"},
+                "kind": {"type": "string", "enum": list(KINDS),
+                         "description": "文档类别：空为一般政策；tax 为税收政策（只回答关于经营主体纳税的问题，答案以税务局为准）"},
+                "caveat": {"type": "string", "maxLength": kb_docs.MAX_CAVEAT,
+                           "description": "答案末尾的提示（空则按类别：以当地人社部门/税务局为准）"},
             },
         }
     }
@@ -88,6 +94,8 @@ class DocumentRow(Out):
     expired: bool = Field(description="已过有效期，不再用于回答")
     origin: Origin = Field(description="shipped 随软件提供 / uploaded 工作人员导入")
     needs_check: bool = Field(description="待核对：上线前需对照原文核对的译述内容")
+    kind: str = Field(description="文档类别：空为一般政策，tax 为税收政策")
+    caveat: str = Field(description="答案末尾的提示（空则按类别）")
     upstream_changed: bool = Field(description="随软件提供的新版文件已到，但因工作人员改过本文档而未覆盖")
     staff_edited: bool
     filename: str

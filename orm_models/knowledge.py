@@ -29,6 +29,8 @@ class KbDocument(Model):
                                      description="sha256 of a newer shipped file not applied because staff edited the document")
     staff_edited = fields.BooleanField(default=False, description="changed by staff since it was imported")
     needs_check = fields.BooleanField(default=False, description="待核对: a paraphrased fact to check against the original")
+    kind = fields.CharField(max_length=16, default="", description="tax: answers only questions about a business's taxes")
+    caveat = fields.CharField(max_length=200, default="", description="the last line of every answer from it (else the kind's)")
     note = fields.TextField(default="")
     filename = fields.CharField(max_length=255, default="")
     created_by_id = fields.IntField(null=True)

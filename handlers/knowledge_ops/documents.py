@@ -29,10 +29,11 @@ from handlers.staff import audit
 from handlers.staff.auth import Forbidden
 from handlers.validation import COUNTIES
 from knowledge import KnowledgeBase
+from knowledge.documents import KINDS
 from orm_models import KbDocument, KbRevision, KbSegment, StaffAccount
 
 CONFIDENCE = ("已确认", "未确认")
-MAX_TITLE, MAX_ISSUER, MAX_NUMBER, MAX_URL = 200, 200, 100, 500
+MAX_TITLE, MAX_ISSUER, MAX_NUMBER, MAX_URL, MAX_CAVEAT = 200, 200, 100, 500, 200
 MAX_SEGMENT_TEXT, MAX_HEADING = 2000, 200
 _URL = re.compile(r"^https?://[^\s]+$")
 MSG_WINDOW = "窗口工作人员只能查看知识库和做命中测试，修改请联系县市或州级管理员"
@@ -104,6 +105,11 @@ def check_metadata(raw: dict[str, Any], staff: StaffAccount | None) -> dict[str,
     if county is not None and county not in COUNTIES:
         errors["county"] = "适用范围应为楚雄州的一个县市，或留空表示全州"
     out["county"] = county
+    kind = str(raw.get("kind") or "").strip()
+    if kind not in KINDS:
+        errors["kind"] = "文档类别只能留空或填 tax（税收政策：只回答关于经营主体纳税的问题）"
+    out["kind"] = kind
+    out["caveat"] = _text(raw.get("caveat"), MAX_CAVEAT, "答案末尾提示", errors, "caveat")
     if errors:
         raise InvalidInput(fields=errors)
     return out
@@ -176,6 +182,7 @@ def _row(d: KbDocument, segments: int) -> dict[str, Any]:
         "updated_at": d.updated_at, "county": d.county, "confidence": d.confidence, "issuer": d.issuer,
         "doc_number": d.doc_number, "published_on": d.published_on, "source_url": d.source_url,
         "valid_until": d.valid_until, "expired": expired(d), "origin": d.origin, "needs_check": d.needs_check,
+        "kind": d.kind, "caveat": d.caveat,
         "upstream_changed": d.upstream_hash is not None, "staff_edited": d.staff_edited, "filename": d.filename,
     }
 

@@ -42,7 +42,7 @@ CHECK_SECONDS = 1.0  # the ask path reads the version at most this often
 WATCH_SECONDS = 2.0  # the background watcher's period
 STATE_ID = 1
 SNAPSHOT_FIELDS = ("title", "issuer", "doc_number", "published_on", "source_url", "confidence", "county",
-                   "valid_until", "needs_check", "note")
+                   "valid_until", "needs_check", "note", "kind", "caveat")
 
 
 # ---------------------------------------------------------------- the version counter
@@ -81,6 +81,7 @@ def passage_of(document: KbDocument, seg: KbSegment) -> Passage:
         source_url=document.source_url, issuer=document.issuer,
         date=document.published_on.isoformat() if document.published_on else "",
         confidence=document.confidence, segment_id=seg.id, document_id=document.id, county=document.county,
+        kind=document.kind, caveat=document.caveat,
     )
 
 
@@ -142,7 +143,7 @@ def _shipped_fields(path: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         "published_on": _parse_date(meta.get("date")), "source_url": str(meta["source_url"]),
         "confidence": str(meta["confidence"]), "county": meta.get("county") or None,
         "valid_until": _parse_date(meta.get("valid_until")), "needs_check": bool(meta.get("needs_check")),
-        "note": str(meta.get("note") or ""),
+        "note": str(meta.get("note") or ""), "kind": passages[0].kind, "caveat": passages[0].caveat,
     }
     return fields, [(p.section, p.text) for p in passages]
 
