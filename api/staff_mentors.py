@@ -19,7 +19,7 @@ from handlers.mentors import requests as reqs
 from api.mentors import Area, FollowUpKind, MentorFollowUpOut, MentorRequestOut, RequestStatus
 from api.registry import Call, Routes
 from api.schemas import DayIn, DbId, In, Out, Timestamp
-from api.staff import ROLE_ERRORS, client_ip
+from api.staff import ROLE_ERRORS, client_ip, require
 from api.windows import County
 
 routes = Routes("工作人员·导师帮扶", "创业导师档案（含 .xlsx 师资库导入）、找导师申请的匹配与分配、帮扶记录")
@@ -165,6 +165,7 @@ async def staff_mentor_delete(call: Call) -> dict:
              description="列：姓名、工作单位、职称、擅长领域、服务县市、所在县市、所属团队、联系电话、同时帮扶人数、备注。"
                          "有一行不合格则整份不导入，并逐行说明原因。")
 async def staff_mentor_import(call: Call) -> dict:
+    require(call, *profiles.WRITER_ROLES)
     try:
         data = base64.b64decode(call.body.file, validate=True)
     except (binascii.Error, ValueError):

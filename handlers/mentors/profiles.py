@@ -20,7 +20,8 @@ from orm_models import GuidanceTeam, Mentor, MentorRequest, StaffAccount
 AREAS = MENTOR_AREAS
 MAX_CAPACITY = 100
 SEPARATORS = ("，", ",", "；", ";", "/", "|", " ")
-OPEN_STATUSES = ("assigned",)  # requests that count towards a mentor's current load
+OPEN_STATUSES = ("assigned",)
+WRITER_ROLES = ("county", "prefecture")  # requests that count towards a mentor's current load
 
 
 def split_list(raw: Any) -> list[str]:
@@ -93,7 +94,7 @@ async def staff_list(county: str | None = None) -> list[dict[str, Any]]:
 
 
 def may_write(staff: StaffAccount, county: str | None) -> None:
-    if staff.role not in ("county", "prefecture"):
+    if staff.role not in WRITER_ROLES:
         raise Forbidden("只有县市管理员、州级管理员可以登记和修改创业导师")
     if staff.role == "county" and county != staff.county:
         raise Forbidden(f"县市管理员只能登记和修改本县市（{staff.county}）的导师")
