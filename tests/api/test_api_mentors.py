@@ -105,6 +105,12 @@ async def test_a_user_finds_an_e_commerce_mentor_in_yaoan_and_sees_the_follow_up
     rated = await client.post(f"{API}/mentor-requests/{rid}/rating", headers=user, json={"rating": 5, "comment": "很有帮助"})
     assert rated.status == 200 and (await rated.json())["request"]["rating"] == 5
 
+    stats = await (await client.get(f"{API}/staff/stats", headers=admin)).json()
+    guided = {t["key"]: t for t in stats["targets"]}["guided"]
+    assert (guided["actual"], guided["target"]) == (1, 200)
+    assert stats["mentor_help"] == {"requests": 1, "waiting": 0, "assigned": 1, "follow_ups": 1}
+    assert {c["county"]: c["guided"] for c in stats["counties"]}[YAOAN] == 1
+
 
 async def test_without_bound_wechat_the_mentor_is_told_through_the_wecom_robot(client: Any, make_config: Any,
                                                                                  standin: Any, aiohttp_client: Any) -> None:
