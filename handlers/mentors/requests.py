@@ -106,12 +106,13 @@ async def rate_request(user_id: int, request_id: int, rating: Any, comment: str 
 # ---------------------------------------------------------------- staff and mentors
 
 
-def scoped(staff: StaffAccount) -> QuerySet[MentorRequest]:
-    """The requests a staff member may see: a mentor only their own mentees."""
+def scoped(staff: Any) -> QuerySet[MentorRequest]:
+    """The requests a staff member (or their handlers.staff.scope.Scope) may see: the county's, all for
+    the prefecture, and for a mentor only their own mentees."""
     if staff.role == "prefecture":
         return MentorRequest.all()
     if staff.role == "mentor":
-        return MentorRequest.filter(mentor__account_id=staff.id)
+        return MentorRequest.filter(mentor__account_id=getattr(staff, "staff_id", None) or staff.id)
     return MentorRequest.filter(county=staff.county or "")
 
 

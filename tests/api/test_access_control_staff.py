@@ -61,6 +61,7 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
         ("GET", "/staff/export/appointments.xlsx", None, everyone(200)),
         ("GET", "/staff/export/loan-applications.xlsx", None, everyone(200)),
         ("GET", "/staff/export/training-applications.xlsx", None, everyone(200)),
+        ("GET", "/staff/export/mentor-requests.xlsx", None, everyone(200)),
         ("GET", "/staff/stats", None, everyone(200)),
         ("GET", "/staff/audit", None, by_role(window_a=403, window_b=403, county_a=403, prefecture=200)),
         ("GET", "/staff/accounts/locked", None, by_role(window_a=403, window_b=403, county_a=200, prefecture=200)),
@@ -178,7 +179,7 @@ async def test_the_table_covers_every_declared_staff_endpoint(client, config):
     import re
 
     covered = {(m, re.sub(r"/\d+", "/{id}", p).replace("/appointments.xlsx", "/{kind}.xlsx")
-                .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx"))
+                .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx").replace("/mentor-requests.xlsx", "/{kind}.xlsx"))
                for m, p, _, _ in rows}
     declared = {(ep.method, ep.path) for ep in endpoints(collect()) if ep.auth == "staff"
                 and ep.path.startswith("/staff/") and ep.handler.__module__.startswith("api.staff")

@@ -191,3 +191,24 @@ async def test_a_mentor_sheet_imports_all_rows_or_none(client: Any) -> None:
     assert resp.status == 201 and (await resp.json())["created"] == 2
     listed = await (await client.get(f"{API}/mentors?industry=财务")).json()
     assert [(m["name"], m["demo"]) for m in listed["mentors"]] == [("王芳", True)]
+
+
+async def test_the_mentor_ledger_exports_with_full_phones_for_the_county_and_is_audited(client: Any) -> None:
+    from openpyxl import load_workbook
+    from orm_models import AuditLog
+
+    admin = await _admin(client)
+    await _mentor(client, admin)
+    user, _ = await login(client, "xiaomei")
+    rid = (await (await client.post(f"{API}/mentor-requests", headers=user, json=REQUEST)).json())["request"]["id"]
+    await client.post(f"{API}/staff/mentor-requests/{rid}/assign", headers=admin, json={})
+    resp = await client.get(f"{API}/staff/export/mentor-requests.xlsx", headers=admin)
+    assert resp.status == 200
+    sheet = load_workbook(io.BytesIO(await resp.read())).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "县市", "需要指导的领域")
+    assert rows[1][5] == "13812345678" and rows[1][7] == "杨丽华"
+    assert await AuditLog.filter(action="export", object_type="mentor-requests").exists()
+    detail = await client.get(f"{API}/staff/mentor-requests/{rid}", headers=admin)
+    assert (await detail.json())["request"]["phone"] == "13812345678"
+    assert await AuditLog.filter(action="view_detail", object_type="mentor_request", object_id=str(rid)).exists()
