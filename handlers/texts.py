@@ -81,6 +81,7 @@ MENU_FALLBACK = {
     "MY_APPOINTMENTS": "暂时查不到预约记录，请稍后再试。",
     "MY_APPLICATIONS": "暂时查不到申请记录，请稍后再试。",
     "HUMAN": "人工服务暂时无法转接，请稍后再试。您可以先发送位置，查看离您最近的创业服务窗口的电话。",
+    "MENTOR": "找导师暂时无法办理，请稍后再试。您可以先问我创业政策，或发送“人工”联系工作人员。",
 }
 # The text command a menu click stands for; skills that own the command answer both.
 MENU_COMMANDS = {

@@ -55,7 +55,7 @@ CARRIER_KEYS = {"孵化基地": "bases", "创业小镇": "towns", "创业社区"
 # Short names for table headers and chart legends, where the plan's full wording does not fit.
 SHORT_LABELS = {
     "loan_backed": "贷款扶持创业者", "jobs": "带动就业", "trained": "培训通过", "windows": "窗口",
-    "guidance_teams": "指导团队", "mentors": "导师", "guided": "导师帮扶", "bases": "孵化基地", "towns": "小镇", "communities": "社区",
+    "guidance_teams": "指导团队", "mentors": "导师", "guided": "帮扶创业者", "bases": "孵化基地", "towns": "小镇", "communities": "社区",
     "villages": "村落",
 }
 

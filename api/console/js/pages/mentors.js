@@ -17,7 +17,7 @@ export async function render(main, ctx) {
     msg.el,
     h("h3", {}, "找导师申请"),
     requests,
-    h("h3", {}, "创业导师"),
+    h("h3", {}, "导师名录"),
     ...(ADMINS.includes(ctx.me.role) ? [mentorForm(ctx, msg, reload), importForm(msg, reload)] : []),
     mentors,
   );
