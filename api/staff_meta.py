@@ -34,7 +34,7 @@ class MetaOut(Out):
     roles: Names = Field(description="角色 → 中文名称")
     faq_roles: list[str] = Field(description="可以编写、停用常见问题的角色")
     statuses: dict[str, Names] = Field(
-        description="记录类型（appointment、loan、training、handoff、notification）→ 状态 → 中文名称；"
+        description="记录类型（appointment、loan、training、handoff、notification、mentor_request）→ 状态 → 中文名称；"
                     "与各接口的 status_label、status_text 相同")
     open_statuses: dict[str, list[str]] = Field(description="申请类型（loan、training）→ 待审核的状态")
     decisions: dict[str, Names] = Field(description="申请类型 → 可选的审核结论 → 中文名称")
@@ -46,6 +46,8 @@ class MetaOut(Out):
     carrier_kinds: list[CarrierKindOut]
     exports: Names = Field(description="可导出的台账 → 名称")
     targets: list[PlanTargetOut] = Field(description="《楚雄州特色创业平台建设专项行动方案》2024 年目标")
+    mentor_areas: list[str] = Field(description="创业导师的擅长领域（方案的「X+创业」模式和电商、财务、营销等）")
+    follow_up_kinds: list[str] = Field(description="帮扶记录的方式")
 
 
 @routes.get("/staff/meta", summary="控制台用的名称与列表（县市、状态名称、角色、方案目标等）", auth="staff",

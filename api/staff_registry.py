@@ -1,4 +1,4 @@
-"""Registries: /staff/carriers, /staff/guidance-teams, /staff/mentors (list, add, change, remove).
+"""Registries: /staff/carriers, /staff/guidance-teams (list, add, change, remove); mentors: api/staff_mentors.py.
 
 Every role may list; county administrators change their county's entries, the prefecture
 administrator all of them; window staff get 403 (handlers/staff/registry.py).
@@ -44,15 +44,6 @@ class TeamIn(In):
     note: str = Field("", title="备注", max_length=2000)
 
 
-class MentorIn(In):
-    name: str = Field(..., title="姓名", min_length=2, max_length=64)
-    county: County | None = Field(None, title="所在县市", description="不填为州级导师库（仅州级管理员可登记）")
-    expertise: str = Field("", title="擅长领域", max_length=200)
-    organization: str = Field("", title="工作单位", max_length=100)
-    team_id: DbId | None = Field(None, title="所属指导团队编号")
-    note: str = Field("", title="备注", max_length=2000)
-
-
 class _Stamped(Out):
     id: int
     created_at: Timestamp
@@ -75,25 +66,12 @@ class TeamOut(_Stamped):
     note: str
 
 
-class MentorOut(_Stamped):
-    name: str
-    county: str | None
-    expertise: str
-    organization: str
-    team_id: int | None
-    note: str
-
-
 class CarrierList(Out):
     items: list[CarrierOut]
 
 
 class TeamList(Out):
     items: list[TeamOut]
-
-
-class MentorList(Out):
-    items: list[MentorOut]
 
 
 class Ok(Out):
@@ -133,4 +111,4 @@ def _declare(kind: str, slug: str, body: type[BaseModel], one: type[Out], many: 
 
 _declare("carriers", "carrier", CarrierIn, CarrierOut, CarrierList)
 _declare("guidance-teams", "team", TeamIn, TeamOut, TeamList)
-_declare("mentors", "mentor", MentorIn, MentorOut, MentorList)
+# Mentors: api/staff_mentors.py (profiles with areas, counties, encrypted phone, capacity, import).

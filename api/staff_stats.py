@@ -37,6 +37,7 @@ class CountyOut(Out):
     windows: int
     guidance_teams: int
     mentors: int
+    guided: int
     bases: int
     towns: int
     communities: int
@@ -55,6 +56,13 @@ class JobsCoverage(Out):
     with_jobs_reported: int = Field(description="其中登记了带动就业人数的")
 
 
+class MentorHelp(Out):
+    requests: int = Field(description="找导师申请数")
+    waiting: int = Field(description="待分配导师的申请数")
+    assigned: int = Field(description="已分配导师的申请数")
+    follow_ups: int = Field(description="帮扶记录条数")
+
+
 class StatsOut(Out):
     as_of: Timestamp
     source: str
@@ -65,6 +73,7 @@ class StatsOut(Out):
     demo_windows: int = Field(description="地址、电话仍为演示数据的窗口数")
     funnel: list[FunnelStep]
     funnel_note: str
+    mentor_help: MentorHelp
 
 
 @routes.get("/staff/stats", summary="进度看板：目标与实际、分县市、服务漏斗", auth="staff", response=StatsOut)

@@ -16,6 +16,8 @@ from handlers.eligibility import load_rules
 from handlers.handoff.sessions import REASON_ZH, SENDER_ZH
 from handlers.handoff.sessions import STATUS_ZH as HANDOFF_STATUS_ZH
 from handlers.knowledge_ops.faq import WRITER_ROLES as FAQ_WRITER_ROLES
+from handlers.mentors.profiles import AREAS as MENTOR_AREAS
+from handlers.mentors.requests import STATUS_ZH as MENTOR_STATUS_ZH
 from handlers.notifications.compose import CHANNEL_LABELS
 from handlers.notifications.staff_view import KIND_LABELS as NOTIFICATION_KIND_ZH
 from handlers.notifications.staff_view import STATUS_LABELS as NOTIFICATION_STATUS_ZH
@@ -24,6 +26,7 @@ from handlers.reporting.stats import CARRIER_KEYS, SHORT_LABELS, TARGETS
 from handlers.staff.auth import ROLE_NAMES
 from handlers.validation import COUNTIES
 from orm_models.handoff import PREFECTURE
+from orm_models.mentors import FOLLOW_UP_KINDS
 from orm_models.registry import CARRIER_KINDS
 
 # Record kind -> its status names. The one table per kind; the console keeps no copy.
@@ -33,6 +36,7 @@ STATUS_TABLES: dict[str, dict[str, str]] = {
     "training": TRAINING_STATUS_ZH,
     "handoff": HANDOFF_STATUS_ZH,
     "notification": NOTIFICATION_STATUS_ZH,
+    "mentor_request": MENTOR_STATUS_ZH,
 }
 
 
@@ -59,4 +63,6 @@ def staff_meta() -> dict[str, Any]:
         "carrier_kinds": [{"kind": kind, "target": CARRIER_KEYS[kind]} for kind in CARRIER_KINDS],
         "exports": dict(SHEET_TITLES),
         "targets": [_target(t) for t in TARGETS],
+        "mentor_areas": list(MENTOR_AREAS),
+        "follow_up_kinds": list(FOLLOW_UP_KINDS),
     }

@@ -41,11 +41,12 @@ WELCOME = (
     "1. 政策问答：直接打字提问，比如“返乡创业能贷多少钱？”\n"
     "2. 预约窗口：预约县市创业服务窗口，发送位置可查看离您最近的窗口\n"
     "3. 贷款和培训预申请：创业担保贷款预申请、技能和创业培训报名\n"
-    "4. 人工服务：发送“人工”，由工作人员为您解答\n"
+    "4. 找导师：发送“找导师”，请创业导师一对一指导（电商、财务、营销和各特色产业）\n"
+    "5. 人工服务：发送“人工”，由工作人员为您解答\n"
     "也可以点击下方菜单。"
 )
 
-WELCOME_BACK = "欢迎回来！直接打字提问政策，或点击下方菜单预约窗口、预申请贷款和培训；发送“人工”可转人工服务。"
+WELCOME_BACK = "欢迎回来！直接打字提问政策，或点击下方菜单预约窗口、预申请贷款和培训、找创业导师；发送“人工”可转人工服务。"
 
 HELP = WELCOME
 
@@ -80,6 +81,7 @@ MENU_FALLBACK = {
     "MY_APPOINTMENTS": "暂时查不到预约记录，请稍后再试。",
     "MY_APPLICATIONS": "暂时查不到申请记录，请稍后再试。",
     "HUMAN": "人工服务暂时无法转接，请稍后再试。您可以先发送位置，查看离您最近的创业服务窗口的电话。",
+    "MENTOR": "找导师暂时无法办理，请稍后再试。您可以先问我创业政策，或发送“人工”联系工作人员。",
 }
 # The text command a menu click stands for; skills that own the command answer both.
 MENU_COMMANDS = {
@@ -89,6 +91,7 @@ MENU_COMMANDS = {
     "MY_APPOINTMENTS": "我的预约",
     "MY_APPLICATIONS": "我的申请",
     "HUMAN": "人工",
+    "MENTOR": "找导师",
 }
 MENU_TEXTS = {
     "POLICY": POLICY_HINT,
@@ -112,6 +115,7 @@ FLOW_INTENTS = {
     "loan": {"贷款预申请", "贷款申请", "申请贷款", "我要贷款", "我要申请贷款", "预申请贷款", "创业贷款预申请",
              "创业担保贷款预申请", "申请创业担保贷款"},
     "training": {"培训报名", "报名培训", "我要报名", "我要培训", "我要报名培训", "培训申请", "参加培训"},
+    "mentor": {"找导师", "我要找导师", "创业导师", "导师帮扶", "申请导师", "找创业导师", "导师指导"},
 }
 # Free phrasing of a request (handlers/forms/intent.py): a message made only of a topic word, a
 # wish or "how do I", and particles is a request; anything else left in it (多少, 利息谁出, 条件,
@@ -174,6 +178,10 @@ BOOKED = ("预约成功！\n窗口：{window}\n地址：{address}\n时间：{whe
           "请按时到窗口出示签到码。如需取消，回复「取消预约」。")
 LOAN_SUBMITTED = ("贷款预申请已提交（编号 {id}），状态：已提交。\n{eligibility}\n"
                   "窗口工作人员审核后会通知您，也可以回复「我的申请」查看进度。")
+MENTOR_SUBMITTED = ("找导师申请已提交（编号 {id}）：{county}，{industry}方面。\n"
+                    "县市工作人员会为您匹配合适的创业导师，安排好后会通知您导师是谁、怎么联系；"
+                    "回复「我的导师」可查看进度和帮扶记录。")
+MY_MENTORS = {"我的导师", "导师进度", "查导师", "我的帮扶", "帮扶记录"}
 TRAINING_SUBMITTED = ("培训报名已提交（编号 {id}）：{course}，{county}，{start}开班。\n"
                       "工作人员审核后会通知您，回复「我的申请」可查看进度。")
 

@@ -41,7 +41,13 @@ class GuidanceTeam(Model):
 
 
 class Mentor(Model):
-    """A selected 创业导师, optionally a member of a guidance team."""
+    """A selected 创业导师, optionally a member of a guidance team.
+
+    ``expertise`` holds the areas joined by 、 (see handlers/mentors/profiles.py AREAS);
+    ``counties`` the counties served (empty: the whole prefecture). The phone is stored only
+    encrypted and is never in a public answer. ``account`` is the mentor's own login (role
+    mentor), through which they bind WeChat and see only their own mentees.
+    """
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=64)
@@ -52,6 +58,15 @@ class Mentor(Model):
         "models.GuidanceTeam", related_name="mentors", null=True, on_delete=fields.SET_NULL
     )
     note = fields.TextField(default="")
+    title = fields.CharField(max_length=64, default="", description="职称或身份, e.g. 高级经济师")
+    counties = fields.JSONField(default=list, description="counties served, empty = the whole prefecture")
+    phone_enc = fields.TextField(null=True, description="AES-GCM ciphertext, never public")
+    phone_hash = fields.CharField(max_length=64, null=True, db_index=True)
+    phone_masked = fields.CharField(max_length=16, null=True)
+    capacity = fields.IntField(default=5, description="people guided at once")
+    demo = fields.BooleanField(default=False, description="演示数据, not confirmed by operators")
+    account = fields.ForeignKeyField("models.StaffAccount", related_name="mentor_profiles", null=True,
+                                     on_delete=fields.SET_NULL, description="own login of the mentor (role mentor)")
     created_by_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

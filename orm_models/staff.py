@@ -6,7 +6,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-ROLES = ("window", "county", "prefecture")
+ROLES = ("window", "county", "prefecture", "mentor")  # mentor: sees only their own mentees
 
 
 class StaffAccount(Model):

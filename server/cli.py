@@ -79,6 +79,7 @@ def cmd_menu_push(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, config: Config) -> int:
+    import handlers.mentors  # noqa: F401  (registers mentor notices and reminders with the worker)
     from handlers.notifications.worker import worker_cli
 
     return worker_cli(config, once=args.once)

@@ -72,4 +72,17 @@ APPOINTMENT_FORM = FormSpec("appointment", "预约窗口", (
     NAME, PHONE,
 ))
 
-FORMS = {f.name: f for f in (LOAN_FORM, TRAINING_FORM, APPOINTMENT_FORM)}
+# Areas a mentor can help in: the plan's 模式 (§2 "X+创业") and general areas (handlers/mentors/).
+MENTOR_AREAS = ("中彝医药+创业", "健康服务业+创业", "健康产品+创业", "康养文旅+创业", "绿色食品+创业", "高原特色农业+创业",
+                "绿色能源+创业", "先进制造+创业", "电商", "财务", "营销", "其他")
+
+MENTOR_FORM = FormSpec("mentor", "找导师", (
+    Field("industry", "需要指导的领域", "您想请导师在哪个方面指导？", _choice("需要指导的领域", MENTOR_AREAS),
+          choices=MENTOR_AREAS),
+    COUNTY,
+    Field("need", "具体需求", "请简单说说您的项目和想请导师帮什么（例如：网店刚开，想学怎么推广）：",
+          _text("具体需求", 4, 500), schema={"type": "string", "minLength": 4, "maxLength": 500}),
+    NAME, PHONE,
+))
+
+FORMS = {f.name: f for f in (LOAN_FORM, TRAINING_FORM, APPOINTMENT_FORM, MENTOR_FORM)}

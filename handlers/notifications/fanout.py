@@ -192,3 +192,9 @@ RESOLVERS: dict[str, Callable[[dict[str, Any], Any], Awaitable[Resolved]]] = {
     "daily_agenda": _daily_agenda,
     "appointment_reminder": _reminder,
 }
+
+
+def register(kind: str, resolver: Callable[[dict[str, Any], Any], Awaitable[Resolved]]) -> None:
+    """A capability's own events (e.g. handlers/mentors/notices.py), registered when it is imported,
+    so notifications never import the capabilities (import-linter: no cycles in handlers)."""
+    RESOLVERS[kind] = resolver

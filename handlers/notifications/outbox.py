@@ -50,6 +50,10 @@ EVENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Written by handlers.notifications.scheduler, not by other use cases.
     "daily_agenda": (("window_id", "date"), ("window_id", "date")),
     "appointment_reminder": (("appointment_id",), ("appointment_id",)),
+    # Mentor help (handlers/mentors/notices.py).
+    "mentor_assigned": (("request_id", "mentor_id"), ("request_id", "mentor_id")),
+    "mentor_assigned_user": (("request_id", "mentor_id"), ("request_id", "mentor_id")),
+    "mentor_request_unassigned": (("request_id",), ("request_id",)),
 }
 
 

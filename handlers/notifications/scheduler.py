@@ -6,6 +6,7 @@ workers checking at the same time enqueue it once, and a restart never sends it 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Awaitable, Callable
 
 from tortoise import timezone
 
@@ -19,6 +20,14 @@ from handlers.clock import day_bounds
 AGENDA_FROM, AGENDA_UNTIL = time(8, 30), time(12, 0)  # a late start still sends the morning agenda
 REMINDER_FROM, REMINDER_UNTIL = time(10, 0), time(21, 0)  # daytime only, never at night
 ACTIVE = ("booked", "checked_in")
+# Daytime checks of other capabilities (e.g. unassigned mentor requests), added by ``register_daytime``.
+DAYTIME: list[Callable[[date], Awaitable[int]]] = []
+
+
+def register_daytime(check: Callable[[date], Awaitable[int]]) -> None:
+    """Run ``check(today)`` with the reminders; it returns how many events it enqueued (deduplicated)."""
+    if check not in DAYTIME:
+        DAYTIME.append(check)
 
 
 async def run_schedules(now: datetime | None = None) -> int:
@@ -33,6 +42,8 @@ async def run_schedules(now: datetime | None = None) -> int:
         new += await enqueue_agendas(local.date())
     if REMINDER_FROM <= local.time() < REMINDER_UNTIL:
         new += await enqueue_reminders(local.date())
+        for daily in DAYTIME:
+            new += await daily(local.date())
     return new
 
 

@@ -24,11 +24,13 @@ from handlers.staff.auth import ROLE_NAMES
 from handlers.clock import clock
 from handlers.appointments.desk import STATUS_LABELS
 from handlers.clock import day_bounds, local
+from handlers.mentors import requests as mentor_requests
 from handlers.staff.scope import Scope
 from orm_models import StaffAccount
 
-KINDS = ("appointments", "loan-applications", "training-applications")
-SHEET_TITLES = {"appointments": "预约台账", "loan-applications": "贷款预申请台账", "training-applications": "培训报名台账"}
+KINDS = ("appointments", "loan-applications", "training-applications", "mentor-requests")
+SHEET_TITLES = {"appointments": "预约台账", "loan-applications": "贷款预申请台账", "training-applications": "培训报名台账",
+                "mentor-requests": "导师帮扶台账"}
 
 
 def _fmt(dt: datetime | None) -> str:
@@ -77,6 +79,21 @@ async def _trainings(scope: Scope, full: bool, status: str | None, since: date |
     return header, rows
 
 
+async def _mentor_requests(scope: Scope, full: bool, status: str | None, since: date | None, until: date | None):
+    query = _dated(mentor_requests.scoped(scope).prefetch_related("mentor", "follow_ups"), status, since, until)
+    header = ["编号", "县市", "需要指导的领域", "具体需求", "姓名", "手机号", "状态", "导师", "分配时间", "帮扶记录数",
+              "最近帮扶", "评分", "评价", "提交时间"]
+    rows = []
+    for r in await query.order_by("id"):
+        last = max(r.follow_ups, key=lambda f: (f.date, f.id), default=None)
+        rows.append([r.id, r.county, r.industry, r.need, r.name, _reveal(full, r.phone_enc, r.phone_masked),
+                     mentor_requests.STATUS_ZH.get(r.status, r.status), r.mentor.name if r.mentor else "",
+                     _fmt(r.assigned_at), len(r.follow_ups),
+                     f"{last.date} {last.kind}：{last.note}" if last else "", r.rating or "", r.rating_comment,
+                     _fmt(r.created_at)])
+    return header, rows
+
+
 def _dated(query: Any, status: str | None, since: date | None, until: date | None) -> Any:
     if status:
         query = query.filter(status=status)
@@ -88,8 +105,9 @@ def _dated(query: Any, status: str | None, since: date | None, until: date | Non
 
 
 BUILDERS: dict[str, Callable] = {"appointments": _appointments, "loan-applications": _loans,
-                                 "training-applications": _trainings}
-STATUSES = {"appointments": STATUS_LABELS, "loan-applications": LOAN_LABELS, "training-applications": TRAINING_LABELS}
+                                 "training-applications": _trainings, "mentor-requests": _mentor_requests}
+STATUSES = {"appointments": STATUS_LABELS, "loan-applications": LOAN_LABELS, "training-applications": TRAINING_LABELS,
+            "mentor-requests": mentor_requests.STATUS_ZH}
 
 
 def _as_text(sheet: Any, value: Any) -> Any:

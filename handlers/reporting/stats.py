@@ -16,7 +16,8 @@ from tortoise.functions import Count, Sum
 
 from handlers.clock import clock
 from handlers.validation import COUNTIES
-from orm_models import (Appointment, Carrier, GuidanceTeam, LoanApplication, Mentor, QuestionLog, ReviewDecision,
+from orm_models import (Appointment, Carrier, GuidanceTeam, LoanApplication, Mentor, MentorFollowUp, MentorRequest,
+                        QuestionLog, ReviewDecision,
                         TrainingApplication, Window)
 from orm_models.handoff import PREFECTURE  # 州级: also teams and mentors registered without a county
 
@@ -42,7 +43,9 @@ TARGETS = (
            "本平台培训报名经审核「通过」的人数（按身份证去重）；是否结业未跟踪。"),
     Target("windows", "创业服务窗口", 10, None, "个", "系统中启用的服务窗口数（地址、电话为演示数据的也计入，见 demo_windows）。"),
     Target("guidance_teams", "创新创业指导团队", 10, None, "个", "工作人员在「登记」中录入的指导团队数。"),
-    Target("mentors", "创业导师", 200, None, "人", "工作人员在「登记」中录入的创业导师数。"),
+    Target("mentors", "创业导师", 200, None, "人", "工作人员在「登记」或师资库导入中录入的创业导师数。"),
+    Target("guided", "为中小微企业及优秀创业者提供全方位创业指导", 200, None, "户",
+           "找导师申请已分配导师的创业者（按手机号去重）；帮扶记录条数见 mentor_help。"),
     Target("bases", "创业孵化示范基地（园区）", 3, 5, "个", "「登记」中类型为孵化基地的载体数。"),
     Target("towns", "创业小镇", 6, None, "个", "「登记」中类型为创业小镇的载体数。"),
     Target("communities", "创业社区（街区）", 10, None, "个", "「登记」中类型为创业社区的载体数。"),
@@ -52,7 +55,7 @@ CARRIER_KEYS = {"孵化基地": "bases", "创业小镇": "towns", "创业社区"
 # Short names for table headers and chart legends, where the plan's full wording does not fit.
 SHORT_LABELS = {
     "loan_backed": "贷款扶持创业者", "jobs": "带动就业", "trained": "培训通过", "windows": "窗口",
-    "guidance_teams": "指导团队", "mentors": "导师", "bases": "孵化基地", "towns": "小镇", "communities": "社区",
+    "guidance_teams": "指导团队", "mentors": "导师", "guided": "帮扶创业者", "bases": "孵化基地", "towns": "小镇", "communities": "社区",
     "villages": "村落",
 }
 
@@ -96,6 +99,7 @@ async def _actuals_by_county() -> dict[str, dict[str, int]]:
         "windows": await _by_county(Window.filter(is_active=True)),
         "guidance_teams": await _by_county(GuidanceTeam.all()),
         "mentors": await _by_county(Mentor.all()),
+        "guided": await _by_county(MentorRequest.filter(mentor_id__isnull=False), distinct="phone_hash"),
     }
     carriers = await _carriers_by_county()
     for key in CARRIER_KEYS.values():
@@ -103,9 +107,9 @@ async def _actuals_by_county() -> dict[str, dict[str, int]]:
     return actual
 
 
-async def _distinct_total(query: Any) -> int:
-    """People (distinct ID hashes) in ``query``, counted by the database: one row comes back."""
-    rows = await query.annotate(n=Count("id_hash", distinct=True)).values("n")
+async def _distinct_total(query: Any, field: str = "id_hash") -> int:
+    """People (distinct ID or phone hashes) in ``query``, counted by the database: one row comes back."""
+    rows = await query.annotate(n=Count(field, distinct=True)).values("n")
     return int(rows[0]["n"] or 0) if rows else 0
 
 
@@ -122,6 +126,14 @@ async def _funnel_by_county() -> dict[str, dict[str, int]]:
     return steps
 
 
+async def _mentor_help() -> dict[str, int]:
+    """Mentor help against the plan (§7: 10 teams, 200 mentors; §5: 200 businesses guided)."""
+    return {"requests": await MentorRequest.all().count(),
+            "waiting": await MentorRequest.filter(status="submitted").count(),
+            "assigned": await MentorRequest.filter(mentor_id__isnull=False).count(),
+            "follow_ups": await MentorFollowUp.all().count()}
+
+
 def _sum(by_county: dict[str, int]) -> int:
     return sum(by_county.values())
 
@@ -133,6 +145,7 @@ async def progress_stats() -> dict[str, Any]:
     # A person approved in two counties is one person prefecture-wide.
     totals["loan_backed"] = await _distinct_total(LoanApplication.filter(status="approved"))
     totals["trained"] = await _distinct_total(TrainingApplication.filter(status="approved"))
+    totals["guided"] = await _distinct_total(MentorRequest.filter(mentor_id__isnull=False), "phone_hash")
     jobs_reported = await ReviewDecision.filter(kind="loan", decision="approved", jobs_created__isnull=False).count()
     approved_loans = await ReviewDecision.filter(kind="loan", decision="approved").count()
     targets = [{
@@ -153,5 +166,6 @@ async def progress_stats() -> dict[str, Any]:
         "jobs_coverage": {"approved_loans": approved_loans, "with_jobs_reported": jobs_reported},
         "demo_windows": await Window.filter(is_active=True, is_demo=True).count(),
         "funnel": [{"key": k, "label": label, "count": funnel_totals[k]} for k, label in FUNNEL],
+        "mentor_help": await _mentor_help(),
         "funnel_note": "政策咨询来自公众号和小程序的提问记录，无法按县市区分，只有全州总数。",
     }

@@ -40,7 +40,7 @@ from orm_models import BindCode, StaffAccount, StaffSession
 LOCK_FAILURES = 50  # default of security.staff_lock_failures
 LOCK_MINUTES = 24 * 60  # default of security.staff_lock_minutes
 BIND_CODE_MINUTES = 10
-ROLE_NAMES = {"window": "窗口工作人员", "county": "县市管理员", "prefecture": "州级管理员"}
+ROLE_NAMES = {"window": "窗口工作人员", "county": "县市管理员", "prefecture": "州级管理员", "mentor": "创业导师"}
 
 class LoginFailed(DomainError):
     """Wrong username or password, or an inactive account (HTTP 401)."""

@@ -18,15 +18,14 @@ from handlers.errors import InvalidInput, NotFound
 from handlers.staff.auth import Forbidden
 from handlers.clock import local
 from handlers.validation import COUNTIES
-from orm_models import Carrier, GuidanceTeam, Mentor, StaffAccount
+from orm_models import Carrier, GuidanceTeam, StaffAccount
 from orm_models.registry import CARRIER_KINDS
 
-KINDS: dict[str, type[Model]] = {"carriers": Carrier, "guidance-teams": GuidanceTeam, "mentors": Mentor}
-LABELS = {"carriers": "创业载体", "guidance-teams": "指导团队", "mentors": "创业导师"}
+KINDS: dict[str, type[Model]] = {"carriers": Carrier, "guidance-teams": GuidanceTeam}  # mentors: handlers/mentors
+LABELS = {"carriers": "创业载体", "guidance-teams": "指导团队"}
 FIELDS = {
     "carriers": ("kind", "name", "county", "address", "recognized_on", "note"),
     "guidance-teams": ("name", "county", "leader", "note"),
-    "mentors": ("name", "county", "expertise", "organization", "team_id", "note"),
 }
 COUNTY_REQUIRED = {"carriers"}
 
@@ -66,9 +65,6 @@ async def _clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         errors["county"] = "所在县市：请选择"
     if kind == "carriers" and data.get("kind") not in CARRIER_KINDS:
         errors["kind"] = "载体类型：必须是 " + "、".join(CARRIER_KINDS)
-    team_id = data.get("team_id")
-    if kind == "mentors" and team_id is not None and not await GuidanceTeam.filter(id=team_id).exists():
-        errors["team_id"] = f"所属指导团队：编号 {team_id} 不存在"
     if errors:
         raise InvalidInput(errors)
     clean = {f: data.get(f) for f in FIELDS[kind] if f in data}

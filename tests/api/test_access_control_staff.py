@@ -13,6 +13,7 @@ from tests.support.staff import COUNTY_A, World, build_world, token
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
 
 ROLES = ("anon", "user", "window_a", "window_b", "county_a", "prefecture")
+HAN = {"window_a": "甲", "window_b": "乙", "county_a": "丙", "prefecture": "丁"}  # names are people's names
 STAFF = ROLES[2:]
 
 
@@ -60,6 +61,7 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
         ("GET", "/staff/export/appointments.xlsx", None, everyone(200)),
         ("GET", "/staff/export/loan-applications.xlsx", None, everyone(200)),
         ("GET", "/staff/export/training-applications.xlsx", None, everyone(200)),
+        ("GET", "/staff/export/mentor-requests.xlsx", None, everyone(200)),
         ("GET", "/staff/stats", None, everyone(200)),
         ("GET", "/staff/audit", None, by_role(window_a=403, window_b=403, county_a=403, prefecture=200)),
         ("GET", "/staff/accounts/locked", None, by_role(window_a=403, window_b=403, county_a=200, prefecture=200)),
@@ -74,12 +76,21 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
         ("POST", "/staff/carriers", lambda role: {"kind": "创业村落", "name": f"{role}登记的村落", "county": COUNTY_A},
          writers),
         ("POST", "/staff/guidance-teams", lambda role: {"name": f"{role}的指导团队", "county": COUNTY_A}, writers),
-        ("POST", "/staff/mentors", lambda role: {"name": f"导师{role}", "county": COUNTY_A}, writers),
+        ("POST", "/staff/mentors", lambda role: {"name": "导师" + HAN.get(role, "戊"), "county": COUNTY_A}, writers),
+        ("POST", "/staff/mentors/import", {"file": "bm90IGFuIHhsc3g="},
+         by_role(window_a=403, window_b=403, county_a=422, prefecture=422)),
+        ("GET", "/staff/mentor-requests", None, everyone(200)),
+        ("GET", f"/staff/mentor-requests/{ids['mentor_request_a']}", None, in_a),
+        ("POST", f"/staff/mentor-requests/{ids['mentor_request_a']}/assign", {},
+         by_role(window_a=403, window_b=403, county_a=200, prefecture=409)),
+        ("POST", f"/staff/mentor-requests/{ids['mentor_assigned_a']}/follow-ups",
+         {"kind": "其他", "note": "电话回访了一次", "date": "2025-03-03"},
+         by_role(window_a=201, window_b=404, county_a=201, prefecture=201)),
         ("PUT", f"/staff/carriers/{ids['carrier_a']}",
          {"kind": "创业小镇", "name": "彝人古镇创业小镇", "county": COUNTY_A, "note": "改过"}, changers),
         ("PUT", f"/staff/guidance-teams/{ids['team_a']}", {"name": "楚雄市创业指导一队", "county": COUNTY_A},
          changers),
-        ("PUT", f"/staff/mentors/{ids['mentor_a']}", {"name": "导师甲", "county": COUNTY_A, "expertise": "彝绣"},
+        ("PUT", f"/staff/mentors/{ids['mentor_a']}", {"name": "导师甲", "county": COUNTY_A, "expertise": ["电商"]},
          changers),
         # Roles are tried in ROLES order: county A's administrator deletes first, so the prefecture
         # administrator then finds the entry gone.
@@ -135,10 +146,25 @@ async def _fixtures(w: World) -> dict[str, int]:
     kb_pref = await KbDocument.filter(county=None).order_by("id").first()
     kb_seg_a = await KbSegment.filter(document_id=kb_a.id).first()
     kb_seg_pref = await KbSegment.filter(document_id=kb_pref.id).first()
-    return {"decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
+    requests = await _mentor_requests(a, pref)
+    return {**requests, "decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
             "sent_note_a": sent.id, "carrier_a": carrier.id, "mentor_a": mentor.id, "team_a": team.id,
             "kb_doc_a": kb_a.id, "kb_segment_a": kb_seg_a.id, "kb_doc_prefecture": kb_pref.id,
             "kb_segment_prefecture": kb_seg_pref.id}
+
+
+async def _mentor_requests(a: Any, pref: Any) -> dict[str, int]:
+    from handlers.mentors.requests import assign_mentor, submit_request
+    from handlers.users import find_or_create_user
+    from orm_models import Mentor
+
+    await Mentor.create(name="导师乙", county=COUNTY_A, expertise="电商、营销", counties=[COUNTY_A], capacity=5)
+    form = {"county": COUNTY_A, "industry": "电商", "need": "想学网店推广", "name": "李小梅", "phone": a.phone}
+    waiting = await submit_request(a.user.id, form)
+    third = await find_or_create_user("mp", "openid-mentor-seeker")
+    assigned = await submit_request(third.id, form)
+    await assign_mentor(pref, assigned.id)
+    return {"mentor_request_a": waiting.id, "mentor_assigned_a": assigned.id}
 
 
 async def _headers(client: Any, config: Any, w: World) -> dict[str, dict[str, str]]:
@@ -174,11 +200,12 @@ async def test_the_table_covers_every_declared_staff_endpoint(client, config):
     w = await build_world()
     rows = table(w, {k: 1 for k in ("decided_loan_a", "decided_training_a", "future_a", "sent_note_a",
                                     "carrier_a", "mentor_a", "team_a", "kb_doc_a", "kb_segment_a",
-                                    "kb_doc_prefecture", "kb_segment_prefecture")})
+                                    "kb_doc_prefecture", "kb_segment_prefecture", "mentor_request_a",
+                                    "mentor_assigned_a")})
     import re
 
     covered = {(m, re.sub(r"/\d+", "/{id}", p).replace("/appointments.xlsx", "/{kind}.xlsx")
-                .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx"))
+                .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx").replace("/mentor-requests.xlsx", "/{kind}.xlsx"))
                for m, p, _, _ in rows}
     declared = {(ep.method, ep.path) for ep in endpoints(collect()) if ep.auth == "staff"
                 and ep.path.startswith("/staff/") and ep.handler.__module__.startswith("api.staff")

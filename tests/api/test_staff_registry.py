@@ -74,11 +74,12 @@ async def test_mentors_join_a_team_and_an_unknown_team_is_refused(client):
     team = await (await client.post(f"{API}/guidance-teams", headers=pref, json={"name": "州级创业导师团"})).json()
     assert team["county"] is None
     ok = await client.post(f"{API}/mentors", headers=pref, json={"name": "杨明", "team_id": team["id"],
-                                                                  "expertise": "中彝医药"})
+                                                                  "expertise": ["中彝医药+创业"]})
     assert ok.status == 201 and (await ok.json())["team_id"] == team["id"]
+    assert (await ok.json())["team"] == "州级创业导师团"
     bad = await client.post(f"{API}/mentors", headers=pref, json={"name": "杨明", "team_id": 999})
     assert bad.status == 422
-    assert (await bad.json())["error"]["fields"]["team_id"] == "所属指导团队：编号 999 不存在"
+    assert (await bad.json())["error"]["fields"]["team"] == "所属指导团队：「999」不存在，请先在「登记」中登记该团队"
 
 
 async def test_an_entry_is_changed_and_removed(client):

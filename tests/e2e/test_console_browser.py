@@ -290,3 +290,49 @@ async def test_staff_answer_a_user_waiting_for_a_person_and_turn_an_unanswered_q
         again = await (await http.post("/api/v1/ask", json={"question": question})).json()
     assert "本平台不提供报价" in again["answer"]
     assert errors == []
+
+
+async def test_an_administrator_registers_a_mentor_assigns_a_request_with_one_click_and_writes_a_follow_up(
+    live_app: LiveApp, staff_browser
+) -> None:
+    from orm_models import MentorFollowUp, MentorRequest
+    from tests.support.api import login
+
+    page, errors = staff_browser
+    admin = await live_app.seed(county=None)
+    await _log_in(page, live_app.base, admin.username, admin.password)
+    await page.click("nav a[data-page=mentors]")
+    form = page.locator("[data-testid=mentor-form]")
+    await form.locator("input[name=name]").fill("杨丽华")
+    await form.locator("input[name=organisation]").fill("姚安县电商服务中心")
+    await form.locator("input[name=expertise][value=电商]").check()
+    await form.locator("input[name=counties][value=姚安县]").check()
+    await form.locator("input[name=phone]").fill("13987650001")
+    await form.locator("button[type=submit]").click()
+    row = page.locator("[data-testid=mentor-table] tr", has_text="杨丽华")
+    await row.wait_for()
+    assert "139****0001" in await row.inner_text()
+
+    async with aiohttp.ClientSession(base_url=live_app.base) as http:
+        headers, _ = await login(http, "console-mentee")
+        resp = await http.post("/api/v1/mentor-requests", headers=headers, json={
+            "county": "姚安县", "industry": "电商", "need": "网店刚开，想学怎么推广", "name": "李小梅",
+            "phone": "13812345678"})
+        assert resp.status == 201, await resp.text()
+    await page.click("nav a[data-page=dashboard]")
+    await page.click("nav a[data-page=mentors]")
+    request_row = page.locator("[data-testid=mentor-requests] tr", has_text="网店刚开")
+    await request_row.wait_for()
+    assert "擅长电商" in await request_row.inner_text()
+    await request_row.locator("[data-testid=assign-first]").click()
+    await page.locator(".notice.ok", has_text="已分配导师 杨丽华").wait_for()
+
+    follow_up = page.locator("[data-testid=mentor-requests] tr", has_text="网店刚开").locator("[data-testid=follow-up-form]")
+    await follow_up.locator("select[name=kind]").select_option("现场指导")
+    await follow_up.locator("input[name=note]").fill("到店里讲了直播带货")
+    await follow_up.locator("button[type=submit]").click()
+    await page.locator("[data-testid=mentor-requests] tr", has_text="现场指导：到店里讲了直播带货").wait_for()
+    req = await MentorRequest.get(name="李小梅").prefetch_related("mentor")
+    assert req.status == "assigned" and req.mentor.name == "杨丽华"
+    assert (await MentorFollowUp.get(request_id=req.id)).kind == "现场指导"
+    assert errors == []

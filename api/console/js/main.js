@@ -11,6 +11,7 @@ const PAGES = [
   { path: "handoff", title: "人工服务", module: "./pages/handoff.js" },
   { path: "faq", title: "问答完善", module: "./pages/faq.js" },
   { path: "dashboard", title: "进度看板", module: "./pages/dashboard.js" },
+  { path: "mentors", title: "导师帮扶", module: "./pages/mentors.js" },
   { path: "registry", title: "登记", module: "./pages/registry.js" },
   { path: "export", title: "导出台账", module: "./pages/exports.js" },
   { path: "notifications", title: "通知失败", module: "./pages/notifications.js" },

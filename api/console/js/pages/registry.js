@@ -1,4 +1,4 @@
-// 登记: the registries staff maintain so the dashboard counts real carriers, mentors and teams.
+// 登记: the registries staff maintain so the dashboard counts real carriers and teams (mentors: pages/mentors.js).
 import { get, post, query } from "../api.js";
 import { formData, h, messageSlot, showFieldErrors, table } from "../dom.js";
 
@@ -31,20 +31,7 @@ function tabsFor(meta) {
   });
   return [
     ...meta.carrier_kinds.map(carrier),
-    {
-      title: short("mentors"),
-      path: "/mentors",
-      hint: `${goal("mentors")}县市留空表示${meta.prefecture}导师库。`,
-      fields: [
-        { name: "name", label: "姓名", required: true },
-        { ...county, optional: meta.prefecture },
-        { name: "expertise", label: "专长" },
-        { name: "organization", label: "单位" },
-        { name: "team_id", label: "所属指导团队", type: "team" },
-        { name: "note", label: "备注", wide: true },
-      ],
-      columns: ["name", "county", "expertise", "organization", "team_id", "note"],
-    },
+    // Mentors have their own page (pages/mentors.js): areas, counties served, phone, capacity, import.
     {
       title: short("guidance_teams"),
       path: "/guidance-teams",
