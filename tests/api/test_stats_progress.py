@@ -42,7 +42,7 @@ async def test_stats_count_real_rows_against_the_plans_targets(client):
     assert {k: (t["target"], t["actual"]) for k, t in targets.items()} == {
         "loan_backed": (2000, 2), "jobs": (5000, 3), "trained": (10000, 1), "windows": (10, 10),
         "guidance_teams": (10, 1), "mentors": (200, 3), "bases": (3, 2), "towns": (6, 0),
-        "communities": (10, 0), "villages": (15, 1)}
+        "communities": (10, 0), "villages": (15, 1), "guided": (200, 0)}
     assert targets["bases"]["target_max"] == 5
     assert targets["loan_backed"]["percent"] == 0.1
     assert "不等于银行已放款" in targets["loan_backed"]["definition"]
