@@ -44,7 +44,7 @@ from bot.skills import Context, Incoming, Priority, add_skill
 
 log = logging.getLogger("chuangye.bot.flows")
 STORE_ERRORS = drafts.STORE_ERRORS
-COMMANDS = {"appointment": "预约窗口", "loan": "贷款预申请", "training": "培训报名"}
+COMMANDS = {"appointment": "预约窗口", "loan": "贷款预申请", "training": "培训报名", "carrier": "申请入驻"}
 
 
 def _intent(text: str) -> str | None:

@@ -20,12 +20,14 @@ from handlers.appointments.booking import book_appointment
 from handlers.appointments.windows import list_slots, list_windows, open_days
 from handlers.applications.loans import eligibility_of, submit_loan_preapplication
 from handlers.applications.training import session_choices, submit_training_application
+from handlers.carriers.applications import apply_to_settle
+from handlers.carriers.directory import carrier_choices
 from handlers.clock import TZ
-from handlers.texts import BOOKED, LOAN_SUBMITTED, TRAINING_SUBMITTED, when_text
-from orm_models import Appointment, LoanApplication, TrainingApplication
+from handlers.texts import BOOKED, CARRIER_SUBMITTED, LOAN_SUBMITTED, TRAINING_SUBMITTED, when_text
+from orm_models import Appointment, CarrierApplication, LoanApplication, TrainingApplication
 
 Options = list[tuple[Any, str]]
-Record = Appointment | LoanApplication | TrainingApplication
+Record = Appointment | LoanApplication | TrainingApplication | CarrierApplication
 
 # ---------------------------------------------------------------- choices
 
@@ -53,6 +55,7 @@ CHOICES: dict[tuple[str, str], Callable[[dict], Awaitable[Options]]] = {
     ("appointment", "date"): _days,
     ("appointment", "start"): _slots,
     ("training", "session_id"): _sessions,
+    ("carrier", "carrier_id"): lambda answers: carrier_choices(answers.get("county")),
 }
 
 
@@ -71,6 +74,8 @@ async def submit(form: str, user_id: int, answers: dict, *, max_upcoming: int) -
                                       answers.get("name"), answers.get("phone"), max_upcoming=max_upcoming)
     if form == "loan":
         return (await submit_loan_preapplication(user_id, dict(answers)))[0]
+    if form == "carrier":
+        return await apply_to_settle(user_id, dict(answers))
     return await submit_training_application(user_id, dict(answers))
 
 
@@ -82,6 +87,9 @@ async def find_submitted(form: str, user_id: int, answers: dict, since: datetime
     if form == "loan":
         return await LoanApplication.filter(user_id=user_id, product=answers.get("product"),
                                             created_at__gte=since).order_by("-id").first()
+    if form == "carrier":
+        return await CarrierApplication.filter(user_id=user_id, carrier_id=answers.get("carrier_id"),
+                                               created_at__gte=since).order_by("-id").first()
     return await TrainingApplication.filter(user_id=user_id, session_id=answers.get("session_id"),
                                             created_at__gte=since).order_by("-id").first()
 
@@ -93,6 +101,9 @@ async def confirmation(record: Record) -> str:
                              when=when_text(record.start, record.end), purpose=record.purpose, code=record.code)
     if isinstance(record, LoanApplication):
         return LOAN_SUBMITTED.format(id=record.id, eligibility=eligibility_of(record).summary())
+    if isinstance(record, CarrierApplication):
+        await record.fetch_related("carrier")
+        return CARRIER_SUBMITTED.format(id=record.id, carrier=record.carrier.name, county=record.county)
     await record.fetch_related("session__course")
     return TRAINING_SUBMITTED.format(id=record.id, course=record.session.course.title, county=record.session.county,
                                      start=f"{record.session.start.astimezone(TZ):%m月%d日}")

@@ -41,7 +41,8 @@ WELCOME = (
     "1. 政策问答：直接打字提问，比如“返乡创业能贷多少钱？”\n"
     "2. 预约窗口：预约县市创业服务窗口，发送位置可查看离您最近的窗口\n"
     "3. 贷款和培训预申请：创业担保贷款预申请、技能和创业培训报名\n"
-    "4. 人工服务：发送“人工”，由工作人员为您解答\n"
+    "4. 创业载体：发送“孵化基地”查看孵化基地、创业小镇、社区和村落，发送“申请入驻”申请入驻\n"
+    "5. 人工服务：发送“人工”，由工作人员为您解答\n"
     "也可以点击下方菜单。"
 )
 
@@ -79,6 +80,7 @@ MENU_FALLBACK = {
     "TRAINING": "培训报名暂时无法办理，请稍后再试。您可以先问我“有哪些创业培训”等问题。",
     "MY_APPOINTMENTS": "暂时查不到预约记录，请稍后再试。",
     "MY_APPLICATIONS": "暂时查不到申请记录，请稍后再试。",
+    "CARRIERS": "创业载体目录暂时无法查看，请稍后再试，或发送“人工”咨询工作人员。",
     "HUMAN": "人工服务暂时无法转接，请稍后再试。您可以先发送位置，查看离您最近的创业服务窗口的电话。",
 }
 # The text command a menu click stands for; skills that own the command answer both.
@@ -88,6 +90,7 @@ MENU_COMMANDS = {
     "TRAINING": "培训报名",
     "MY_APPOINTMENTS": "我的预约",
     "MY_APPLICATIONS": "我的申请",
+    "CARRIERS": "创业载体",
     "HUMAN": "人工",
 }
 MENU_TEXTS = {
@@ -112,6 +115,7 @@ FLOW_INTENTS = {
     "loan": {"贷款预申请", "贷款申请", "申请贷款", "我要贷款", "我要申请贷款", "预申请贷款", "创业贷款预申请",
              "创业担保贷款预申请", "申请创业担保贷款"},
     "training": {"培训报名", "报名培训", "我要报名", "我要培训", "我要报名培训", "培训申请", "参加培训"},
+    "carrier": {"申请入驻", "入驻申请", "我要入驻", "申请入驻载体", "入驻孵化基地", "申请入驻孵化基地"},
 }
 MY_APPOINTMENTS = {"我的预约", "查预约", "查询预约", "预约记录", "查看预约"}
 MY_APPLICATIONS = {"我的申请", "查申请", "查询申请", "申请进度", "我的贷款", "我的培训", "我的报名", "申请记录"}
@@ -143,6 +147,28 @@ LOAN_SUBMITTED = ("贷款预申请已提交（编号 {id}），状态：已提�
 TRAINING_SUBMITTED = ("培训报名已提交（编号 {id}）：{course}，{county}，{start}开班。\n"
                       "工作人员审核后会通知您，回复「我的申请」可查看进度。")
 
+CARRIER_SUBMITTED = ("入驻申请已提交（编号 {id}）：{carrier}（{county}）。\n"
+                     "{county}的工作人员审核后会通知您，回复「我的申请」可查看进度。")
+
+# ---------------------------------------------------------------- carriers (孵化基地, 创业小镇, 创业社区, 创业村落)
+
+CARRIER_WORDS = {
+    None: {"创业载体", "载体", "附近载体", "附近的创业载体", "附近有哪些创业载体", "创业载体有哪些", "查创业载体"},
+    "base": {"孵化基地", "创业孵化基地", "创业园", "创业园区", "孵化园", "附近有哪些创业园", "附近的创业园", "附近创业园",
+             "附近有哪些孵化基地", "附近的孵化基地", "有哪些孵化基地", "有哪些创业园", "创业孵化示范基地"},
+    "town": {"创业小镇", "有哪些创业小镇"},
+    "community": {"创业社区", "创业街区", "有哪些创业社区"},
+    "village": {"创业村落", "创业村", "有哪些创业村落"},
+}
+CARRIERS_NEAREST_HEADER = "离您最近的{what}（按您最近发送的位置）："
+CARRIERS_HEADER = "{what}："
+CARRIER_LINE = "{n}. {name}（{kind}，{county}{distance}）{demo}\n   产业：{industries}\n   地址：{address}\n   {offers}\n   联系：{contact}"
+CARRIER_DEMO = "【演示数据】"
+CARRIERS_NONE = "暂时没有登记的{what}。可以发送“人工”咨询工作人员。"
+CARRIERS_ASK_LOCATION = "发送您的位置（输入框旁“+” → 位置），可按距离从近到远排列。"
+CARRIERS_FOOTER = "想入驻请回复「申请入驻」；演示数据以运营方公布为准。"
+CARRIERS_NEAR_LOCATION = "附近的创业载体：{list}。回复「附近载体」查看详情，回复「申请入驻」申请入驻。"
+
 # ---------------------------------------------------------------- my records
 
 NO_APPOINTMENTS = "您还没有预约记录。回复「预约窗口」可在线预约县市创业服务窗口。"
@@ -154,6 +180,8 @@ LOANS_HEADER = "贷款预申请："
 LOAN_LINE = "{n}. 编号 {id}｜{product} {amount}（{status}）\n   {name} {id_masked} {phone}｜提交于 {created}{note}"
 TRAININGS_HEADER = "培训报名："
 TRAINING_LINE = "{n}. 编号 {id}｜{course}，{county}，{start}开班（{status}）\n   {name} {id_masked} {phone}{note}"
+CARRIER_APPLICATIONS_HEADER = "入驻申请："
+CARRIER_APPLICATION_LINE = "{n}. 编号 {id}｜{carrier}，{county}（{status}）\n   项目：{project}｜{name} {phone}{note}"
 APPLICATIONS_FOOTER = "尚未审核的申请可以撤回：回复「撤回申请」。"
 MORE_NOT_SHOWN = "……（更早的记录未显示）"
 
