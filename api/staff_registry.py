@@ -156,7 +156,9 @@ def _declare(kind: str, slug: str, body: type[BaseModel], one: type[Out], many: 
                 errors=ROLE_ERRORS)(named(create, "create"))
     routes.put(item, summary=f"修改{label}", auth="staff", body=body, response=one, errors=ROLE_ERRORS)(
         named(update, "update"))
-    routes.delete(item, summary=f"删除{label}", auth="staff", response=Ok, errors=ROLE_ERRORS)(named(remove, "delete"))
+    routes.delete(item, summary=f"删除{label}", auth="staff", response=Ok,
+                  errors={**ROLE_ERRORS, 409: "创业载体已有入驻申请，不能删除（not_allowed）"} if kind == "carriers"
+                  else ROLE_ERRORS)(named(remove, "delete"))
 
 
 _declare("carriers", "carrier", CarrierIn, CarrierOut, CarrierList)

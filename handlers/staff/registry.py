@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from handlers.staff import audit
-from handlers.errors import InvalidInput, NotFound
+from handlers.errors import InvalidInput, NotAllowed, NotFound
 from handlers.staff.auth import Forbidden
 from handlers.clock import local
 from handlers.validation import COUNTIES, FieldError, validate_latitude, validate_longitude
@@ -157,5 +157,8 @@ async def update_entry(staff: StaffAccount, kind: str, entry_id: int, data: dict
 async def delete_entry(staff: StaffAccount, kind: str, entry_id: int, *, ip: str | None = None) -> None:
     obj = await _get(kind, entry_id)
     _may_write(staff, obj.county)
-    await obj.delete()
+    try:
+        await obj.delete()
+    except IntegrityError:  # a carrier that people applied to settle in: their records keep it
+        raise NotAllowed(f"「{obj.name}」已有入驻申请，不能删除；如已不再接收入驻，请在备注中说明") from None
     await audit.record(staff, "registry_change", kind, entry_id, ip=ip, detail={"op": "delete", "name": obj.name})
