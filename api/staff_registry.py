@@ -144,7 +144,8 @@ def _declare(kind: str, slug: str, body: type[BaseModel], one: type[Out], many: 
         return await reg.create_entry(call.staff, kind, call.body.model_dump(mode="json"), ip=client_ip(call))
 
     async def update(call: Call) -> dict:
-        data: dict[str, Any] = call.body.model_dump(mode="json")
+        # Only what was sent changes (a console or client unaware of newer fields never wipes them).
+        data: dict[str, Any] = call.body.model_dump(mode="json", exclude_unset=True)
         return await reg.update_entry(call.staff, kind, call.path["id"], data, ip=client_ip(call))
 
     async def remove(call: Call) -> dict:

@@ -138,3 +138,30 @@ async def test_staff_add_a_carrier_with_the_contracts_fields_and_answer(client: 
                             headers=await token(client, "yuanmou"))
     assert (await error_of(bad, 422))["fields"] == {"lat": "位置：纬度 lat 和经度 lng 需同时填写，或都不填"}
     assert await CarrierApplication.all().count() == 0
+
+
+async def test_changing_a_carrier_keeps_the_fields_left_out(client: Any) -> None:
+    await make_staff("yuanmou", "county", county="元谋县")
+    heads = await token(client, "yuanmou")
+    body = {"kind": "base", "name": "元谋县某基地", "county": "元谋县", "lat": 25.7, "lng": 101.87,
+            "offers": {"space": "500 平方米", "desks": "40 个", "free_period": "", "services": ""}}
+    created = await (await client.post(f"{API}/staff/carriers", json=body, headers=heads)).json()
+    resp = await client.put(f"{API}/staff/carriers/{created['id']}", headers=heads,
+                            json={"kind": "孵化基地", "name": "元谋县某基地", "county": "元谋县", "note": "改过"})
+    changed = await resp.json()
+    assert resp.status == 200 and changed["note"] == "改过"
+    assert (changed["lat"], changed["offers"]["space"]) == (25.7, "500 平方米")
+
+
+async def test_the_dashboard_counts_applications_and_settlers_but_not_demo_carriers(client: Any) -> None:
+    from handlers.reporting.stats import progress_stats
+
+    base = await nearest_base(client)
+    headers, _ = await login(client)
+    await client.post(f"{API}/carrier-applications", json=settle(base["id"]), headers=headers)
+    stats = await progress_stats()
+    assert stats["demo_carriers"] == 7
+    assert {t["key"]: t["actual"] for t in stats["targets"]}["bases"] == 0  # demo data is no recognised base
+    assert {s["key"]: s["count"] for s in stats["carrier_services"]} == {"carrier_applications": 1, "carrier_settled": 0}
+    yuanmou = next(c for c in stats["counties"] if c["county"] == "元谋县")
+    assert yuanmou["carrier_services"] == {"carrier_applications": 1, "carrier_settled": 0}
