@@ -18,7 +18,7 @@ from orm_models.carriers import CARRIER_APPLICATION_STATUSES
 from orm_models.registry import CARRIER_INDUSTRIES, CARRIER_KIND_CODES, CARRIER_KINDS
 
 from api.registry import Call, Routes
-from api.schemas import Out, In, Timestamp, plain
+from api.schemas import In, Out, Timestamp
 from api.windows import County
 
 routes = Routes("创业载体", "孵化基地、创业小镇、创业社区、创业村落的目录（可按距离排序）与入驻申请；"
@@ -100,7 +100,7 @@ class ApplicationList(Out):
 async def carriers(call: Call) -> dict:
     q = call.query
     found = await list_carriers(kind=q.kind, county=q.county, industry=q.industry, lat=q.lat, lng=q.lng)
-    return {"carriers": [plain(c) | {"offers": c.offers} for c in found]}
+    return {"carriers": [c.to_dict() for c in found]}
 
 
 @routes.post("/carrier-applications", summary="申请入驻创业载体", auth="user", body=CARRIER_FORM,

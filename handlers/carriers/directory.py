@@ -7,7 +7,7 @@ Carriers hold no personal data: anyone may list them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,6 @@ class CarrierInfo:
     contact: str
     demo: bool
     distance_km: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in ("id", "kind", "kind_label", "name", "county", "industries", "address",
