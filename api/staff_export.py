@@ -1,4 +1,4 @@
-"""台账 exports: GET /staff/export/{appointments|loan-applications|training-applications|mentor-requests}.xlsx."""
+"""台账 exports: GET /staff/export/{appointments|loan-applications|training-applications|mentor-requests|carrier-applications}.xlsx."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -26,7 +26,8 @@ class ExportQuery(In):
 @routes.get("/staff/export/{kind}.xlsx", summary="导出台账（Excel）", auth="staff", query=ExportQuery,
             path_params={"kind": {"type": "string", "enum": list(KINDS)}},
             content={XLSX: {"schema": {"type": "string", "format": "binary"}}},
-            description="kind：appointments 预约台账、loan-applications 贷款预申请台账、training-applications 培训报名台账、mentor-requests 导师帮扶台账。")
+            description="kind：appointments 预约台账、loan-applications 贷款预申请台账、training-applications 培训报名台账、"
+                        "mentor-requests 导师帮扶台账、carrier-applications 入驻申请台账。")
 async def staff_export(call: Call) -> web.StreamResponse:
     q = call.query
     kind = call.path["kind"]

@@ -17,6 +17,7 @@ Names = dict[str, str]
 class CarrierKindOut(Out):
     kind: str = Field(description="载体类型（登记时的 kind）")
     target: str = Field(description="对应的方案目标 key（见 targets）")
+    code: str = Field(description="GET /carriers 的 kind 取值：base / town / community / village")
 
 
 class PlanTargetOut(Out):
@@ -34,9 +35,9 @@ class MetaOut(Out):
     roles: Names = Field(description="角色 → 中文名称")
     faq_roles: list[str] = Field(description="可以编写、停用常见问题的角色")
     statuses: dict[str, Names] = Field(
-        description="记录类型（appointment、loan、training、handoff、notification、mentor_request）→ 状态 → 中文名称；"
+        description="记录类型（appointment、loan、training、carrier、handoff、notification、mentor_request）→ 状态 → 中文名称；"
                     "与各接口的 status_label、status_text 相同")
-    open_statuses: dict[str, list[str]] = Field(description="申请类型（loan、training）→ 待审核的状态")
+    open_statuses: dict[str, list[str]] = Field(description="申请类型（loan、training、carrier）→ 待审核的状态")
     decisions: dict[str, Names] = Field(description="申请类型 → 可选的审核结论 → 中文名称")
     eligibility: Names = Field(description="贷款预审结果 → 中文名称（预审不是审批结论）")
     channels: Names = Field(description="通知渠道 → 中文名称")
@@ -44,6 +45,8 @@ class MetaOut(Out):
     handoff_reasons: Names = Field(description="转人工原因 → 中文名称")
     handoff_senders: Names = Field(description="人工服务对话中的发言方 → 中文名称")
     carrier_kinds: list[CarrierKindOut]
+    carrier_industries: list[str] = Field(description="创业载体的产业方向（方案中的「X+创业」模式）")
+    carrier_offers: Names = Field(description="入驻条件的项目 → 中文名称（场地、工位、免费期、服务）")
     exports: Names = Field(description="可导出的台账 → 名称")
     targets: list[PlanTargetOut] = Field(description="《楚雄州特色创业平台建设专项行动方案》2024 年目标")
     mentor_areas: list[str] = Field(description="创业导师的擅长领域（方案的「X+创业」模式和电商、财务、营销等）")

@@ -29,6 +29,11 @@ class CountyFunnel(Out):
     decisions: int
 
 
+class CountyCarrierServices(Out):
+    carrier_applications: int = Field(description="入驻申请数（按载体所在县市）")
+    carrier_settled: int = Field(description="同意入驻数")
+
+
 class CountyOut(Out):
     county: str
     loan_backed: int
@@ -43,6 +48,7 @@ class CountyOut(Out):
     communities: int
     villages: int
     funnel: CountyFunnel
+    carrier_services: CountyCarrierServices
 
 
 class FunnelStep(Out):
@@ -74,6 +80,9 @@ class StatsOut(Out):
     funnel: list[FunnelStep]
     funnel_note: str
     mentor_help: MentorHelp
+    demo_carriers: int = Field(description="仍为演示数据的创业载体数（不计入载体目标）")
+    carrier_services: list[FunnelStep] = Field(description="入驻申请与同意入驻（方案未设目标）")
+    carrier_services_note: str
 
 
 @routes.get("/staff/stats", summary="进度看板：目标与实际、分县市、服务漏斗", auth="staff", response=StatsOut)

@@ -9,9 +9,9 @@ from aiohttp import web
 
 from chuangye.config import Config
 
-from api import (appointments, auth_routes, loans, mentors, policies, staff, staff_desk, staff_export, staff_handoff,
-                 staff_kb, staff_meta, staff_mentors, staff_notifications, staff_registry, staff_review, staff_stats,
-                 training, windows)
+from api import (appointments, auth_routes, carriers, loans, mentors, policies, staff, staff_carriers, staff_desk,
+                 staff_export, staff_handoff, staff_kb, staff_meta, staff_mentors, staff_notifications, staff_registry,
+                 staff_review, staff_stats, training, windows)
 from api.dispatch import make_handler
 from api.errors import dumps, error_middleware
 from api.openapi import build_document
@@ -26,6 +26,7 @@ ROUTE_TABLES = [
     loans.routes,
     training.routes,
     mentors.routes,
+    carriers.routes,
     staff.routes,
     staff_meta.routes,
     staff_desk.routes,
@@ -34,6 +35,7 @@ ROUTE_TABLES = [
     staff_stats.routes,
     staff_registry.routes,
     staff_mentors.routes,
+    staff_carriers.routes,
     staff_notifications.routes,
     staff_handoff.routes,
     staff_kb.routes,

@@ -80,9 +80,12 @@ async def my_applications(openid: str) -> str:
     from handlers.applications.loans import STATUS_ZH as LOAN_ZH, my_loan_applications
     from handlers.applications.training import STATUS_ZH as TRAINING_ZH, my_training_applications
 
+    from handlers.carriers.applications import STATUS_ZH as CARRIER_ZH, my_carrier_applications
+
     user_id = await _user_id(openid)
     loans, trainings = (await my_loan_applications(user_id))[:SHOWN], (await my_training_applications(user_id))[:SHOWN]
-    if not loans and not trainings:
+    settling = (await my_carrier_applications(user_id))[:SHOWN]
+    if not loans and not trainings and not settling:
         return T.NO_APPLICATIONS
     lines = []
     if loans:
@@ -98,6 +101,12 @@ async def my_applications(openid: str) -> str:
                                          status=TRAINING_ZH.get(a.status, a.status), name=a.name,
                                          id_masked=a.id_masked, phone=a.phone_masked, note=_note(a.decision_note))
                   for n, a in enumerate(trainings, 1)]
+    if settling:
+        lines.append(T.CARRIER_APPLICATIONS_HEADER)
+        lines += [T.CARRIER_APPLICATION_LINE.format(n=n, id=a.id, carrier=a.carrier.name, county=a.county,
+                                                    status=CARRIER_ZH.get(a.status, a.status), project=a.project,
+                                                    name=a.name_masked, phone=a.phone_masked,
+                                                    note=_note(a.decision_note)) for n, a in enumerate(settling, 1)]
     return fit(lines, T.APPLICATIONS_FOOTER)
 
 
@@ -122,6 +131,10 @@ async def offer_withdraw(store: Store, openid: str) -> str:
                for a in await my_loan_applications(user_id) if a.status in OPEN_STATUSES]
     options += [["training", a.id, f"培训报名 编号 {a.id}（{a.session.course.title}）"]
                 for a in await my_training_applications(user_id) if a.status in SEAT_HOLDING]
+    from handlers.carriers.applications import OPEN_STATUSES as SETTLING_OPEN, my_carrier_applications
+
+    options += [["carrier", a.id, f"入驻申请 编号 {a.id}（{a.carrier.name}）"]
+                for a in await my_carrier_applications(user_id) if a.status in SETTLING_OPEN]
     return await _offer(store, openid, "withdraw", options, T.CHOOSE_WITHDRAW, T.NOTHING_TO_WITHDRAW)
 
 
@@ -167,6 +180,10 @@ async def _act(kind: str, user_id: int, record_id: int, label: str) -> str:
         from handlers.applications.loans import withdraw_loan_application
 
         await withdraw_loan_application(user_id, record_id)
+    elif kind == "carrier":
+        from handlers.carriers.applications import withdraw_carrier_application
+
+        await withdraw_carrier_application(user_id, record_id)
     else:
         from handlers.applications.training import withdraw_training_application
 

@@ -48,7 +48,7 @@ from bot.skills import Context, Incoming, Priority, add_skill
 
 log = logging.getLogger("chuangye.bot.flows")
 STORE_ERRORS = drafts.STORE_ERRORS
-COMMANDS = {"appointment": "预约窗口", "loan": "贷款预申请", "training": "培训报名", "mentor": "找导师"}
+COMMANDS = {"appointment": "预约窗口", "loan": "贷款预申请", "training": "培训报名", "mentor": "找导师", "carrier": "申请入驻"}
 OFFER_TTL_SECONDS = 10 * 60
 
 

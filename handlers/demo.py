@@ -21,6 +21,7 @@ from handlers.applications.training import COURSES_PATH, load_courses
 from handlers.validation import COUNTIES
 from handlers.clock import TZ
 from handlers.appointments.windows import load_windows
+from handlers.carriers.directory import seed_demo_carriers
 
 
 def _first_workday(day: date) -> date:
@@ -60,6 +61,7 @@ async def seed_demo(config: Any, *, staff: bool = True) -> dict[str, Any]:
     """
     result: dict[str, Any] = {"windows": await load_windows(), "courses": await load_courses()}
     result["sessions_created"] = await seed_demo_sessions()
+    result["carriers_created"] = await seed_demo_carriers()
     result["staff"] = await ensure_demo_staff() if staff else None
     return result
 
@@ -67,7 +69,8 @@ async def seed_demo(config: Any, *, staff: bool = True) -> dict[str, Any]:
 def _report(result: dict[str, Any]) -> str:
     w, c = result["windows"], result["courses"]
     lines = [f"服务窗口：新增 {w['created']} 个，更新 {w['updated']} 个（地址、电话为演示数据，请运营人员在 handlers/data/windows.yaml 中填写）",
-             f"培训课程：新增 {c['created']} 门，更新 {c['updated']} 门；演示培训班新增 {result['sessions_created']} 期"]
+             f"培训课程：新增 {c['created']} 门，更新 {c['updated']} 门；演示培训班新增 {result['sessions_created']} 期",
+             f"创业载体：新增演示载体 {result.get('carriers_created', 0)} 个（演示数据，请运营人员在工作台“登记”中核实或替换）"]
     staff = result.get("staff")
     if staff:
         made = [a["username"] for a in staff.get("accounts", []) if a.get("created")]

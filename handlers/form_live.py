@@ -20,13 +20,15 @@ from handlers.appointments.booking import book_appointment
 from handlers.appointments.windows import list_slots, list_windows, open_days
 from handlers.applications.loans import eligibility_of, submit_loan_preapplication
 from handlers.applications.training import session_choices, submit_training_application
+from handlers.carriers.applications import apply_to_settle
+from handlers.carriers.directory import carrier_choices
 from handlers.clock import TZ
 from handlers.mentors.requests import submit_request
-from handlers.texts import BOOKED, LOAN_SUBMITTED, MENTOR_SUBMITTED, TRAINING_SUBMITTED, when_text
-from orm_models import Appointment, LoanApplication, MentorRequest, TrainingApplication
+from handlers.texts import BOOKED, CARRIER_SUBMITTED, LOAN_SUBMITTED, MENTOR_SUBMITTED, TRAINING_SUBMITTED, when_text
+from orm_models import Appointment, CarrierApplication, LoanApplication, MentorRequest, TrainingApplication
 
 Options = list[tuple[Any, str]]
-Record = Appointment | LoanApplication | TrainingApplication | MentorRequest
+Record = Appointment | LoanApplication | TrainingApplication | MentorRequest | CarrierApplication
 
 # ---------------------------------------------------------------- choices
 
@@ -54,6 +56,7 @@ CHOICES: dict[tuple[str, str], Callable[[dict], Awaitable[Options]]] = {
     ("appointment", "date"): _days,
     ("appointment", "start"): _slots,
     ("training", "session_id"): _sessions,
+    ("carrier", "carrier_id"): lambda answers: carrier_choices(answers.get("county")),
 }
 
 
@@ -74,6 +77,8 @@ async def submit(form: str, user_id: int, answers: dict, *, max_upcoming: int) -
         return (await submit_loan_preapplication(user_id, dict(answers)))[0]
     if form == "mentor":
         return await submit_request(user_id, dict(answers))
+    if form == "carrier":
+        return await apply_to_settle(user_id, dict(answers))
     return await submit_training_application(user_id, dict(answers))
 
 
@@ -88,6 +93,9 @@ async def find_submitted(form: str, user_id: int, answers: dict, since: datetime
     if form == "mentor":
         return await MentorRequest.filter(user_id=user_id, industry=answers.get("industry"),
                                           created_at__gte=since).order_by("-id").first()
+    if form == "carrier":
+        return await CarrierApplication.filter(user_id=user_id, carrier_id=answers.get("carrier_id"),
+                                               created_at__gte=since).order_by("-id").first()
     return await TrainingApplication.filter(user_id=user_id, session_id=answers.get("session_id"),
                                             created_at__gte=since).order_by("-id").first()
 
@@ -101,6 +109,9 @@ async def confirmation(record: Record) -> str:
         return LOAN_SUBMITTED.format(id=record.id, eligibility=eligibility_of(record).summary())
     if isinstance(record, MentorRequest):
         return MENTOR_SUBMITTED.format(id=record.id, industry=record.industry, county=record.county)
+    if isinstance(record, CarrierApplication):
+        await record.fetch_related("carrier")
+        return CARRIER_SUBMITTED.format(id=record.id, carrier=record.carrier.name, county=record.county)
     await record.fetch_related("session__course")
     return TRAINING_SUBMITTED.format(id=record.id, course=record.session.course.title, county=record.session.county,
                                      start=f"{record.session.start.astimezone(TZ):%m月%d日}")

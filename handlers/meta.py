@@ -12,6 +12,12 @@ from handlers.applications.loans import STATUS_ZH as LOAN_STATUS_ZH
 from handlers.applications.review import DECISION_ZH, DECISIONS, OPEN
 from handlers.applications.training import STATUS_ZH as TRAINING_STATUS_ZH
 from handlers.appointments.booking import STATUS_ZH as APPOINTMENT_STATUS_ZH
+from handlers.carriers.applications import OPEN_STATUSES as CARRIER_OPEN
+from handlers.carriers.applications import STATUS_ZH as CARRIER_STATUS_ZH
+from handlers.carriers.directory import INDUSTRIES as CARRIER_INDUSTRIES
+from handlers.carriers.directory import KIND_CODES as CARRIER_KIND_CODES
+from handlers.carriers.directory import OFFER_KEYS as CARRIER_OFFERS
+from handlers.carriers.review import DECISIONS as CARRIER_DECISIONS
 from handlers.eligibility import load_rules
 from handlers.handoff.sessions import REASON_ZH, SENDER_ZH
 from handlers.handoff.sessions import STATUS_ZH as HANDOFF_STATUS_ZH
@@ -34,6 +40,7 @@ STATUS_TABLES: dict[str, dict[str, str]] = {
     "appointment": APPOINTMENT_STATUS_ZH,
     "loan": LOAN_STATUS_ZH,
     "training": TRAINING_STATUS_ZH,
+    "carrier": CARRIER_STATUS_ZH,
     "handoff": HANDOFF_STATUS_ZH,
     "notification": NOTIFICATION_STATUS_ZH,
     "mentor_request": MENTOR_STATUS_ZH,
@@ -53,14 +60,19 @@ def staff_meta() -> dict[str, Any]:
         "roles": dict(ROLE_NAMES),
         "faq_roles": list(FAQ_WRITER_ROLES),
         "statuses": {kind: dict(table) for kind, table in STATUS_TABLES.items()},
-        "open_statuses": {kind: list(statuses) for kind, statuses in OPEN.items()},
-        "decisions": {kind: {d: DECISION_ZH[d] for d in choices} for kind, choices in DECISIONS.items()},
+        "open_statuses": {**{kind: list(statuses) for kind, statuses in OPEN.items()}, "carrier": list(CARRIER_OPEN)},
+        "decisions": {**{kind: {d: DECISION_ZH[d] for d in choices} for kind, choices in DECISIONS.items()},
+                      "carrier": {d: CARRIER_STATUS_ZH[d] if d == "approved" else DECISION_ZH[d]
+                                  for d in CARRIER_DECISIONS}},
         "eligibility": dict(load_rules()["labels"]),
         "channels": dict(CHANNEL_LABELS),
         "notification_kinds": dict(NOTIFICATION_KIND_ZH),
         "handoff_reasons": dict(REASON_ZH),
         "handoff_senders": dict(SENDER_ZH),
-        "carrier_kinds": [{"kind": kind, "target": CARRIER_KEYS[kind]} for kind in CARRIER_KINDS],
+        "carrier_kinds": [{"kind": kind, "target": CARRIER_KEYS[kind],
+                           "code": next(c for c, zh in CARRIER_KIND_CODES.items() if zh == kind)} for kind in CARRIER_KINDS],
+        "carrier_industries": list(CARRIER_INDUSTRIES),
+        "carrier_offers": dict(CARRIER_OFFERS),
         "exports": dict(SHEET_TITLES),
         "targets": [_target(t) for t in TARGETS],
         "mentor_areas": list(MENTOR_AREAS),

@@ -42,7 +42,8 @@ WELCOME = (
     "2. 预约窗口：预约县市创业服务窗口，发送位置可查看离您最近的窗口\n"
     "3. 贷款和培训预申请：创业担保贷款预申请、技能和创业培训报名\n"
     "4. 找导师：发送“找导师”，请创业导师一对一指导（电商、财务、营销和各特色产业）\n"
-    "5. 人工服务：发送“人工”，由工作人员为您解答\n"
+    "5. 创业载体：发送“孵化基地”查看孵化基地、创业小镇、社区和村落，发送“申请入驻”申请入驻\n"
+    "6. 人工服务：发送“人工”，由工作人员为您解答\n"
     "也可以点击下方菜单。"
 )
 
@@ -80,6 +81,7 @@ MENU_FALLBACK = {
     "TRAINING": "培训报名暂时无法办理，请稍后再试。您可以先问我“有哪些创业培训”等问题。",
     "MY_APPOINTMENTS": "暂时查不到预约记录，请稍后再试。",
     "MY_APPLICATIONS": "暂时查不到申请记录，请稍后再试。",
+    "CARRIERS": "创业载体目录暂时无法查看，请稍后再试，或发送“人工”咨询工作人员。",
     "HUMAN": "人工服务暂时无法转接，请稍后再试。您可以先发送位置，查看离您最近的创业服务窗口的电话。",
     "MENTOR": "找导师暂时无法办理，请稍后再试。您可以先问我创业政策，或发送“人工”联系工作人员。",
 }
@@ -90,6 +92,7 @@ MENU_COMMANDS = {
     "TRAINING": "培训报名",
     "MY_APPOINTMENTS": "我的预约",
     "MY_APPLICATIONS": "我的申请",
+    "CARRIERS": "创业载体",
     "HUMAN": "人工",
     "MENTOR": "找导师",
 }
@@ -116,6 +119,7 @@ FLOW_INTENTS = {
              "创业担保贷款预申请", "申请创业担保贷款"},
     "training": {"培训报名", "报名培训", "我要报名", "我要培训", "我要报名培训", "培训申请", "参加培训"},
     "mentor": {"找导师", "我要找导师", "创业导师", "导师帮扶", "申请导师", "找创业导师", "导师指导"},
+    "carrier": {"申请入驻", "入驻申请", "我要入驻", "申请入驻载体", "入驻孵化基地", "申请入驻孵化基地"},
 }
 # Free phrasing of a request (handlers/forms/intent.py): a message made only of a topic word, a
 # wish or "how do I", and particles is a request; anything else left in it (多少, 利息谁出, 条件,
@@ -185,6 +189,28 @@ MY_MENTORS = {"我的导师", "导师进度", "查导师", "我的帮扶", "帮�
 TRAINING_SUBMITTED = ("培训报名已提交（编号 {id}）：{course}，{county}，{start}开班。\n"
                       "工作人员审核后会通知您，回复「我的申请」可查看进度。")
 
+CARRIER_SUBMITTED = ("入驻申请已提交（编号 {id}）：{carrier}（{county}）。\n"
+                     "{county}的工作人员审核后会通知您，回复「我的申请」可查看进度。")
+
+# ---------------------------------------------------------------- carriers (孵化基地, 创业小镇, 创业社区, 创业村落)
+
+CARRIER_WORDS = {
+    None: {"创业载体", "载体", "附近载体", "附近的创业载体", "附近有哪些创业载体", "创业载体有哪些", "查创业载体"},
+    "base": {"孵化基地", "创业孵化基地", "创业园", "创业园区", "孵化园", "附近有哪些创业园", "附近的创业园", "附近创业园",
+             "附近有哪些孵化基地", "附近的孵化基地", "有哪些孵化基地", "有哪些创业园", "创业孵化示范基地"},
+    "town": {"创业小镇", "有哪些创业小镇"},
+    "community": {"创业社区", "创业街区", "有哪些创业社区"},
+    "village": {"创业村落", "创业村", "有哪些创业村落"},
+}
+CARRIERS_NEAREST_HEADER = "离您最近的{what}（按您最近发送的位置）："
+CARRIERS_HEADER = "{what}："
+CARRIER_LINE = "{n}. {name}（{kind}，{county}{distance}）{demo}\n   产业：{industries}\n   地址：{address}\n   {offers}\n   联系：{contact}"
+CARRIER_DEMO = "【演示数据】"
+CARRIERS_NONE = "暂时没有登记的{what}。可以发送“人工”咨询工作人员。"
+CARRIERS_ASK_LOCATION = "发送您的位置（输入框旁“+” → 位置），可按距离从近到远排列。"
+CARRIERS_FOOTER = "想入驻请回复「申请入驻」；演示数据以运营方公布为准。"
+CARRIERS_NEAR_LOCATION = "附近的创业载体：{list}。回复「附近载体」查看详情，回复「申请入驻」申请入驻。"
+
 # ---------------------------------------------------------------- my records
 
 NO_APPOINTMENTS = "您还没有预约记录。回复「预约窗口」可在线预约县市创业服务窗口。"
@@ -196,6 +222,8 @@ LOANS_HEADER = "贷款预申请："
 LOAN_LINE = "{n}. 编号 {id}｜{product} {amount}（{status}）\n   {name} {id_masked} {phone}｜提交于 {created}{note}"
 TRAININGS_HEADER = "培训报名："
 TRAINING_LINE = "{n}. 编号 {id}｜{course}，{county}，{start}开班（{status}）\n   {name} {id_masked} {phone}{note}"
+CARRIER_APPLICATIONS_HEADER = "入驻申请："
+CARRIER_APPLICATION_LINE = "{n}. 编号 {id}｜{carrier}，{county}（{status}）\n   项目：{project}｜{name} {phone}{note}"
 APPLICATIONS_FOOTER = "尚未审核的申请可以撤回：回复「撤回申请」。"
 MORE_NOT_SHOWN = "……（更早的记录未显示）"
 

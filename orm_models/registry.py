@@ -3,6 +3,12 @@ from tortoise import fields
 from tortoise.models import Model
 
 CARRIER_KINDS = ("孵化基地", "创业小镇", "创业社区", "创业村落")
+# The contract's codes (GET /carriers?kind=) for the kinds above, one to one.
+CARRIER_KIND_CODES = {"base": "孵化基地", "town": "创业小镇", "community": "创业社区", "village": "创业村落"}
+# The plan's 「X+创业」 modes (楚雄州特色创业平台建设专项行动方案 §2, the 5+6 industries) and two general ones.
+CARRIER_INDUSTRIES = ("中彝医药", "健康服务业", "健康产品", "康养文旅", "绿色食品", "高原特色农业", "绿色能源", "先进制造",
+                      "电子商务", "综合")
+CARRIER_OFFERS = {"space": "场地", "desks": "工位", "free_period": "免费期", "services": "服务"}
 
 
 class Carrier(Model):
@@ -15,6 +21,12 @@ class Carrier(Model):
     address = fields.CharField(max_length=200, default="")
     recognized_on = fields.DateField(null=True, description="date of recognition, when known")
     note = fields.TextField(default="")
+    industries = fields.JSONField(default=list, description="the plan's industries it is built around")
+    lat = fields.FloatField(null=True)
+    lng = fields.FloatField(null=True)
+    offers = fields.JSONField(default=dict, description="场地, 工位, 免费期, 服务: what a settler gets (text each)")
+    contact = fields.CharField(max_length=100, default="", description="a public contact (office phone or desk)")
+    demo = fields.BooleanField(default=False, description="demo data operators have not confirmed (演示数据)")
     created_by_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -85,4 +85,29 @@ MENTOR_FORM = FormSpec("mentor", "找导师", (
     NAME, PHONE,
 ))
 
-FORMS = {f.name: f for f in (LOAN_FORM, TRAINING_FORM, APPOINTMENT_FORM, MENTOR_FORM)}
+
+def _team_size(raw: Any, _: dict) -> int:
+    label = "团队人数"
+    if isinstance(raw, bool):
+        raise v.FieldError(f"{label}：请填写 1–500 之间的整数")
+    text = v.require(raw, label).removesuffix("人").strip() if not isinstance(raw, int) else str(raw)
+    if not text.isdigit() or not 1 <= int(text) <= 500:
+        raise v.FieldError(f"{label}：请填写 1–500 之间的整数")
+    return int(text)
+
+
+CARRIER_FORM = FormSpec("carrier", "入驻申请", (
+    Field("county", "县市", "请选择想入驻哪个县市的创业载体：", lambda raw, _: v.validate_county(raw, "县市"),
+          choices=v.COUNTIES, chat_only=True),
+    Field("carrier_id", "创业载体", "请选择要申请入驻的创业载体：", lambda raw, _: v.validate_positive_id(raw, "创业载体"),
+          dynamic=True, schema={"type": "integer", "minimum": 1, "maximum": v.MAX_PK}),
+    Field("project", "创业项目", "请简要介绍您的创业项目（例如：彝绣文创工作室、中药材初加工）：", _text("创业项目", 2, 200),
+          schema={"type": "string", "minLength": 2, "maxLength": 200}),
+    Field("team_size", "团队人数", "您的团队有几个人（含您本人）？请填写数字：", _team_size,
+          schema={"type": "integer", "minimum": 1, "maximum": 500}, unit=" 人"),
+    Field("needs", "入驻需求", "需要载体提供什么？（例如：20 平方米场地、3 个工位、工商注册代办）", _text("入驻需求", 2, 500),
+          schema={"type": "string", "minLength": 2, "maxLength": 500}),
+    NAME, PHONE,
+))
+
+FORMS = {f.name: f for f in (LOAN_FORM, TRAINING_FORM, APPOINTMENT_FORM, MENTOR_FORM, CARRIER_FORM)}

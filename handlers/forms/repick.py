@@ -6,13 +6,14 @@ back once it is chosen, so the user goes straight back to the summary.
 """
 from __future__ import annotations
 
-from handlers.errors import DomainError, DuplicateBooking, InvalidInput, SessionFull, SlotFull
+from handlers.errors import DomainError, DuplicateApplication, DuplicateBooking, InvalidInput, SessionFull, SlotFull
 from handlers.forms.chat import Reply, step
 from handlers.forms.spec import FormSpec
 from handlers.texts import FLOW_CHOOSE_AGAIN
 
 REPICK = {SlotFull: {"appointment": "start"}, SessionFull: {"training": "session_id"},
-          DuplicateBooking: {"appointment": "start", "training": "session_id"}}
+          DuplicateBooking: {"appointment": "start", "training": "session_id"},
+          DuplicateApplication: {"carrier": "carrier_id"}}
 
 
 def field_to_repick(spec: FormSpec, exc: DomainError) -> str | None:

@@ -23,6 +23,8 @@ AGENDA_SHOWN = 5
 LOAN_RESULTS = {"approved": "预申请初审通过", "rejected": "预申请未通过", "referred": "已转交经办银行"}
 TRAINING_RESULTS = {"approved": "报名审核通过", "rejected": "报名未通过"}
 LOAN_REMARK = "此为预申请审核结果，贷款能否发放以经办银行审批为准。如有疑问请咨询当地人社部门。"
+CARRIER_RESULTS = {"approved": "同意入驻", "rejected": "入驻申请未通过"}
+CARRIER_REMARK = "入驻的场地、工位和时间请与载体联系确认。如有疑问请咨询当地人社部门。"
 TRAINING_REMARK = "开班时间、地点以培训机构通知为准。如有疑问请咨询当地人社部门。"
 STAFF_REMARK = "详情请登录工作人员后台查看。"
 CHANNEL_LABELS = {"subscribe": "小程序订阅消息", "template": "公众号模板消息", "custom": "公众号客服消息",
@@ -59,6 +61,8 @@ def decision_message(kind: str, *, subject: str, decision: str, note: str | None
     """To an applicant: the outcome of their loan pre-application or training application."""
     if kind == "loan_decided":
         result, title, remark = LOAN_RESULTS.get(decision, decision), "贷款预申请审核结果", LOAN_REMARK
+    elif kind == "carrier_decided":
+        result, title, remark = CARRIER_RESULTS.get(decision, decision), "入驻申请审核结果", CARRIER_REMARK
     else:
         result, title, remark = TRAINING_RESULTS.get(decision, decision), "培训报名审核结果", TRAINING_REMARK
     fields = [("申请事项", subject), ("审核结果", result)]

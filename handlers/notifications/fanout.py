@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 
 from tortoise.transactions import in_transaction
 
-from orm_models import Appointment, LoanApplication, StaffAccount, TrainingApplication, User, Window
+from orm_models import Appointment, CarrierApplication, LoanApplication, StaffAccount, TrainingApplication, User, Window
 from orm_models.notifications import CUSTOM, PENDING, SENT, SUBSCRIBE, TEMPLATE, WECOM, Notification, NotificationAttempt
 
 from handlers.notifications import compose
@@ -160,6 +160,15 @@ async def _training_decided(payload: dict[str, Any], config: Any) -> Resolved:
     return message, await applicant(payload.get("user_id") or app.user_id, config), _NO_APPLICANT_CHANNEL
 
 
+async def _carrier_decided(payload: dict[str, Any], config: Any) -> Resolved:
+    app = await CarrierApplication.get_or_none(id=payload["application_id"]).prefetch_related("carrier")
+    if app is None:
+        raise Undeliverable(f"入驻申请不存在（编号 {payload['application_id']}）")
+    message = compose.decision_message("carrier_decided", subject=f"入驻{app.carrier.name}",
+                                       decision=payload["decision"], note=payload.get("note") or app.decision_note)
+    return message, await applicant(payload.get("user_id") or app.user_id, config), _NO_APPLICANT_CHANNEL
+
+
 _NO_APPLICANT_CHANNEL = "申请人既未关注公众号，也没有可用的小程序订阅消息"
 
 
@@ -189,6 +198,7 @@ RESOLVERS: dict[str, Callable[[dict[str, Any], Any], Awaitable[Resolved]]] = {
     "appointment_cancelled": _cancelled,
     "loan_decided": _loan_decided,
     "training_decided": _training_decided,
+    "carrier_decided": _carrier_decided,
     "daily_agenda": _daily_agenda,
     "appointment_reminder": _reminder,
 }

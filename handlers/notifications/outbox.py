@@ -47,6 +47,7 @@ EVENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "appointment_cancelled": (("appointment_id", "window_id"), ("appointment_id",)),
     "loan_decided": (("application_id", "decision"), ("application_id", "decision")),
     "training_decided": (("application_id", "decision"), ("application_id", "decision")),
+    "carrier_decided": (("application_id", "decision"), ("application_id", "decision")),
     # Written by handlers.notifications.scheduler, not by other use cases.
     "daily_agenda": (("window_id", "date"), ("window_id", "date")),
     "appointment_reminder": (("appointment_id",), ("appointment_id",)),

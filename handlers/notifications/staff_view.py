@@ -20,6 +20,7 @@ from orm_models.notifications import FAILED, STATUSES
 KIND_LABELS = {
     "appointment_booked": "新预约通知工作人员", "appointment_cancelled": "取消预约通知工作人员",
     "loan_decided": "贷款预申请审核结果", "training_decided": "培训报名审核结果",
+    "carrier_decided": "入驻申请审核结果",
     "daily_agenda": "每日预约安排", "appointment_reminder": "预约前一天提醒",
     "mentor_assigned": "导师帮扶任务通知导师", "mentor_assigned_user": "告知创业者导师安排",
     "mentor_request_unassigned": "找导师申请待分配提醒",
@@ -45,15 +46,16 @@ _JSON_INT = {
                 "THEN ({doc} ->> '{key}')::bigint END)",
 }
 _PLACES_SQL = """
-SELECT {columns}, w.id AS place_window_id, COALESCE(la.county, ta.county, w.county) AS place_county
+SELECT {columns}, w.id AS place_window_id, COALESCE(la.county, ta.county, ca.county, w.county) AS place_county
 FROM (SELECT n.*, CASE WHEN p.id IS NULL THEN n.payload ELSE p.payload END AS origin
       FROM notifications n LEFT JOIN notifications p ON p.id = n.event_id
       {where}) n
 LEFT JOIN loan_applications la ON n.kind = 'loan_decided' AND la.id = {application_id}
 LEFT JOIN training_applications ta ON n.kind = 'training_decided' AND ta.id = {application_id}
-LEFT JOIN appointments a ON n.kind NOT IN ('loan_decided', 'training_decided') AND {window_id} IS NULL
+LEFT JOIN carrier_applications ca ON n.kind = 'carrier_decided' AND ca.id = {application_id}
+LEFT JOIN appointments a ON n.kind NOT IN ('loan_decided', 'training_decided', 'carrier_decided') AND {window_id} IS NULL
                          AND a.id = {appointment_id}
-LEFT JOIN windows w ON n.kind NOT IN ('loan_decided', 'training_decided') AND w.id = COALESCE({window_id}, a.window_id)
+LEFT JOIN windows w ON n.kind NOT IN ('loan_decided', 'training_decided', 'carrier_decided') AND w.id = COALESCE({window_id}, a.window_id)
 {scope}
 ORDER BY n.id DESC
 {limit}
@@ -78,17 +80,17 @@ async def _placed(scope: Scope, *, status: str | None = None, notification_id: i
         where.append(f"n.id = {param(notification_id)}")
     if before is not None:
         where.append(f"n.id < {param(before)}")
-    # At most one of la, ta and w is joined to a row, so "la.county = c OR ta.county = c OR w.county = c"
+    # At most one of la, ta, ca and w is joined to a row, so "la.county = c OR ta.county = c OR w.county = c"
     # is COALESCE(...) = c; spelled as ORs, PostgreSQL estimates it from column statistics and walks
     # the id index newest first, stopping after ``limit`` rows, instead of joining every row.
     if scope.everything:
         visible = ""
     elif scope.role == "window":
         visible = (f"WHERE (w.id = {param(scope.window_id)} OR la.county = {param(scope.county)} "
-                   f"OR ta.county = {param(scope.county)})")
+                   f"OR ta.county = {param(scope.county)} OR ca.county = {param(scope.county)})")
     else:
         visible = (f"WHERE (la.county = {param(scope.county)} OR ta.county = {param(scope.county)} "
-                   f"OR w.county = {param(scope.county)})")
+                   f"OR ca.county = {param(scope.county)} OR w.county = {param(scope.county)})")
     json_int = _JSON_INT["sqlite" if dialect == "sqlite" else "postgres"]
     sql = _PLACES_SQL.format(
         columns=", ".join(f'n."{column}"' for column in Notification._meta.db_fields),

@@ -20,6 +20,7 @@ from chuangye import pii
 from handlers.staff import audit
 from handlers.errors import InvalidInput
 from handlers.applications.review import LOAN_LABELS, TRAINING_LABELS
+from handlers.carriers.applications import STATUS_ZH as CARRIER_LABELS
 from handlers.staff.auth import ROLE_NAMES
 from handlers.clock import clock
 from handlers.appointments.desk import STATUS_LABELS
@@ -28,9 +29,9 @@ from handlers.mentors import requests as mentor_requests
 from handlers.staff.scope import Scope
 from orm_models import StaffAccount
 
-KINDS = ("appointments", "loan-applications", "training-applications", "mentor-requests")
+KINDS = ("appointments", "loan-applications", "training-applications", "mentor-requests", "carrier-applications")
 SHEET_TITLES = {"appointments": "预约台账", "loan-applications": "贷款预申请台账", "training-applications": "培训报名台账",
-                "mentor-requests": "导师帮扶台账"}
+                "mentor-requests": "导师帮扶台账", "carrier-applications": "入驻申请台账"}
 
 
 def _fmt(dt: datetime | None) -> str:
@@ -91,6 +92,16 @@ async def _mentor_requests(scope: Scope, full: bool, status: str | None, since: 
                      _fmt(r.assigned_at), len(r.follow_ups),
                      f"{last.date} {last.kind}：{last.note}" if last else "", r.rating or "", r.rating_comment,
                      _fmt(r.created_at)])
+
+
+async def _carriers(scope: Scope, full: bool, status: str | None, since: date | None, until: date | None):
+    query = _dated(scope.carrier_applications().select_related("carrier"), status, since, until)
+    header = ["编号", "县市", "创业载体", "载体类型", "姓名", "手机号", "创业项目", "团队人数", "入驻需求", "状态",
+              "审核意见", "审核时间", "提交时间"]
+    rows = [[a.id, a.county, a.carrier.name, a.carrier.kind, _reveal(full, a.name_enc, a.name_masked),
+             _reveal(full, a.phone_enc, a.phone_masked), a.project, a.team_size, a.needs,
+             CARRIER_LABELS.get(a.status, a.status), a.decision_note or "", _fmt(a.decided_at), _fmt(a.created_at)]
+            for a in await query.order_by("id")]
     return header, rows
 
 
@@ -105,9 +116,10 @@ def _dated(query: Any, status: str | None, since: date | None, until: date | Non
 
 
 BUILDERS: dict[str, Callable] = {"appointments": _appointments, "loan-applications": _loans,
-                                 "training-applications": _trainings, "mentor-requests": _mentor_requests}
+                                 "training-applications": _trainings, "mentor-requests": _mentor_requests,
+                                 "carrier-applications": _carriers}
 STATUSES = {"appointments": STATUS_LABELS, "loan-applications": LOAN_LABELS, "training-applications": TRAINING_LABELS,
-            "mentor-requests": mentor_requests.STATUS_ZH}
+            "mentor-requests": mentor_requests.STATUS_ZH, "carrier-applications": CARRIER_LABELS}
 
 
 def _as_text(sheet: Any, value: Any) -> Any:

@@ -16,8 +16,8 @@ from tortoise.functions import Count, Sum
 
 from handlers.clock import clock
 from handlers.validation import COUNTIES
-from orm_models import (Appointment, Carrier, GuidanceTeam, LoanApplication, Mentor, MentorFollowUp, MentorRequest,
-                        QuestionLog, ReviewDecision,
+from orm_models import (Appointment, Carrier, CarrierApplication, GuidanceTeam, LoanApplication, Mentor, MentorFollowUp,
+                        MentorRequest, QuestionLog, ReviewDecision,
                         TrainingApplication, Window)
 from orm_models.handoff import PREFECTURE  # 州级: also teams and mentors registered without a county
 
@@ -46,10 +46,10 @@ TARGETS = (
     Target("mentors", "创业导师", 200, None, "人", "工作人员在「登记」或师资库导入中录入的创业导师数。"),
     Target("guided", "为中小微企业及优秀创业者提供全方位创业指导", 200, None, "户",
            "找导师申请已分配导师的创业者（按手机号去重）；帮扶记录条数见 mentor_help。"),
-    Target("bases", "创业孵化示范基地（园区）", 3, 5, "个", "「登记」中类型为孵化基地的载体数。"),
-    Target("towns", "创业小镇", 6, None, "个", "「登记」中类型为创业小镇的载体数。"),
-    Target("communities", "创业社区（街区）", 10, None, "个", "「登记」中类型为创业社区的载体数。"),
-    Target("villages", "创业村落", 15, None, "个", "「登记」中类型为创业村落的载体数。"),
+    Target("bases", "创业孵化示范基地（园区）", 3, 5, "个", "「登记」中类型为孵化基地的载体数（演示数据不计入）。"),
+    Target("towns", "创业小镇", 6, None, "个", "「登记」中类型为创业小镇的载体数（演示数据不计入）。"),
+    Target("communities", "创业社区（街区）", 10, None, "个", "「登记」中类型为创业社区的载体数（演示数据不计入）。"),
+    Target("villages", "创业村落", 15, None, "个", "「登记」中类型为创业村落的载体数（演示数据不计入）。"),
 )
 CARRIER_KEYS = {"孵化基地": "bases", "创业小镇": "towns", "创业社区": "communities", "创业村落": "villages"}
 # Short names for table headers and chart legends, where the plan's full wording does not fit.
@@ -81,7 +81,8 @@ async def _jobs_by_county() -> dict[str, int]:
 
 
 async def _carriers_by_county() -> dict[str, dict[str, int]]:
-    rows = await Carrier.annotate(n=Count("id")).group_by("kind", "county").values("kind", "county", "n")
+    rows = await (Carrier.filter(demo=False).annotate(n=Count("id")).group_by("kind", "county")
+                  .values("kind", "county", "n"))
     out: dict[str, dict[str, int]] = {}
     for r in rows:
         key = CARRIER_KEYS.get(r["kind"])
@@ -134,6 +135,15 @@ async def _mentor_help() -> dict[str, int]:
             "follow_ups": await MentorFollowUp.all().count()}
 
 
+SETTLING = (("carrier_applications", "入驻申请"), ("carrier_settled", "同意入驻"))
+
+
+async def _settling_by_county() -> dict[str, dict[str, int]]:
+    """Applications to settle in, and those approved, by the carrier's county (no plan target)."""
+    return {"carrier_applications": await _by_county(CarrierApplication.all()),
+            "carrier_settled": await _by_county(CarrierApplication.filter(status="approved"))}
+
+
 def _sum(by_county: dict[str, int]) -> int:
     return sum(by_county.values())
 
@@ -153,10 +163,12 @@ async def progress_stats() -> dict[str, Any]:
         "actual": totals[t.key], "percent": round(100 * totals[t.key] / t.target, 1), "definition": t.definition,
     } for t in TARGETS]
     funnel = await _funnel_by_county()
+    settling = await _settling_by_county()
     funnel_totals = {"questions": await QuestionLog.all().count(), **{k: _sum(v) for k, v in funnel.items()}}
     places = list(COUNTIES) + [PREFECTURE]
     counties = [{"county": c, **{t.key: actual[t.key].get(c, 0) for t in TARGETS},
-                 "funnel": {k: v.get(c, 0) for k, v in funnel.items()}} for c in places]
+                 "funnel": {k: v.get(c, 0) for k, v in funnel.items()},
+                 "carrier_services": {k: v.get(c, 0) for k, v in settling.items()}} for c in places]
     return {
         "as_of": clock.now(),
         "source": SOURCE,
@@ -165,6 +177,9 @@ async def progress_stats() -> dict[str, Any]:
         "county_note": "方案未按县市分解目标，县市行只显示实际数。「州级」为未指定县市的指导团队和导师。",
         "jobs_coverage": {"approved_loans": approved_loans, "with_jobs_reported": jobs_reported},
         "demo_windows": await Window.filter(is_active=True, is_demo=True).count(),
+        "demo_carriers": await Carrier.filter(demo=True).count(),
+        "carrier_services": [{"key": k, "label": label, "count": _sum(settling[k])} for k, label in SETTLING],
+        "carrier_services_note": "方案对入驻申请未设目标，只显示实际数；按载体所在县市统计。",
         "funnel": [{"key": k, "label": label, "count": funnel_totals[k]} for k, label in FUNNEL],
         "mentor_help": await _mentor_help(),
         "funnel_note": "政策咨询来自公众号和小程序的提问记录，无法按县市区分，只有全州总数。",

@@ -14,17 +14,18 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from handlers.staff import audit
-from handlers.errors import InvalidInput, NotFound
+from handlers.errors import InvalidInput, NotAllowed, NotFound
 from handlers.staff.auth import Forbidden
 from handlers.clock import local
-from handlers.validation import COUNTIES
+from handlers.validation import COUNTIES, FieldError, validate_latitude, validate_longitude
 from orm_models import Carrier, GuidanceTeam, StaffAccount
-from orm_models.registry import CARRIER_KINDS
+from orm_models.registry import CARRIER_INDUSTRIES, CARRIER_KIND_CODES, CARRIER_KINDS, CARRIER_OFFERS
 
 KINDS: dict[str, type[Model]] = {"carriers": Carrier, "guidance-teams": GuidanceTeam}  # mentors: handlers/mentors
 LABELS = {"carriers": "创业载体", "guidance-teams": "指导团队"}
 FIELDS = {
-    "carriers": ("kind", "name", "county", "address", "recognized_on", "note"),
+    "carriers": ("kind", "name", "county", "address", "recognized_on", "note", "industries", "lat", "lng", "offers",
+                 "contact", "demo"),
     "guidance-teams": ("name", "county", "leader", "note"),
 }
 COUNTY_REQUIRED = {"carriers"}
@@ -33,6 +34,9 @@ COUNTY_REQUIRED = {"carriers"}
 def to_dict(kind: str, obj: Any) -> dict[str, Any]:
     out = {name: getattr(obj, name) for name in FIELDS[kind]}
     out.update(id=obj.id, created_at=local(obj.created_at), updated_at=local(obj.updated_at))
+    if kind == "carriers":  # contract §8: POST /staff/carriers answers {carrier: {id}} (beside the flat entry)
+        codes = {zh: code for code, zh in CARRIER_KIND_CODES.items()}
+        out.update(kind_code=codes.get(obj.kind, ""), carrier={"id": obj.id})
     return out
 
 
@@ -63,18 +67,51 @@ async def _clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         errors["county"] = "所在县市：必须是楚雄州十个县市之一"
     elif county is None and kind in COUNTY_REQUIRED:
         errors["county"] = "所在县市：请选择"
-    if kind == "carriers" and data.get("kind") not in CARRIER_KINDS:
-        errors["kind"] = "载体类型：必须是 " + "、".join(CARRIER_KINDS)
+    if kind == "carriers":
+        data = {**data, "kind": CARRIER_KIND_CODES.get(data.get("kind"), data.get("kind"))}  # base -> 孵化基地
+        if data.get("kind") not in CARRIER_KINDS:
+            errors["kind"] = "载体类型：必须是 " + "、".join(CARRIER_KINDS)
+        errors.update(_carrier_errors(data))
     if errors:
         raise InvalidInput(errors)
     clean = {f: data.get(f) for f in FIELDS[kind] if f in data}
     clean.update(name=name, county=county)
-    for text in ("address", "note", "leader", "expertise", "organization"):
+    if kind == "carriers":
+        clean.update(kind=CARRIER_KIND_CODES.get(data["kind"], data["kind"]), industries=list(data.get("industries") or []),
+                     offers={k: str(v or "").strip() for k, v in (data.get("offers") or {}).items()},
+                     demo=bool(data.get("demo", False)))
+        for axis in ("lat", "lng"):
+            if clean.get(axis) is not None:
+                clean[axis] = float(clean[axis])
+    for text in ("address", "note", "leader", "expertise", "organization", "contact"):
         if text in clean:
             clean[text] = str(clean[text] or "").strip()
     if isinstance(clean.get("recognized_on"), str):
         clean["recognized_on"] = date.fromisoformat(clean["recognized_on"])
     return clean
+
+
+def _carrier_errors(data: dict[str, Any]) -> dict[str, str]:
+    """The carrier directory's fields: industries from the plan, both coordinates or neither, offers."""
+    errors: dict[str, str] = {}
+    industries = data.get("industries") or []
+    if not isinstance(industries, list) or any(i not in CARRIER_INDUSTRIES for i in industries):
+        errors["industries"] = "产业方向：请从以下选项中选择：" + "、".join(CARRIER_INDUSTRIES)
+    lat, lng = data.get("lat"), data.get("lng")
+    if (lat is None) != (lng is None):
+        errors["lng" if lng is None else "lat"] = "位置：纬度 lat 和经度 lng 需同时填写，或都不填"
+    for name, check in (("lat", validate_latitude), ("lng", validate_longitude)):
+        if data.get(name) is not None:
+            try:
+                check(data[name])
+            except FieldError as exc:
+                errors[name] = str(exc)
+    offers = data.get("offers") or {}
+    if not isinstance(offers, dict) or set(offers) - set(CARRIER_OFFERS):
+        errors["offers"] = "入驻条件：只能填写 " + "、".join(f"{k}（{v}）" for k, v in CARRIER_OFFERS.items())
+    elif any(len(str(v or "")) > 200 for v in offers.values()):
+        errors["offers"] = "入驻条件：每项最多 200 个字"
+    return errors
 
 
 async def create_entry(staff: StaffAccount, kind: str, data: dict[str, Any], *, ip: str | None = None) -> dict[str, Any]:
@@ -116,5 +153,8 @@ async def update_entry(staff: StaffAccount, kind: str, entry_id: int, data: dict
 async def delete_entry(staff: StaffAccount, kind: str, entry_id: int, *, ip: str | None = None) -> None:
     obj = await _get(kind, entry_id)
     _may_write(staff, obj.county)
-    await obj.delete()
+    try:
+        await obj.delete()
+    except IntegrityError:  # a carrier that people applied to settle in: their records keep it
+        raise NotAllowed(f"「{obj.name}」已有入驻申请，不能删除；如已不再接收入驻，请在备注中说明") from None
     await audit.record(staff, "registry_change", kind, entry_id, ip=ip, detail={"op": "delete", "name": obj.name})

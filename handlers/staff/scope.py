@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tortoise.queryset import QuerySet
 
 from handlers.errors import NotFound
-from orm_models import Appointment, LoanApplication, StaffAccount, TrainingApplication
+from orm_models import Appointment, CarrierApplication, LoanApplication, StaffAccount, TrainingApplication
 
 FULL_PII_ROLES = ("county", "prefecture")
 
@@ -56,6 +56,12 @@ class Scope:
         if self.everything:
             return TrainingApplication.all()
         return TrainingApplication.filter(county=self.county or "")
+
+    def carrier_applications(self) -> QuerySet[CarrierApplication]:
+        """Applications to settle in, by the carrier's county (window staff: their county's, masked)."""
+        if self.everything:
+            return CarrierApplication.all()
+        return CarrierApplication.filter(county=self.county or "")
 
 
 async def get_in_scope(query: QuerySet, record_id: int, what: str):

@@ -62,6 +62,12 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
         ("GET", "/staff/export/loan-applications.xlsx", None, everyone(200)),
         ("GET", "/staff/export/training-applications.xlsx", None, everyone(200)),
         ("GET", "/staff/export/mentor-requests.xlsx", None, everyone(200)),
+        ("GET", "/staff/export/carrier-applications.xlsx", None, everyone(200)),
+        ("GET", "/staff/carrier-applications", None, everyone(200)),
+        ("GET", f"/staff/carrier-applications/{ids['settle_a']}", None, in_a),
+        ("GET", f"/staff/carrier-applications/{ids['settle_b']}", None, in_b),
+        ("POST", f"/staff/carrier-applications/{ids['decided_settle_a']}/decision",
+         {"decision": "approved", "note": ""}, decided_a),
         ("GET", "/staff/stats", None, everyone(200)),
         ("GET", "/staff/audit", None, by_role(window_a=403, window_b=403, county_a=403, prefecture=200)),
         ("GET", "/staff/accounts/locked", None, by_role(window_a=403, window_b=403, county_a=200, prefecture=200)),
@@ -146,11 +152,23 @@ async def _fixtures(w: World) -> dict[str, int]:
     kb_pref = await KbDocument.filter(county=None).order_by("id").first()
     kb_seg_a = await KbSegment.filter(document_id=kb_a.id).first()
     kb_seg_pref = await KbSegment.filter(document_id=kb_pref.id).first()
+    from handlers.carriers.applications import apply_to_settle
+
+    settle = {"name": "王小花", "phone": a.phone, "project": "彝绣文创", "team_size": 2, "needs": "一个工位"}
+    base_a = await Carrier.create(kind="孵化基地", name="楚雄市某基地", county=COUNTY_A)
+    base_b = await Carrier.create(kind="孵化基地", name="元谋县某基地", county="元谋县")
+    settle_a = await apply_to_settle(a.user.id, {**settle, "carrier_id": base_a.id})
+    settle_b = await apply_to_settle(w.b.user.id, {**settle, "carrier_id": base_b.id, "phone": w.b.phone})
+    decided_settle = await apply_to_settle(second.id, {**settle, "carrier_id": base_a.id, "phone": "13900001111"})
+    from handlers.carriers.review import decide_carrier_application
+
+    await decide_carrier_application(pref, decided_settle.id, "approved")
     requests = await _mentor_requests(a, pref)
     return {**requests, "decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
             "sent_note_a": sent.id, "carrier_a": carrier.id, "mentor_a": mentor.id, "team_a": team.id,
             "kb_doc_a": kb_a.id, "kb_segment_a": kb_seg_a.id, "kb_doc_prefecture": kb_pref.id,
-            "kb_segment_prefecture": kb_seg_pref.id}
+            "kb_segment_prefecture": kb_seg_pref.id,
+            "settle_a": settle_a.id, "settle_b": settle_b.id, "decided_settle_a": decided_settle.id}
 
 
 async def _mentor_requests(a: Any, pref: Any) -> dict[str, int]:
@@ -201,11 +219,12 @@ async def test_the_table_covers_every_declared_staff_endpoint(client, config):
     rows = table(w, {k: 1 for k in ("decided_loan_a", "decided_training_a", "future_a", "sent_note_a",
                                     "carrier_a", "mentor_a", "team_a", "kb_doc_a", "kb_segment_a",
                                     "kb_doc_prefecture", "kb_segment_prefecture", "mentor_request_a",
-                                    "mentor_assigned_a")})
+                                    "mentor_assigned_a", "settle_a", "settle_b", "decided_settle_a")})
     import re
 
     covered = {(m, re.sub(r"/\d+", "/{id}", p).replace("/appointments.xlsx", "/{kind}.xlsx")
-                .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx").replace("/mentor-requests.xlsx", "/{kind}.xlsx"))
+                .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx")
+                .replace("/mentor-requests.xlsx", "/{kind}.xlsx").replace("/carrier-applications.xlsx", "/{kind}.xlsx"))
                for m, p, _, _ in rows}
     declared = {(ep.method, ep.path) for ep in endpoints(collect()) if ep.auth == "staff"
                 and ep.path.startswith("/staff/") and ep.handler.__module__.startswith("api.staff")

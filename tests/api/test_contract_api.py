@@ -145,9 +145,11 @@ async def test_the_served_document_lists_the_staff_enumerations(served: dict[str
                        ["content"]["application/json"]["schema"])
     assert decision["properties"]["decision"]["enum"] == ["approved", "rejected", "referred"]
     assert param(served, "/staff/export/{kind}.xlsx", "get", "kind")["enum"] == [
-        "appointments", "loan-applications", "training-applications"]
-    for path in ("/staff/loan-applications", "/staff/training-applications", "/staff/appointments"):
+        "appointments", "loan-applications", "training-applications", "carrier-applications"]
+    for path in ("/staff/loan-applications", "/staff/training-applications", "/staff/appointments",
+                 "/staff/carrier-applications"):
         assert param(served, path, "get", "status")["enum"]
+    assert param(served, "/carriers", "get", "kind")["enum"] == ["base", "town", "community", "village"]
     assert param(served, "/staff/appointments", "get", "date")["format"] == "date"
     assert param(served, "/windows/{id}/slots", "get", "date")["format"] == "date"
     assert {"lat", "lng"} <= {p["name"] for p in served["paths"]["/windows"]["get"]["parameters"]}

@@ -43,15 +43,20 @@ async def test_meta_lists_the_ten_counties_and_the_status_names_exactly_as_handl
     body = await (await client.get(META, headers=await token(client, w.staff["window_a"].username))).json()
     assert body["counties"] == ["楚雄市", "禄丰市", "双柏县", "牟定县", "南华县", "姚安县", "大姚县", "永仁县", "元谋县", "武定县"]
     assert body["counties"] == list(COUNTIES)
+    from handlers.carriers.applications import STATUS_ZH as CARRIER_ZH
+
     assert body["statuses"] == {"appointment": APPOINTMENT_ZH, "loan": LOAN_ZH, "training": TRAINING_ZH,
-                                "handoff": HANDOFF_ZH, "notification": NOTIFICATION_ZH, "mentor_request": MENTOR_ZH}
+                                "carrier": CARRIER_ZH, "handoff": HANDOFF_ZH, "notification": NOTIFICATION_ZH,
+                                "mentor_request": MENTOR_ZH}
     # Staff, applicants and exports share one table per record kind.
     assert DESK_LABELS is APPOINTMENT_ZH and LOAN_LABELS is LOAN_ZH and TRAINING_LABELS is TRAINING_ZH
     assert EXPORT_STATUSES == {"appointments": APPOINTMENT_ZH, "loan-applications": LOAN_ZH,
-                               "training-applications": TRAINING_ZH, "mentor-requests": MENTOR_ZH}
+                               "training-applications": TRAINING_ZH, "mentor-requests": MENTOR_ZH,
+                               "carrier-applications": CARRIER_ZH}
     assert body["roles"] == ROLE_NAMES
     assert body["faq_roles"] == ["county", "prefecture"]
-    assert {k: list(v) for k, v in body["decisions"].items()} == {k: list(v) for k, v in DECISIONS.items()}
+    assert {k: list(v) for k, v in body["decisions"].items()} == {**{k: list(v) for k, v in DECISIONS.items()},
+                                                                  "carrier": ["approved", "rejected"]}
     assert [c["kind"] for c in body["carrier_kinds"]] == ["孵化基地", "创业小镇", "创业社区", "创业村落"]
     assert [(t["key"], t["target"], t["target_max"]) for t in body["targets"]] == [
         (t.key, t.target, t.target_max) for t in TARGETS]

@@ -8,8 +8,13 @@ const carrierFields = [
   { ...county, required: true },
   { name: "address", label: "地址" },
   { name: "recognized_on", label: "认定日期", type: "date" },
+  { name: "contact", label: "联系方式（公开）" },
+  { name: "lat", label: "纬度（用于按距离排序）", type: "number", num: true },
+  { name: "lng", label: "经度", type: "number", num: true },
   { name: "note", label: "备注", wide: true },
 ];
+// What a carrier offers a settler (场地, 工位, 免费期, 服务): names from GET /staff/meta.
+const offerFields = (meta) => Object.entries(meta.carrier_offers || {}).map(([key, text]) => ({ name: `offer_${key}`, label: text }));
 
 // Carrier kinds, the prefecture's name and the plan's targets come from GET /staff/meta.
 function tabsFor(meta) {
@@ -26,8 +31,8 @@ function tabsFor(meta) {
     listQuery: { kind },
     extra: { kind },
     hint: goal(target),
-    fields: carrierFields,
-    columns: ["name", "county", "address", "recognized_on", "note"],
+    fields: [...carrierFields, ...offerFields(meta)],
+    columns: ["name", "county", "address", "contact", "demo", "note"],
   });
   return [
     ...meta.carrier_kinds.map(carrier),
@@ -49,7 +54,7 @@ function tabsFor(meta) {
 
 const COLUMN_LABELS = {
   name: "名称", county: "县市", address: "地址", recognized_on: "认定日期", note: "备注", expertise: "专长",
-  organization: "单位", team_id: "所属团队", leader: "负责人",
+  organization: "单位", team_id: "所属团队", leader: "负责人", contact: "联系方式", demo: "演示数据",
 };
 
 export async function render(main, ctx) {
@@ -78,7 +83,8 @@ async function renderTab(tab, body, msg, ctx) {
     msg.error(err);
   }
   const teamName = new Map(teams.map((t) => [t.id, t.name]));
-  const show = (r, key) => (key === "team_id" ? teamName.get(r.team_id) : key === "county" ? r.county || meta.prefecture : r[key]);
+  const show = (r, key) => (key === "team_id" ? teamName.get(r.team_id) : key === "county" ? r.county || meta.prefecture
+    : key === "demo" ? (r.demo ? "是（待核实）" : "") : r[key]);
   const columns = tab.columns.map((key) => ({ label: COLUMN_LABELS[key], value: (r) => (show(r, key) == null ? "" : String(show(r, key))) }));
   const reload = () => renderTab(tab, body, msg, ctx);
   body.replaceChildren(
@@ -102,7 +108,7 @@ function input(field, teams, { me, meta }) {
   if (field.type === "team") {
     return h("select", { name: field.name }, h("option", { value: "" }, "不属于团队"), teams.map((t) => h("option", { value: String(t.id) }, t.name)));
   }
-  return h("input", { name: field.name, type: field.type || "text", required: field.required || null, maxlength: field.type ? null : "200" });
+  return h("input", { name: field.name, type: field.type || "text", required: field.required || null, maxlength: field.type ? null : "200", step: field.num ? "any" : null });
 }
 
 function addForm(tab, teams, ctx, msg, reload) {
@@ -119,7 +125,9 @@ function addForm(tab, teams, ctx, msg, reload) {
     const payload = { ...(tab.extra || {}) };
     for (const [key, value] of Object.entries(formData(form))) {
       if (value === "") continue;
-      payload[key] = key === "team_id" ? Number(value) : value;
+      const field = tab.fields.find((f) => f.name === key) || {};
+      if (key.startsWith("offer_")) payload.offers = { ...(payload.offers || {}), [key.slice(6)]: value };
+      else payload[key] = key === "team_id" || field.num ? Number(value) : value;
     }
     const missing = tab.fields.filter((f) => f.required && !payload[f.name]);
     if (missing.length) {

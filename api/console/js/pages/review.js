@@ -1,4 +1,4 @@
-// 审核: review queues for loan and training pre-applications, detail, decision with a note.
+// 审核: review queues for loan and training pre-applications and applications to settle in, detail, decision with a note.
 import { get, post, query } from "../api.js";
 import { clearFieldErrors, fill, fmtDateTime, fmtNumber, h, label, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
 
@@ -22,6 +22,10 @@ function kinds(meta) {
     training: kind("training", "培训报名", "/training-applications", [
       { label: "课程", value: (r) => r.course },
       { label: "开班时间", value: (r) => fmtDateTime(r.session_start) },
+    ]),
+    carrier: kind("carrier", "入驻申请", "/carrier-applications", [
+      { label: "创业载体", value: (r) => r.carrier },
+      { label: "团队人数", value: (r) => String(r.team_size) },
     ]),
   };
 }
@@ -114,7 +118,7 @@ async function showDetail(state, id, box, msg, reload, listBox) {
     box,
     h("h3", {}, `${kind.title} #${app.id}`),
     detailList(app),
-    app.pii_masked === false ? h("p", { class: "muted" }, "完整身份证号和手机号仅供审核使用，本次查看已记入审计日志。") : null,
+    app.pii_masked === false ? h("p", { class: "muted" }, app.id_number === undefined ? "完整姓名和手机号仅供审核使用，本次查看已记入审计日志。" : "完整身份证号和手机号仅供审核使用，本次查看已记入审计日志。") : null,
     eligibilityBlock(app),
     history(kind, app),
   );
@@ -128,6 +132,7 @@ const FIELDS = [
   ["status", "状态", (_, app) => statusOf(app)],
   ["name", "姓名"], ["id_number", "身份证号"], ["phone", "手机"], ["county", "县市"], ["category", "人员类别"],
   ["product", "贷款产品"], ["business_type", "经营项目"], ["amount", "申请金额（元）", fmtNumber], ["purpose", "资金用途"],
+  ["carrier", "创业载体"], ["project", "创业项目"], ["team_size", "团队人数"], ["needs", "入驻需求"],
   ["course", "课程"], ["session_start", "开班时间", fmtDateTime], ["session_county", "开班县市"], ["location", "上课地点"],
   ["created_at", "提交时间", fmtDateTime], ["decided_at", "审核时间", fmtDateTime], ["decision_note", "审核意见"],
 ];
