@@ -92,6 +92,7 @@ async def _mentor_requests(scope: Scope, full: bool, status: str | None, since: 
                      _fmt(r.assigned_at), len(r.follow_ups),
                      f"{last.date} {last.kind}：{last.note}" if last else "", r.rating or "", r.rating_comment,
                      _fmt(r.created_at)])
+    return header, rows
 
 
 async def _carriers(scope: Scope, full: bool, status: str | None, since: date | None, until: date | None):
