@@ -9,8 +9,9 @@ from aiohttp import web
 
 from chuangye.config import Config
 
-from api import (appointments, auth_routes, loans, policies, staff, staff_desk, staff_export, staff_handoff,
-                 staff_meta, staff_notifications, staff_registry, staff_review, staff_stats, training, windows)
+from api import (appointments, auth_routes, events, loans, policies, staff, staff_desk, staff_events, staff_export,
+                 staff_handoff, staff_meta, staff_notifications, staff_registry, staff_review, staff_stats, training,
+                 windows)
 from api.dispatch import make_handler
 from api.errors import dumps, error_middleware
 from api.openapi import build_document
@@ -24,6 +25,7 @@ ROUTE_TABLES = [
     appointments.routes,
     loans.routes,
     training.routes,
+    events.routes,
     staff.routes,
     staff_meta.routes,
     staff_desk.routes,
@@ -33,6 +35,7 @@ ROUTE_TABLES = [
     staff_registry.routes,
     staff_notifications.routes,
     staff_handoff.routes,
+    staff_events.routes,
 ]
 OPENAPI = web.AppKey("openapi", dict)
 
