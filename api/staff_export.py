@@ -26,7 +26,7 @@ class ExportQuery(In):
 @routes.get("/staff/export/{kind}.xlsx", summary="导出台账（Excel）", auth="staff", query=ExportQuery,
             path_params={"kind": {"type": "string", "enum": list(KINDS)}},
             content={XLSX: {"schema": {"type": "string", "format": "binary"}}},
-            description="kind：appointments 预约台账、loan-applications 贷款预申请台账、training-applications 培训报名台账。")
+            description="kind：appointments 预约台账、loan-applications 贷款预申请台账、training-applications 培训报名台账、event-registrations 活动报名台账。")
 async def staff_export(call: Call) -> web.StreamResponse:
     q = call.query
     kind = call.path["kind"]

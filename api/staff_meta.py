@@ -45,6 +45,7 @@ class MetaOut(Out):
     handoff_senders: Names = Field(description="人工服务对话中的发言方 → 中文名称")
     carrier_kinds: list[CarrierKindOut]
     exports: Names = Field(description="可导出的台账 → 名称")
+    event_kinds: list[str] = Field(description="创业活动的类型")
     targets: list[PlanTargetOut] = Field(description="《楚雄州特色创业平台建设专项行动方案》2024 年目标")
 
 

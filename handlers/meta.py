@@ -13,6 +13,7 @@ from handlers.applications.review import DECISION_ZH, DECISIONS, OPEN
 from handlers.applications.training import STATUS_ZH as TRAINING_STATUS_ZH
 from handlers.appointments.booking import STATUS_ZH as APPOINTMENT_STATUS_ZH
 from handlers.eligibility import load_rules
+from handlers.events.signup import STATUS_ZH as EVENT_STATUS_ZH
 from handlers.handoff.sessions import REASON_ZH, SENDER_ZH
 from handlers.handoff.sessions import STATUS_ZH as HANDOFF_STATUS_ZH
 from handlers.knowledge_ops.faq import WRITER_ROLES as FAQ_WRITER_ROLES
@@ -24,6 +25,7 @@ from handlers.reporting.stats import CARRIER_KEYS, SHORT_LABELS, TARGETS
 from handlers.staff.auth import ROLE_NAMES
 from handlers.validation import COUNTIES
 from orm_models.handoff import PREFECTURE
+from orm_models.events import EVENT_KINDS
 from orm_models.registry import CARRIER_KINDS
 
 # Record kind -> its status names. The one table per kind; the console keeps no copy.
@@ -33,6 +35,7 @@ STATUS_TABLES: dict[str, dict[str, str]] = {
     "training": TRAINING_STATUS_ZH,
     "handoff": HANDOFF_STATUS_ZH,
     "notification": NOTIFICATION_STATUS_ZH,
+    "event_registration": EVENT_STATUS_ZH,
 }
 
 
@@ -58,5 +61,6 @@ def staff_meta() -> dict[str, Any]:
         "handoff_senders": dict(SENDER_ZH),
         "carrier_kinds": [{"kind": kind, "target": CARRIER_KEYS[kind]} for kind in CARRIER_KINDS],
         "exports": dict(SHEET_TITLES),
+        "event_kinds": list(EVENT_KINDS),
         "targets": [_target(t) for t in TARGETS],
     }

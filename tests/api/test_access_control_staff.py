@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tests.support.builders import make_id
+from tests.support.events import event_body
 from tests.support.staff import COUNTY_A, World, build_world, token
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
 
@@ -86,6 +87,15 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
         ("DELETE", f"/staff/mentors/{ids['mentor_a']}", None, deleters),
         ("DELETE", f"/staff/carriers/{ids['carrier_a']}", None, deleters),
         ("DELETE", f"/staff/guidance-teams/{ids['team_a']}", None, deleters),
+        ("GET", "/staff/events", None, everyone(200)),
+        ("POST", "/staff/events", lambda role: event_body(COUNTY_A, title=f"{role}发布的活动"), writers),
+        ("PUT", f"/staff/events/{ids['event_a']}", event_body(COUNTY_A), changers),
+        ("POST", f"/staff/events/{ids['event_w']}/withdraw", None, changers),
+        ("GET", f"/staff/events/{ids['event_a']}/registrations", None, in_a),
+        ("GET", f"/staff/event-registrations/{ids['reg_a']}", None, in_a),
+        ("POST", f"/staff/event-registrations/{ids['reg_a']}/check-in", None, in_a),
+        ("POST", "/staff/event-check-in", {"code": str(ids["reg_a_code"])}, in_a),
+        ("GET", "/staff/export/event-registrations.xlsx", None, everyone(200)),
     ]
 
 
@@ -113,7 +123,14 @@ async def _fixtures(w: World) -> dict[str, int]:
     carrier = await Carrier.create(kind="创业小镇", name="彝人古镇", county=COUNTY_A)
     mentor = await Mentor.create(name="导师甲", county=COUNTY_A)
     team = await GuidanceTeam.create(name="楚雄市创业指导队", county=COUNTY_A)
-    return {"decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
+    from handlers.events.signup import register_for_event
+    from tests.support.events import publish_direct, signup
+
+    event = await publish_direct(COUNTY_A)
+    reg = await register_for_event(a.user.id, signup(event.id))
+    withdrawn = await publish_direct(COUNTY_A)
+    return {"event_a": event.id, "event_w": withdrawn.id, "reg_a": reg.id, "reg_a_code": reg.code,
+            "decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
             "sent_note_a": sent.id, "carrier_a": carrier.id, "mentor_a": mentor.id, "team_a": team.id}
 
 
@@ -149,11 +166,13 @@ async def test_the_table_covers_every_declared_staff_endpoint(client, config):
 
     w = await build_world()
     rows = table(w, {k: 1 for k in ("decided_loan_a", "decided_training_a", "future_a", "sent_note_a",
-                                    "carrier_a", "mentor_a", "team_a")})
+                                    "carrier_a", "mentor_a", "team_a", "event_a", "event_w", "reg_a",
+                                    "reg_a_code")})
     import re
 
     covered = {(m, re.sub(r"/\d+", "/{id}", p).replace("/appointments.xlsx", "/{kind}.xlsx")
-                .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx"))
+                .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx")
+                .replace("/event-registrations.xlsx", "/{kind}.xlsx"))
                for m, p, _, _ in rows}
     declared = {(ep.method, ep.path) for ep in endpoints(collect()) if ep.auth == "staff"
                 and ep.path.startswith("/staff/") and ep.handler.__module__.startswith("api.staff")
