@@ -42,6 +42,7 @@ WELCOME = (
     "2. 预约窗口：预约县市创业服务窗口，发送位置可查看离您最近的窗口\n"
     "3. 贷款和培训预申请：创业担保贷款预申请、技能和创业培训报名\n"
     "4. 人工服务：发送“人工”，由工作人员为您解答\n"
+    "5. 创业活动：发送“活动”查看近期的创业大赛、沙龙、路演和直播，在线报名\n"
     "也可以点击下方菜单。"
 )
 
@@ -80,6 +81,7 @@ MENU_FALLBACK = {
     "MY_APPOINTMENTS": "暂时查不到预约记录，请稍后再试。",
     "MY_APPLICATIONS": "暂时查不到申请记录，请稍后再试。",
     "HUMAN": "人工服务暂时无法转接，请稍后再试。您可以先发送位置，查看离您最近的创业服务窗口的电话。",
+    "EVENTS": "创业活动暂时查不到，请稍后再试。",
 }
 # The text command a menu click stands for; skills that own the command answer both.
 MENU_COMMANDS = {
@@ -89,6 +91,7 @@ MENU_COMMANDS = {
     "MY_APPOINTMENTS": "我的预约",
     "MY_APPLICATIONS": "我的申请",
     "HUMAN": "人工",
+    "EVENTS": "创业活动",
 }
 MENU_TEXTS = {
     "POLICY": POLICY_HINT,
@@ -195,3 +198,26 @@ HANDOFF_LINE_EVENTS = {
 BIND_OK = "绑定成功！工作台账号 {name}（{role}{where}）已绑定此微信，相关通知会发到这里。"
 BIND_FAILED = "绑定码无效或已过期（绑定码 10 分钟内有效，只能用一次）。请在工作台重新生成绑定码后再发送「绑定 六位数字」。"
 BIND_FORMAT = "绑定格式：「绑定 123456」，六位数字绑定码在工作台“绑定微信”处生成。"
+
+# ---------------------------------------------------------------- events (bot/events.py)
+
+EVENT_LIST = {"活动", "创业活动", "近期活动", "活动报名", "查活动", "有什么活动", "最近有什么活动", "创业大赛", "路演", "直播"}
+MY_EVENTS = {"我的活动", "我的活动报名", "活动签到码", "我的签到码"}
+EVENT_SIGNUP_PREFIX = ("报名活动", "报名")
+EVENT_CANCEL_PREFIX = ("取消活动报名", "取消活动")
+EVENTS_NONE = "近期暂无可报名的创业活动。活动发布后会在这里列出，也可以发送“人工”咨询工作人员。"
+EVENTS_HEADER = "近期创业活动："
+EVENT_LINE = "{n}. 【{kind}】{title}\n   时间：{when}\n   {where}\n   {seats}"
+EVENT_DEMO = "（演示数据）"
+EVENTS_FOOTER = "回复“报名”加序号报名，如“报名1”；发送“我的活动”查看签到码。"
+EVENT_PICK_AGAIN = "请先发送“活动”查看近期活动，再回复“报名”加列表中的序号，如“报名1”。"
+EVENT_ASK_CONTACT = "您要报名：{title}（{when}）。\n请回复您的姓名和手机号，用空格隔开，如：王小花 13812348000\n（回复“取消”放弃报名）"
+EVENT_CONTACT_FORMAT = "请按“姓名 手机号”的格式回复，中间用空格隔开，如：王小花 13812348000；回复“取消”放弃报名。"
+EVENT_SIGNUP_DROPPED = "好的，已放弃这次活动报名。"
+EVENT_SIGNED_UP = "报名成功！\n活动：{title}\n时间：{when}\n{where}\n签到码：{code}\n到场时请向工作人员出示签到码；活动前一天会提醒您。如不能参加，请发送“取消活动{n}”把名额留给别人。"
+MY_EVENTS_NONE = "您还没有报名创业活动。发送“活动”查看近期活动。"
+MY_EVENTS_HEADER = "您的活动报名："
+MY_EVENT_LINE = "{n}. {title}\n   时间：{when}\n   状态：{status}{code}"
+MY_EVENTS_FOOTER = "如不能参加，发送“取消活动”加序号取消，如“取消活动1”。"
+EVENT_CANCEL_PICK = "请先发送“我的活动”查看您的报名，再回复“取消活动”加序号，如“取消活动1”。"
+EVENT_CANCELLED = "已取消活动报名：{title}。名额已释放给其他人。"

@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from api import setup as setup_api
-from bot import binding, builtin, flows, handoff
+from bot import binding, builtin, events, flows, handoff
 from bot.callback import setup_routes as setup_callback
 from bot.handoff import watch_ctx as handoff_watch_ctx
 from bot.skills import add_middleware
@@ -104,3 +104,4 @@ def _mount_chat(app: web.Application, config: Config, features: bool) -> None:
         add_middleware(app, handoff.HandoffMiddleware())  # 人工服务: around everything else
         binding.install(app, config)
         flows.install(app, config)
+        events.install(app, config)  # 「活动」: events and sign-ups
