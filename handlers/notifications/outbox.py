@@ -47,6 +47,7 @@ EVENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # Written by handlers.notifications.scheduler, not by other use cases.
     "daily_agenda": (("window_id", "date"), ("window_id", "date")),
     "appointment_reminder": (("appointment_id",), ("appointment_id",)),
+    "event_reminder": (("registration_id",), ("registration_id",)),
 }
 
 

@@ -21,6 +21,7 @@ KIND_LABELS = {
     "appointment_booked": "新预约通知工作人员", "appointment_cancelled": "取消预约通知工作人员",
     "loan_decided": "贷款预申请审核结果", "training_decided": "培训报名审核结果",
     "daily_agenda": "每日预约安排", "appointment_reminder": "预约前一天提醒",
+    "event_reminder": "活动前一天提醒",
 }
 STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "cancelled": "已取消"}
 
