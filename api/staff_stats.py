@@ -1,6 +1,8 @@
 """GET /staff/stats: progress against the plan's 2024 targets, per county, and the service funnel."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from handlers.reporting.stats import progress_stats
@@ -29,6 +31,20 @@ class CountyFunnel(Out):
     decisions: int
 
 
+class CountyEvents(Out):
+    published: int
+    registrations: int
+    participants: int
+
+
+class EventCount(Out):
+    key: Literal["published", "registrations", "participants"]
+    label: str
+    unit: str
+    count: int
+    definition: str = Field(description="统计口径")
+
+
 class CountyOut(Out):
     county: str
     loan_backed: int
@@ -42,6 +58,7 @@ class CountyOut(Out):
     communities: int
     villages: int
     funnel: CountyFunnel
+    events: CountyEvents = Field(description="本县市的创业活动数、报名人次、签到人次")
 
 
 class FunnelStep(Out):
@@ -65,6 +82,8 @@ class StatsOut(Out):
     demo_windows: int = Field(description="地址、电话仍为演示数据的窗口数")
     funnel: list[FunnelStep]
     funnel_note: str
+    events: list[EventCount] = Field(description="创业活动：发布数、报名人次、签到人次（方案未设目标）")
+    events_note: str
 
 
 @routes.get("/staff/stats", summary="进度看板：目标与实际、分县市、服务漏斗", auth="staff", response=StatsOut)
