@@ -7,8 +7,10 @@ from typing import Any
 
 from api.idempotency import HEADER
 from orm_models import AuditLog, Event, EventRegistration
+from orm_models.events import EVENT_KINDS
 
 from tests.support.api import error_of, login
+from tests.support.env import SQLITE_ONLY
 from tests.support.events import API, event_body, publish, signup
 from tests.support.staff import make_staff, token
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
@@ -144,3 +146,21 @@ async def test_staff_see_sign_ups_masked_view_one_in_full_audited_and_check_in_b
     assert await AuditLog.filter(action="check_in", object_type="event_registration").count() == 1
     cancel = await client.post(f"{API}/event-registrations/{reg['id']}/cancel", headers=headers)
     assert (await error_of(cancel, 409))["code"] == "not_allowed"
+
+
+@SQLITE_ONLY
+async def test_the_document_lists_event_kinds_counties_and_the_idempotency_key(client: Any) -> None:
+    doc = await (await client.get(f"{API}/openapi.json")).json()
+
+    def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in schema:
+            schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        return schema
+
+    params = {p["name"]: p for p in doc["paths"]["/events"]["get"]["parameters"]}
+    assert set(params) == {"county", "from"} and "元谋县" in resolve(params["county"]["schema"])["enum"]
+    body = resolve(doc["paths"]["/staff/events"]["post"]["requestBody"]["content"]["application/json"]["schema"])
+    assert resolve(body["properties"]["kind"])["enum"] == list(EVENT_KINDS)
+    register = doc["paths"]["/event-registrations"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in register.get("parameters", [])}
+    assert {"201", "409", "422"} <= set(register["responses"])
