@@ -164,3 +164,16 @@ async def test_the_document_lists_event_kinds_counties_and_the_idempotency_key(c
     register = doc["paths"]["/event-registrations"]["post"]
     assert "Idempotency-Key" in {p["name"] for p in register.get("parameters", [])}
     assert {"201", "409", "422"} <= set(register["responses"])
+
+
+async def test_sign_up_after_the_deadline_is_422_naming_the_event(client: Any) -> None:
+    from datetime import datetime, timedelta
+
+    from handlers.clock import TZ
+    from tests.support.events import publish_direct
+
+    event = await publish_direct(signup_deadline=datetime.now(TZ) - timedelta(hours=1))
+    headers, _ = await login(client)
+    resp = await client.post(f"{API}/event-registrations", json=signup(event.id), headers=headers)
+    assert (await error_of(resp, 422))["fields"] == {"event_id": "活动：报名已截止"}
+    assert await EventRegistration.all().count() == 0
