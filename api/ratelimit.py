@@ -49,6 +49,7 @@ LIMITS: dict[str, Limit] = {
     # Booking: per user, since many users share a mobile network's address; far above what a
     # person taps, well below a script cycling through slots.
     "appointments_book": Limit(10, 60, per="user"),
+    "events_register": Limit(10, 60, per="user"),  # event sign-ups, for the same reason
 }
 MSG = "操作过于频繁，请 {seconds} 秒后再试"
 DOC = "请求过于频繁（rate_limited），按 Retry-After 秒数稍后再试"

@@ -27,7 +27,7 @@ class ExportQuery(In):
             path_params={"kind": {"type": "string", "enum": list(KINDS)}},
             content={XLSX: {"schema": {"type": "string", "format": "binary"}}},
             description="kind：appointments 预约台账、loan-applications 贷款预申请台账、training-applications 培训报名台账、"
-                        "mentor-requests 导师帮扶台账、carrier-applications 入驻申请台账。")
+                        "mentor-requests 导师帮扶台账、carrier-applications 入驻申请台账、event-registrations 活动报名台账。")
 async def staff_export(call: Call) -> web.StreamResponse:
     q = call.query
     kind = call.path["kind"]

@@ -48,6 +48,7 @@ class MetaOut(Out):
     carrier_industries: list[str] = Field(description="创业载体的产业方向（方案中的「X+创业」模式）")
     carrier_offers: Names = Field(description="入驻条件的项目 → 中文名称（场地、工位、免费期、服务）")
     exports: Names = Field(description="可导出的台账 → 名称")
+    event_kinds: list[str] = Field(description="创业活动的类型")
     targets: list[PlanTargetOut] = Field(description="《楚雄州特色创业平台建设专项行动方案》2024 年目标")
     mentor_areas: list[str] = Field(description="创业导师的擅长领域（方案的「X+创业」模式和电商、财务、营销等）")
     follow_up_kinds: list[str] = Field(description="帮扶记录的方式")

@@ -1,6 +1,8 @@
 """GET /staff/stats: progress against the plan's 2024 targets, per county, and the service funnel."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from handlers.reporting.stats import progress_stats
@@ -34,6 +36,20 @@ class CountyCarrierServices(Out):
     carrier_settled: int = Field(description="同意入驻数")
 
 
+class CountyEvents(Out):
+    published: int
+    registrations: int
+    participants: int
+
+
+class EventCount(Out):
+    key: Literal["published", "registrations", "participants"]
+    label: str
+    unit: str
+    count: int
+    definition: str = Field(description="统计口径")
+
+
 class CountyOut(Out):
     county: str
     loan_backed: int
@@ -49,6 +65,7 @@ class CountyOut(Out):
     villages: int
     funnel: CountyFunnel
     carrier_services: CountyCarrierServices
+    events: CountyEvents = Field(description="本县市的创业活动数、报名人次、签到人次")
 
 
 class FunnelStep(Out):
@@ -83,6 +100,8 @@ class StatsOut(Out):
     demo_carriers: int = Field(description="仍为演示数据的创业载体数（不计入载体目标）")
     carrier_services: list[FunnelStep] = Field(description="入驻申请与同意入驻（方案未设目标）")
     carrier_services_note: str
+    events: list[EventCount] = Field(description="创业活动：发布数、报名人次、签到人次（方案未设目标）")
+    events_note: str
 
 
 @routes.get("/staff/stats", summary="进度看板：目标与实际、分县市、服务漏斗", auth="staff", response=StatsOut)

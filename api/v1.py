@@ -9,9 +9,9 @@ from aiohttp import web
 
 from chuangye.config import Config
 
-from api import (appointments, auth_routes, carriers, loans, mentors, policies, staff, staff_carriers, staff_desk,
-                 staff_export, staff_handoff, staff_kb, staff_meta, staff_mentors, staff_notifications, staff_registry,
-                 staff_review, staff_stats, training, windows)
+from api import (appointments, auth_routes, carriers, events, loans, mentors, policies, staff, staff_carriers, staff_desk,
+                 staff_events, staff_export, staff_handoff, staff_kb, staff_meta, staff_mentors, staff_notifications,
+                 staff_registry, staff_review, staff_stats, training, windows)
 from api.dispatch import make_handler
 from api.errors import dumps, error_middleware
 from api.openapi import build_document
@@ -27,6 +27,7 @@ ROUTE_TABLES = [
     training.routes,
     mentors.routes,
     carriers.routes,
+    events.routes,
     staff.routes,
     staff_meta.routes,
     staff_desk.routes,
@@ -39,6 +40,7 @@ ROUTE_TABLES = [
     staff_notifications.routes,
     staff_handoff.routes,
     staff_kb.routes,
+    staff_events.routes,
 ]
 OPENAPI = web.AppKey("openapi", dict)
 

@@ -78,6 +78,12 @@ class SessionFull(DomainError):
     default_message = "该期培训名额已满，请选择其他期次"
 
 
+class EventFull(DomainError):
+    code = "event_full"
+    status = 409
+    default_message = "该活动名额已满，请关注其他活动"
+
+
 class NotFound(DomainError):
     code = "not_found"
     status = 404

@@ -19,6 +19,7 @@ from handlers.carriers.directory import KIND_CODES as CARRIER_KIND_CODES
 from handlers.carriers.directory import OFFER_KEYS as CARRIER_OFFERS
 from handlers.carriers.review import DECISIONS as CARRIER_DECISIONS
 from handlers.eligibility import load_rules
+from handlers.events.signup import STATUS_ZH as EVENT_STATUS_ZH
 from handlers.handoff.sessions import REASON_ZH, SENDER_ZH
 from handlers.handoff.sessions import STATUS_ZH as HANDOFF_STATUS_ZH
 from handlers.knowledge_ops.faq import WRITER_ROLES as FAQ_WRITER_ROLES
@@ -33,6 +34,7 @@ from handlers.staff.auth import ROLE_NAMES
 from handlers.validation import COUNTIES
 from orm_models.handoff import PREFECTURE
 from orm_models.mentors import FOLLOW_UP_KINDS
+from orm_models.events import EVENT_KINDS
 from orm_models.registry import CARRIER_KINDS
 
 # Record kind -> its status names. The one table per kind; the console keeps no copy.
@@ -44,6 +46,7 @@ STATUS_TABLES: dict[str, dict[str, str]] = {
     "handoff": HANDOFF_STATUS_ZH,
     "notification": NOTIFICATION_STATUS_ZH,
     "mentor_request": MENTOR_STATUS_ZH,
+    "event_registration": EVENT_STATUS_ZH,
 }
 
 
@@ -74,6 +77,7 @@ def staff_meta() -> dict[str, Any]:
         "carrier_industries": list(CARRIER_INDUSTRIES),
         "carrier_offers": dict(CARRIER_OFFERS),
         "exports": dict(SHEET_TITLES),
+        "event_kinds": list(EVENT_KINDS),
         "targets": [_target(t) for t in TARGETS],
         "mentor_areas": list(MENTOR_AREAS),
         "follow_up_kinds": list(FOLLOW_UP_KINDS),

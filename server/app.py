@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from api import setup as setup_api
-from bot import binding, builtin, carriers, flows, handoff, mentors
+from bot import binding, builtin, carriers, events, flows, handoff, mentors
 from bot.callback import setup_routes as setup_callback
 from bot.handoff import watch_ctx as handoff_watch_ctx
 from bot.skills import add_middleware
@@ -132,3 +132,4 @@ def _mount_chat(app: web.Application, config: Config, features: bool) -> None:
         flows.install(app, config)
         mentors.install(app, config)  # 找导师 phrases, 我的导师, rating (after the forms)
         carriers.install(app)  # 创业载体: listings, and a line of nearby carriers after a location's windows
+        events.install(app, config)  # 「活动」: events and sign-ups

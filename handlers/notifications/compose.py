@@ -90,6 +90,19 @@ def reminder_message(*, window_name: str, address: str | None, start: datetime, 
     return message("明天的窗口预约提醒", fields, "如不能前往，请在「我的预约」中取消，把名额留给别人。")
 
 
+def event_reminder_message(*, title: str, start: datetime, place: str | None, online_url: str | None,
+                           code: str | None) -> dict[str, Any]:
+    """To a participant the day before an event they signed up for."""
+    fields = [("活动", title), ("开始时间", local_time(start))]
+    if place:
+        fields.append(("地点", place))
+    if online_url:
+        fields.append(("直播链接", online_url))
+    if code:
+        fields.append(("签到码", code))
+    return message("明天的创业活动提醒", fields[:5], "如不能参加，请在「我的活动」中取消报名，把名额留给别人。")
+
+
 # ---------------------------------------------------------------- rendering
 
 

@@ -15,7 +15,8 @@ from typing import Any, Awaitable, Callable
 
 from tortoise.transactions import in_transaction
 
-from orm_models import Appointment, CarrierApplication, LoanApplication, StaffAccount, TrainingApplication, User, Window
+from orm_models import (Appointment, CarrierApplication, EventRegistration, LoanApplication, StaffAccount, TrainingApplication,
+                        User, Window)
 from orm_models.notifications import CUSTOM, PENDING, SENT, SUBSCRIBE, TEMPLATE, WECOM, Notification, NotificationAttempt
 
 from handlers.notifications import compose
@@ -193,6 +194,18 @@ async def _reminder(payload: dict[str, Any], config: Any) -> Resolved:
     return message, await applicant(appt.user_id, config), _NO_APPLICANT_CHANNEL
 
 
+async def _event_reminder(payload: dict[str, Any], config: Any) -> Resolved:
+    reg = await EventRegistration.get_or_none(id=payload["registration_id"]).prefetch_related("event")
+    if reg is None:
+        raise Undeliverable(f"活动报名不存在（编号 {payload['registration_id']}）")
+    if reg.status != "registered" or not reg.event.is_active:
+        raise Obsolete("活动报名已取消、已签到或活动已撤下，不再提醒")
+    e = reg.event
+    message = compose.event_reminder_message(title=e.title, start=e.start, place=e.place, online_url=e.online_url,
+                                             code=reg.code)
+    return message, await applicant(reg.user_id, config), _NO_APPLICANT_CHANNEL
+
+
 RESOLVERS: dict[str, Callable[[dict[str, Any], Any], Awaitable[Resolved]]] = {
     "appointment_booked": _booked,
     "appointment_cancelled": _cancelled,
@@ -201,6 +214,7 @@ RESOLVERS: dict[str, Callable[[dict[str, Any], Any], Awaitable[Resolved]]] = {
     "carrier_decided": _carrier_decided,
     "daily_agenda": _daily_agenda,
     "appointment_reminder": _reminder,
+    "event_reminder": _event_reminder,
 }
 
 

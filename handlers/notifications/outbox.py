@@ -55,6 +55,7 @@ EVENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "mentor_assigned": (("request_id", "mentor_id"), ("request_id", "mentor_id")),
     "mentor_assigned_user": (("request_id", "mentor_id"), ("request_id", "mentor_id")),
     "mentor_request_unassigned": (("request_id",), ("request_id",)),
+    "event_reminder": (("registration_id",), ("registration_id",)),
 }
 
 

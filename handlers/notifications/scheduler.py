@@ -1,6 +1,7 @@
-"""Scheduled notifications, driven by the delivery loop: the 08:30 agenda and day-before reminders.
+"""Scheduled notifications, driven by the delivery loop: the 08:30 agenda and day-before reminders
+(of window visits and of event sign-ups).
 
-Each is an outbox event with a dedupe key (window + date, appointment), so any number of
+Each is an outbox event with a dedupe key (window + date, appointment, sign-up), so any number of
 workers checking at the same time enqueue it once, and a restart never sends it twice.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Awaitable, Callable
 
 from tortoise import timezone
 
-from orm_models import Appointment
+from orm_models import Appointment, EventRegistration
 from orm_models.notifications import Notification
 
 from handlers.clock import TZ
@@ -44,6 +45,7 @@ async def run_schedules(now: datetime | None = None) -> int:
         new += await enqueue_reminders(local.date())
         for daily in DAYTIME:
             new += await daily(local.date())
+        new += await enqueue_event_reminders(local.date())
     return new
 
 
@@ -62,6 +64,15 @@ async def enqueue_reminders(today: date) -> int:
     ids = await Appointment.filter(start__gte=tomorrow_begin, start__lt=tomorrow_begin + timedelta(days=1),
                                    status="booked", created_at__lt=today_begin).values_list("id", flat=True)
     return await _enqueue_missing("appointment_reminder", [{"appointment_id": i} for i in sorted(ids)])
+
+
+async def enqueue_event_reminders(today: date) -> int:
+    """A reminder for each sign-up to an event starting tomorrow, except those made today (just confirmed)."""
+    today_begin, tomorrow_begin = day_bounds(today)
+    ids = await EventRegistration.filter(event__start__gte=tomorrow_begin,
+                                         event__start__lt=tomorrow_begin + timedelta(days=1), event__is_active=True,
+                                         status="registered", created_at__lt=today_begin).values_list("id", flat=True)
+    return await _enqueue_missing("event_reminder", [{"registration_id": i} for i in sorted(ids)])
 
 
 async def _enqueue_missing(event: str, payloads: list[dict]) -> int:

@@ -24,6 +24,7 @@ KIND_LABELS = {
     "daily_agenda": "每日预约安排", "appointment_reminder": "预约前一天提醒",
     "mentor_assigned": "导师帮扶任务通知导师", "mentor_assigned_user": "告知创业者导师安排",
     "mentor_request_unassigned": "找导师申请待分配提醒",
+    "event_reminder": "活动前一天提醒",
 }
 STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "cancelled": "已取消"}
 

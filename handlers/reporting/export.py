@@ -24,14 +24,16 @@ from handlers.carriers.applications import STATUS_ZH as CARRIER_LABELS
 from handlers.staff.auth import ROLE_NAMES
 from handlers.clock import clock
 from handlers.appointments.desk import STATUS_LABELS
+from handlers.events.signup import STATUS_ZH as EVENT_LABELS
 from handlers.clock import day_bounds, local
 from handlers.mentors import requests as mentor_requests
 from handlers.staff.scope import Scope
 from orm_models import StaffAccount
 
-KINDS = ("appointments", "loan-applications", "training-applications", "mentor-requests", "carrier-applications")
+KINDS = ("appointments", "loan-applications", "training-applications", "mentor-requests", "carrier-applications",
+         "event-registrations")
 SHEET_TITLES = {"appointments": "预约台账", "loan-applications": "贷款预申请台账", "training-applications": "培训报名台账",
-                "mentor-requests": "导师帮扶台账", "carrier-applications": "入驻申请台账"}
+                "mentor-requests": "导师帮扶台账", "carrier-applications": "入驻申请台账", "event-registrations": "活动报名台账"}
 
 
 def _fmt(dt: datetime | None) -> str:
@@ -106,6 +108,17 @@ async def _carriers(scope: Scope, full: bool, status: str | None, since: date | 
     return header, rows
 
 
+async def _event_registrations(scope: Scope, full: bool, status: str | None, since: date | None,
+                               until: date | None):
+    query = _dated(scope.event_registrations().select_related("event"), status, since, until)
+    header = ["编号", "县市", "活动", "活动类型", "开始时间", "姓名", "手机号", "状态", "签到时间", "报名时间"]
+    rows = [[r.id, r.county, r.event.title, r.event.kind, _fmt(r.event.start), r.name,
+             _reveal(full, r.phone_enc, r.phone_masked), EVENT_LABELS.get(r.status, r.status), _fmt(r.checked_in_at),
+             _fmt(r.created_at)]
+            for r in await query.order_by("id")]
+    return header, rows
+
+
 def _dated(query: Any, status: str | None, since: date | None, until: date | None) -> Any:
     if status:
         query = query.filter(status=status)
@@ -118,9 +131,10 @@ def _dated(query: Any, status: str | None, since: date | None, until: date | Non
 
 BUILDERS: dict[str, Callable] = {"appointments": _appointments, "loan-applications": _loans,
                                  "training-applications": _trainings, "mentor-requests": _mentor_requests,
-                                 "carrier-applications": _carriers}
+                                 "carrier-applications": _carriers, "event-registrations": _event_registrations}
 STATUSES = {"appointments": STATUS_LABELS, "loan-applications": LOAN_LABELS, "training-applications": TRAINING_LABELS,
-            "mentor-requests": mentor_requests.STATUS_ZH, "carrier-applications": CARRIER_LABELS}
+            "mentor-requests": mentor_requests.STATUS_ZH, "carrier-applications": CARRIER_LABELS,
+            "event-registrations": EVENT_LABELS}
 
 
 def _as_text(sheet: Any, value: Any) -> Any:

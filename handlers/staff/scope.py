@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from tortoise.queryset import QuerySet
 
 from handlers.errors import NotFound
-from orm_models import Appointment, CarrierApplication, LoanApplication, StaffAccount, TrainingApplication
+from orm_models import (Appointment, CarrierApplication, Event, EventRegistration, LoanApplication, StaffAccount,
+                        TrainingApplication)
 
 FULL_PII_ROLES = ("county", "prefecture")
 
@@ -62,6 +63,17 @@ class Scope:
         if self.everything:
             return CarrierApplication.all()
         return CarrierApplication.filter(county=self.county or "")
+
+    def events(self) -> QuerySet[Event]:
+        """Events of the staff member's county (a window's staff: their window's county)."""
+        if self.everything:
+            return Event.all()
+        return Event.filter(county=self.county or "")
+
+    def event_registrations(self) -> QuerySet[EventRegistration]:
+        if self.everything:
+            return EventRegistration.all()
+        return EventRegistration.filter(county=self.county or "")
 
 
 async def get_in_scope(query: QuerySet, record_id: int, what: str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tests.support.builders import make_id
+from tests.support.events import event_body
 from tests.support.staff import COUNTY_A, World, build_world, token
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
 
@@ -117,6 +118,15 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
         ("POST", f"/staff/kb/documents/{ids['kb_doc_a']}/restore", {"version": 1}, changers),
         ("POST", f"/staff/kb/documents/{ids['kb_doc_prefecture']}/disable", None,
          by_role(window_a=403, window_b=403, county_a=403, prefecture=200)),
+        ("GET", "/staff/events", None, everyone(200)),
+        ("POST", "/staff/events", lambda role: event_body(COUNTY_A, title=f"{role}发布的活动"), writers),
+        ("PUT", f"/staff/events/{ids['event_a']}", event_body(COUNTY_A), changers),
+        ("POST", f"/staff/events/{ids['event_w']}/withdraw", None, changers),
+        ("GET", f"/staff/events/{ids['event_a']}/registrations", None, in_a),
+        ("GET", f"/staff/event-registrations/{ids['reg_a']}", None, in_a),
+        ("POST", f"/staff/event-registrations/{ids['reg_a']}/check-in", None, in_a),
+        ("POST", "/staff/event-check-in", {"code": str(ids["reg_a_code"])}, in_a),
+        ("GET", "/staff/export/event-registrations.xlsx", None, everyone(200)),
     ]
 
 
@@ -163,12 +173,19 @@ async def _fixtures(w: World) -> dict[str, int]:
     from handlers.carriers.review import decide_carrier_application
 
     await decide_carrier_application(pref, decided_settle.id, "approved")
+    from handlers.events.signup import register_for_event
+    from tests.support.events import publish_direct, signup
+
+    event = await publish_direct(COUNTY_A)
+    reg = await register_for_event(a.user.id, signup(event.id))
+    withdrawn = await publish_direct(COUNTY_A)
     requests = await _mentor_requests(a, pref)
     return {**requests, "decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
             "sent_note_a": sent.id, "carrier_a": carrier.id, "mentor_a": mentor.id, "team_a": team.id,
             "kb_doc_a": kb_a.id, "kb_segment_a": kb_seg_a.id, "kb_doc_prefecture": kb_pref.id,
             "kb_segment_prefecture": kb_seg_pref.id,
-            "settle_a": settle_a.id, "settle_b": settle_b.id, "decided_settle_a": decided_settle.id}
+            "settle_a": settle_a.id, "settle_b": settle_b.id, "decided_settle_a": decided_settle.id,
+            "event_a": event.id, "event_w": withdrawn.id, "reg_a": reg.id, "reg_a_code": reg.code}
 
 
 async def _mentor_requests(a: Any, pref: Any) -> dict[str, int]:
@@ -219,12 +236,14 @@ async def test_the_table_covers_every_declared_staff_endpoint(client, config):
     rows = table(w, {k: 1 for k in ("decided_loan_a", "decided_training_a", "future_a", "sent_note_a",
                                     "carrier_a", "mentor_a", "team_a", "kb_doc_a", "kb_segment_a",
                                     "kb_doc_prefecture", "kb_segment_prefecture", "mentor_request_a",
-                                    "mentor_assigned_a", "settle_a", "settle_b", "decided_settle_a")})
+                                    "mentor_assigned_a", "settle_a", "settle_b", "decided_settle_a", "event_a", "event_w",
+                                    "reg_a", "reg_a_code")})
     import re
 
     covered = {(m, re.sub(r"/\d+", "/{id}", p).replace("/appointments.xlsx", "/{kind}.xlsx")
                 .replace("/loan-applications.xlsx", "/{kind}.xlsx").replace("/training-applications.xlsx", "/{kind}.xlsx")
-                .replace("/mentor-requests.xlsx", "/{kind}.xlsx").replace("/carrier-applications.xlsx", "/{kind}.xlsx"))
+                .replace("/mentor-requests.xlsx", "/{kind}.xlsx").replace("/carrier-applications.xlsx", "/{kind}.xlsx")
+                .replace("/event-registrations.xlsx", "/{kind}.xlsx"))
                for m, p, _, _ in rows}
     declared = {(ep.method, ep.path) for ep in endpoints(collect()) if ep.auth == "staff"
                 and ep.path.startswith("/staff/") and ep.handler.__module__.startswith("api.staff")

@@ -145,7 +145,8 @@ async def test_the_served_document_lists_the_staff_enumerations(served: dict[str
                        ["content"]["application/json"]["schema"])
     assert decision["properties"]["decision"]["enum"] == ["approved", "rejected", "referred"]
     assert param(served, "/staff/export/{kind}.xlsx", "get", "kind")["enum"] == [
-        "appointments", "loan-applications", "training-applications", "mentor-requests", "carrier-applications"]
+        "appointments", "loan-applications", "training-applications", "mentor-requests", "carrier-applications",
+        "event-registrations"]
     for path in ("/staff/loan-applications", "/staff/training-applications", "/staff/appointments",
                  "/staff/carrier-applications"):
         assert param(served, path, "get", "status")["enum"]

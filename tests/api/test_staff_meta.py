@@ -31,6 +31,7 @@ async def test_meta_lists_the_ten_counties_and_the_status_names_exactly_as_handl
     from handlers.applications.training import STATUS_ZH as TRAINING_ZH
     from handlers.appointments.booking import STATUS_ZH as APPOINTMENT_ZH
     from handlers.appointments.desk import STATUS_LABELS as DESK_LABELS
+    from handlers.events.signup import STATUS_ZH as EVENT_ZH
     from handlers.handoff.sessions import STATUS_ZH as HANDOFF_ZH
     from handlers.mentors.requests import STATUS_ZH as MENTOR_ZH
     from handlers.notifications.staff_view import STATUS_LABELS as NOTIFICATION_ZH
@@ -47,12 +48,12 @@ async def test_meta_lists_the_ten_counties_and_the_status_names_exactly_as_handl
 
     assert body["statuses"] == {"appointment": APPOINTMENT_ZH, "loan": LOAN_ZH, "training": TRAINING_ZH,
                                 "carrier": CARRIER_ZH, "handoff": HANDOFF_ZH, "notification": NOTIFICATION_ZH,
-                                "mentor_request": MENTOR_ZH}
+                                "mentor_request": MENTOR_ZH, "event_registration": EVENT_ZH}
     # Staff, applicants and exports share one table per record kind.
     assert DESK_LABELS is APPOINTMENT_ZH and LOAN_LABELS is LOAN_ZH and TRAINING_LABELS is TRAINING_ZH
     assert EXPORT_STATUSES == {"appointments": APPOINTMENT_ZH, "loan-applications": LOAN_ZH,
                                "training-applications": TRAINING_ZH, "mentor-requests": MENTOR_ZH,
-                               "carrier-applications": CARRIER_ZH}
+                               "carrier-applications": CARRIER_ZH, "event-registrations": EVENT_ZH}
     assert body["roles"] == ROLE_NAMES
     assert body["faq_roles"] == ["county", "prefecture"]
     assert {k: list(v) for k, v in body["decisions"].items()} == {**{k: list(v) for k, v in DECISIONS.items()},

@@ -335,4 +335,59 @@ async def test_an_administrator_registers_a_mentor_assigns_a_request_with_one_cl
     req = await MentorRequest.get(name="李小梅").prefetch_related("mentor")
     assert req.status == "assigned" and req.mentor.name == "杨丽华"
     assert (await MentorFollowUp.get(request_id=req.id)).kind == "现场指导"
+
+
+async def test_an_administrator_publishes_an_event_a_user_signs_up_and_window_staff_check_them_in_by_code(
+    live_app: LiveApp, staff_browser
+) -> None:
+    from orm_models import Event, EventRegistration
+
+    page, errors = staff_browser
+    clerk = await live_app.seed()  # the county window's staff, for the check-in
+    admin = await live_app.seed(county=None)
+    await _log_in(page, live_app.base, admin.username, admin.password)
+    await page.click("nav a[data-page=events]")
+    form = page.locator("[data-testid=event-form]")
+    await form.locator("button[type=submit]").click()
+    await form.locator(".field-error", has_text="请填写活动名称").wait_for()
+    day = (datetime.now(TZ) + timedelta(days=5)).date().isoformat()
+    await form.locator("input[name=title]").fill("元谋县返乡创业经验交流沙龙")
+    await form.locator("select[name=kind]").select_option("沙龙·经验交流")
+    await form.locator("input[name=start]").fill(f"{day}T14:00")
+    await form.locator("input[name=end]").fill(f"{day}T16:00")
+    await form.locator("select[name=county]").select_option(clerk.county)
+    await form.locator("input[name=capacity]").fill("30")
+    await form.locator("button[type=submit]").click()
+    await form.locator(".field-error", has_text="请填写活动地点或直播链接").wait_for()  # the server's 422, per field
+    await form.locator("input[name=place]").fill("演示数据：窗口二楼会议室")
+    await form.locator("input[name=demo]").check()
+    await form.locator("button[type=submit]").click()
+    await page.locator("[data-testid=events-table] tr", has_text="元谋县返乡创业经验交流沙龙").wait_for()
+    event = await Event.get(title="元谋县返乡创业经验交流沙龙")
+    assert event.is_demo and event.capacity == 30 and event.start.astimezone(TZ).hour == 14
+
+    async with aiohttp.ClientSession(live_app.base) as http:
+        login = await (await http.post("/api/v1/auth/login", json={"code": "event-goer"})).json()
+        headers = {"Authorization": f"Bearer {login['token']}", "Idempotency-Key": "event-goer-1"}
+        resp = await http.post("/api/v1/event-registrations", headers=headers,
+                               json={"event_id": event.id, "name": VISITOR["name"], "phone": VISITOR["phone"]})
+        assert resp.status == 201, await resp.text()
+        code = (await resp.json())["registration"]["code"]
+
+    await page.click("#logout")
+    await _log_in(page, live_app.base, clerk.username, clerk.password)
+    await page.click("nav a[data-page=events]")
+    assert await page.locator("[data-testid=event-form]").count() == 0  # window staff do not publish
+    row = page.locator("[data-testid=events-table] tr", has_text="元谋县返乡创业经验交流沙龙")
+    await row.locator("button", has_text="查看报名").click()
+    person = page.locator("[data-testid=registrations-table] tr", has_text=VISITOR["name"])
+    await person.wait_for()
+    assert VISITOR["phone"][:3] + "****" + VISITOR["phone"][-4:] in await person.inner_text()
+    assert VISITOR["phone"] not in await page.content()
+    await page.fill("input[name=event_code]", code.lower())
+    await page.click("[data-testid=event-checkin] button[type=submit]")
+    await page.locator(".notice.ok", has_text="签到成功").wait_for()
+    await person.locator(".status", has_text="已签到").wait_for()
+    assert (await EventRegistration.get(event_id=event.id)).status == "checked_in"
+    await _screenshot(page, "console-events.png")
     assert errors == []

@@ -13,6 +13,7 @@ const PAGES = [
   { path: "dashboard", title: "进度看板", module: "./pages/dashboard.js" },
   { path: "mentors", title: "导师帮扶", module: "./pages/mentors.js" },
   { path: "registry", title: "登记", module: "./pages/registry.js" },
+  { path: "events", title: "创业活动", module: "./pages/events.js" },
   { path: "export", title: "导出台账", module: "./pages/exports.js" },
   { path: "notifications", title: "通知失败", module: "./pages/notifications.js" },
   { path: "bind", title: "绑定微信", module: "./pages/bind.js" },

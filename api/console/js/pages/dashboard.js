@@ -19,6 +19,8 @@ export async function render(main, ctx) {
   main.append(
     h("p", { class: "muted" }, scopeLine(stats)),
     h("div", { class: "kpis", "data-testid": "kpis" }, targets.map(kpi)),
+    h("h3", {}, "创业活动"), h("p", { class: "muted" }, stats.events_note || ""),
+    h("div", { class: "kpis", "data-testid": "event-kpis" }, (stats.events || []).map(eventKpi)),
   );
   const charts = {
     targets: h("div", { class: "chart card", "data-testid": "chart-targets" }),
@@ -42,6 +44,13 @@ function scopeLine(stats) {
   const parts = [stats.as_of && `统计时间 ${fmtDateTime(stats.as_of)}`, stats.source && `目标来源：${stats.source}`];
   if (stats.demo_windows) parts.push(`其中 ${stats.demo_windows} 个窗口的地址、电话为演示数据`);
   return parts.filter(Boolean).join("；");
+}
+
+function eventKpi(e) {
+  return h("div", { class: "kpi", title: e.definition || "" },
+    h("div", { class: "label" }, e.label),
+    h("div", { class: "value" }, fmtNumber(e.count), h("small", {}, ` ${e.unit || ""}`)),
+    h("div", { class: "target" }, "方案未设目标"));
 }
 
 function kpi(t) {

@@ -7,6 +7,7 @@ const NOTES = {
   "loan-applications": "创业担保贷款、云岭创业贷预申请及审核结果",
   "training-applications": "培训报名及审核结果",
   "carrier-applications": "创业载体入驻申请及审核结果",
+  "event-registrations": "创业活动报名及签到情况",
 };
 
 export async function render(main, ctx) {

@@ -1,0 +1,1 @@
+"""Entrepreneurship events: staff publish them, users sign up, staff check people in."""
