@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= $(if $(wildcard config.yaml),config.yaml,config.example.yaml)
 
-.PHONY: run test venv dev-venv migrate seed clean bench bench-booking migrations
+.PHONY: run test test-miniprogram venv dev-venv migrate seed clean bench bench-booking migrations
 
 # The console's charts: Apache ECharts from the npm registry, served locally (no CDN).
 ECHARTS := node_modules/echarts/dist/echarts.min.js
@@ -29,6 +29,13 @@ run: venv
 
 test: dev-venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-miniprogram
+
+# The mini-program's jest tests, end to end against the backend in .venv (miniprogram/README.md).
+test-miniprogram:
+	@if command -v npm >/dev/null 2>&1; then cd miniprogram && npm ci --no-audit --no-fund --silent && npm test; \
+	elif [ -n "$$CI" ]; then echo "错误：CI 需要 npm 来运行小程序测试" >&2; exit 1; \
+	else echo "警告：未找到 npm，跳过小程序测试（安装 Node.js 后重新运行 make test）" >&2; fi
 
 bench: dev-venv
 	$(BIN)/python -m benchmarks.callback_bench

@@ -223,8 +223,11 @@ def test_make_test_installs_the_dev_extras_and_runs_the_whole_suite_and_ci_calls
     assert recipe.returncode == 0, recipe.stderr
     lines = recipe.stdout.splitlines()
     assert re.fullmatch(r"\S*python3?\S* -m venv \.venv", lines[0])
-    assert lines[-2] == ".venv/bin/pip install -q -e '.[dev]'"
-    assert re.fullmatch(r"\.venv/bin/python -m pytest\s*", lines[-1])  # no path: pytest.ini's testpaths, all of it
+    pytest = next(i for i, line in enumerate(lines) if line.startswith(".venv/bin/python -m pytest"))
+    assert lines[pytest - 1] == ".venv/bin/pip install -q -e '.[dev]'"
+    assert re.fullmatch(r"\.venv/bin/python -m pytest\s*", lines[pytest])  # no path: pytest.ini's testpaths, all of it
+    assert "cd miniprogram && npm ci" in "\n".join(lines[pytest + 1:])  # then the mini-program's tests
+    assert "npm test" in "\n".join(lines[pytest + 1:])
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r"^dev\s*=\s*\[[^\]]*pytest", pyproject, re.M | re.S)
     commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
