@@ -15,6 +15,9 @@ from handlers.appointments.booking import STATUS_ZH as APPOINTMENT_STATUS_ZH
 from handlers.eligibility import load_rules
 from handlers.handoff.sessions import REASON_ZH, SENDER_ZH
 from handlers.handoff.sessions import STATUS_ZH as HANDOFF_STATUS_ZH
+from handlers.knowledge_ops.documents import CONFIDENCE as KB_CONFIDENCE
+from handlers.knowledge_ops.documents import STATUS_ZH as KB_STATUS_ZH
+from handlers.knowledge_ops.documents import WRITER_ROLES as KB_WRITER_ROLES
 from handlers.knowledge_ops.faq import WRITER_ROLES as FAQ_WRITER_ROLES
 from handlers.notifications.compose import CHANNEL_LABELS
 from handlers.notifications.staff_view import KIND_LABELS as NOTIFICATION_KIND_ZH
@@ -33,6 +36,7 @@ STATUS_TABLES: dict[str, dict[str, str]] = {
     "training": TRAINING_STATUS_ZH,
     "handoff": HANDOFF_STATUS_ZH,
     "notification": NOTIFICATION_STATUS_ZH,
+    "kb_document": KB_STATUS_ZH,
 }
 
 
@@ -48,6 +52,8 @@ def staff_meta() -> dict[str, Any]:
         "prefecture": PREFECTURE,
         "roles": dict(ROLE_NAMES),
         "faq_roles": list(FAQ_WRITER_ROLES),
+        "kb_roles": list(KB_WRITER_ROLES),
+        "kb_confidence": list(KB_CONFIDENCE),
         "statuses": {kind: dict(table) for kind, table in STATUS_TABLES.items()},
         "open_statuses": {kind: list(statuses) for kind, statuses in OPEN.items()},
         "decisions": {kind: {d: DECISION_ZH[d] for d in choices} for kind, choices in DECISIONS.items()},

@@ -32,6 +32,7 @@ async def test_meta_lists_the_ten_counties_and_the_status_names_exactly_as_handl
     from handlers.appointments.booking import STATUS_ZH as APPOINTMENT_ZH
     from handlers.appointments.desk import STATUS_LABELS as DESK_LABELS
     from handlers.handoff.sessions import STATUS_ZH as HANDOFF_ZH
+    from handlers.knowledge_ops.documents import STATUS_ZH as KB_ZH
     from handlers.notifications.staff_view import STATUS_LABELS as NOTIFICATION_ZH
     from handlers.reporting.export import STATUSES as EXPORT_STATUSES
     from handlers.reporting.stats import TARGETS
@@ -43,7 +44,8 @@ async def test_meta_lists_the_ten_counties_and_the_status_names_exactly_as_handl
     assert body["counties"] == ["楚雄市", "禄丰市", "双柏县", "牟定县", "南华县", "姚安县", "大姚县", "永仁县", "元谋县", "武定县"]
     assert body["counties"] == list(COUNTIES)
     assert body["statuses"] == {"appointment": APPOINTMENT_ZH, "loan": LOAN_ZH, "training": TRAINING_ZH,
-                                "handoff": HANDOFF_ZH, "notification": NOTIFICATION_ZH}
+                                "handoff": HANDOFF_ZH, "notification": NOTIFICATION_ZH, "kb_document": KB_ZH}
+    assert body["kb_roles"] == ["county", "prefecture"] and body["kb_confidence"] == ["已确认", "未确认"]
     # Staff, applicants and exports share one table per record kind.
     assert DESK_LABELS is APPOINTMENT_ZH and LOAN_LABELS is LOAN_ZH and TRAINING_LABELS is TRAINING_ZH
     assert EXPORT_STATUSES == {"appointments": APPOINTMENT_ZH, "loan-applications": LOAN_ZH,
