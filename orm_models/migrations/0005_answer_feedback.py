@@ -7,7 +7,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_knowledge_base')]
+    dependencies = [('models', '0004_notification_request_id')]
 
     initial = False
 
