@@ -7,6 +7,7 @@ from pydantic import Field
 
 from chuangye import appkeys as K
 from handlers.knowledge_ops.ask import answer_policy_question, search_policies
+from handlers.knowledge_ops.feedback import MAX_COMMENT, record_feedback
 from handlers.knowledge_ops.sync import refresh_quietly
 from handlers.validation import COUNTIES
 
@@ -52,6 +53,17 @@ class AnswerOut(Out):
     answer: str = Field(description="回答正文（不超过一条微信消息的长度），注明出处")
     sources: list[SourceOut]
     confident: bool = Field(description="false 表示没有把握，正文会建议预约窗口或转人工")
+    answer_id: int | None = Field(description="这次回答的编号，用于反馈“有用/没用”；记录失败时为空")
+
+
+class FeedbackIn(In):
+    helpful: bool = Field(..., title="是否有用", description="true 有用 / false 没用；再次提交会覆盖上一次")
+    comment: str | None = Field(None, title="意见", description="可选的补充意见", max_length=MAX_COMMENT)
+
+
+class FeedbackOut(Out):
+    answer_id: int
+    helpful: bool
 
 
 @routes.get("/policies/search", summary="检索创业政策", query=SearchQuery, response=SearchResults)
@@ -66,4 +78,13 @@ async def ask(call: Call) -> dict:
     await refresh_quietly(call.resource(K.EXTRA), call.resource(K.KB), call.resource(K.STORE))
     answer = await answer_policy_question(call.resource(K.KB), call.body.question, channel="api",
                                           county=call.body.county)
-    return {"answer": answer.text, "sources": [plain(s) for s in answer.sources], "confident": answer.confident}
+    return {"answer": answer.text, "sources": [plain(s) for s in answer.sources], "confident": answer.confident,
+            "answer_id": answer.answer_id}
+
+
+@routes.post("/ask/{answer_id}/feedback", summary="对回答反馈“有用/没用”（同一回答以最后一次为准）", body=FeedbackIn,
+             response=FeedbackOut, errors={404: "没有这条回答（not_found）"})
+async def feedback(call: Call) -> dict:
+    """A 没用 answer goes to the staff's unanswered-question list with the segment it used."""
+    recorded = await record_feedback(call.path["answer_id"], call.body.helpful, call.body.comment)
+    return {"answer_id": recorded.answer_id, "helpful": recorded.helpful}

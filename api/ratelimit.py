@@ -46,6 +46,7 @@ LIMITS: dict[str, Limit] = {
     "auth_routes_login": Limit(60, 60),
     "policies_ask": Limit(120, 60),
     "policies_search": Limit(240, 60),
+    "policies_feedback": Limit(30, 60),
     # Booking: per user, since many users share a mobile network's address; far above what a
     # person taps, well below a script cycling through slots.
     "appointments_book": Limit(10, 60, per="user"),

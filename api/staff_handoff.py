@@ -134,6 +134,9 @@ class QuestionGroupRow(Out):
     last_asked: Timestamp
     top_passage: str | None = Field(description="机器人当时找到的最接近的段落")
     best_score: float
+    useless: int = Field(description="其中机器人有把握地回答了、但提问人评为“没用”的次数")
+    segment_id: int | None = Field(description="被评为“没用”的回答所用的知识库段落")
+    segment_label: str | None = Field(description="该段落的文档标题和小标题")
 
 
 class BacklogOut(Out):
@@ -178,7 +181,7 @@ async def _faq_changed(call: Call) -> None:
     await faq.sync_for(call.resource(K.EXTRA), call.resource(K.KB), call.resource(K.STORE)).changed()
 
 
-@routes.get("/staff/questions/unconfident", summary="机器人没能准确回答的问题（相近问法合并计数）", auth="staff",
+@routes.get("/staff/questions/unconfident", summary="机器人没能准确回答或被评为“没用”的问题（相近问法合并计数）", auth="staff",
             query=BacklogQuery, response=BacklogOut)
 async def staff_unconfident_questions(call: Call) -> dict:
     groups = await faq.unconfident_questions(call.query.limit)

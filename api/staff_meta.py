@@ -34,8 +34,10 @@ class MetaOut(Out):
     prefecture: str = Field(description="未指定县市（州级）时显示的名称")
     roles: Names = Field(description="角色 → 中文名称")
     faq_roles: list[str] = Field(description="可以编写、停用常见问题的角色")
+    kb_roles: list[str] = Field(description="可以导入、修改、发布、停用知识库文档的角色（县市管理员只能改本县市的）")
+    kb_confidence: list[str] = Field(description="导入文档时可选的可信度")
     statuses: dict[str, Names] = Field(
-        description="记录类型（appointment、loan、training、carrier、handoff、notification、mentor_request）→ 状态 → 中文名称；"
+        description="记录类型（appointment、loan、training、carrier、handoff、notification、mentor_request、event_registration、kb_document）→ 状态 → 中文名称；"
                     "与各接口的 status_label、status_text 相同")
     open_statuses: dict[str, list[str]] = Field(description="申请类型（loan、training、carrier）→ 待审核的状态")
     decisions: dict[str, Names] = Field(description="申请类型 → 可选的审核结论 → 中文名称")

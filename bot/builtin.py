@@ -1,7 +1,8 @@
-"""The channel's own skills: events, location, menu clicks, media, greetings, "did you mean",
-policy answers."""
+"""The channel's own skills: events, location, menu clicks, media, greetings, feedback on answers
+(有用/没用), "did you mean", policy answers."""
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from typing import Any
@@ -15,6 +16,8 @@ from handlers.forms.chat import confirms
 from bot.skills import Context, Incoming, Priority, add_skill
 
 
+log = logging.getLogger("chuangye.bot")
+FEEDBACK_WINDOW_SECONDS = 10 * 60  # a 有用/没用 rates the last confident answer given within this time
 GREETINGS = frozenset({"你好", "您好", "hi", "hello", "帮助", "菜单", "help", "在吗", "在不在"})
 BARE_NUMBER = re.compile(r"[0-9]{1,2}")
 LOCATION_TOLD_SECONDS = 12 * 3600
@@ -130,7 +133,59 @@ async def policy_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     answer = await answer_policy_question(ctx.kb, inc.text, channel="oa", openid=inc.openid)
     if answer.recorded:  # for the handoff middleware's count of unsure answers
         ctx.policy_confident = answer.confident
-    return [answer.text] if answer.text else [texts.POLICY_UNAVAILABLE]
+    if not answer.text:
+        return [texts.POLICY_UNAVAILABLE]
+    rated = False
+    if answer.confident and answer.answer_id is not None:
+        rated = await _remember_answer(ctx, inc.openid, answer.answer_id)
+    else:  # a 没用 now would be about this unsure reply, not an earlier answer
+        await _remember_answer(ctx, inc.openid, None)
+    with_hint = f"{answer.text}\n{texts.FEEDBACK_HINT}"
+    if rated and len(with_hint.encode("utf-8")) <= texts.WECHAT_TEXT_BYTES:
+        return [with_hint]
+    return [answer.text]
+
+
+def _last_answer_key(openid: str) -> str:
+    return keys.custom(f"last_answer:{openid}")
+
+
+async def _remember_answer(ctx: Context, openid: str, answer_id: int | None) -> bool:
+    """Keep (or, for None, forget) the answer a 有用/没用 would rate. False when the store is down."""
+    try:
+        if answer_id is None:
+            await ctx.store.delete(_last_answer_key(openid))
+        else:
+            await ctx.store.set_json(_last_answer_key(openid), answer_id, ttl=FEEDBACK_WINDOW_SECONDS)
+        return True
+    except Exception as exc:
+        log.warning("could not keep the last answer for feedback: %s", exc)
+        return False
+
+
+async def feedback_skill(ctx: Context, inc: Incoming) -> list[str] | None:
+    """有用 / 没用 right after a confident answer rates it (a second vote replaces the first).
+    Without such an answer the words are left to the next skills."""
+    if not inc.is_text:
+        return None
+    from handlers.knowledge_ops.feedback import record_feedback, verdict
+
+    helpful = verdict(inc.text)
+    if helpful is None:
+        return None
+    try:
+        answer_id = await ctx.store.get_json(_last_answer_key(inc.openid))
+    except Exception as exc:
+        log.warning("could not read the last answer for feedback: %s", exc)
+        return None
+    if not isinstance(answer_id, int):
+        return None
+    try:
+        await record_feedback(answer_id, helpful)
+    except Exception:
+        log.exception("could not record feedback on answer %s", answer_id)
+        return [texts.FEEDBACK_FAILED]
+    return [texts.FEEDBACK_THANKS if helpful else texts.FEEDBACK_SORRY]
 
 
 def install(app: web.Application) -> None:
@@ -138,6 +193,7 @@ def install(app: web.Application) -> None:
     add_skill(app, location_skill, priority=Priority.LOCATION)
     add_skill(app, menu_skill, priority=Priority.MENU)
     add_skill(app, media_skill, priority=Priority.MEDIA)
+    add_skill(app, feedback_skill, priority=Priority.FEEDBACK)
     add_skill(app, short_skill, priority=Priority.SHORT)
     add_skill(app, policy_skill, priority=Priority.POLICY)
 

@@ -52,6 +52,7 @@ class Priority(IntEnum):
     LOCATION = 110  # a location message: nearest windows
     MENU = 120  # CLICK keys
     MEDIA = 130  # image, voice without recognition, video, link
+    FEEDBACK = 140  # 有用 / 没用 right after a policy answer
     SHORT = 900  # a bare 「1」, 「好」, 「？」 outside any list or form: "did you mean", never a passage
     POLICY = 1000  # anything textual left: the knowledge base answers
 

@@ -22,6 +22,9 @@ from handlers.eligibility import load_rules
 from handlers.events.signup import STATUS_ZH as EVENT_STATUS_ZH
 from handlers.handoff.sessions import REASON_ZH, SENDER_ZH
 from handlers.handoff.sessions import STATUS_ZH as HANDOFF_STATUS_ZH
+from handlers.knowledge_ops.documents import CONFIDENCE as KB_CONFIDENCE
+from handlers.knowledge_ops.documents import STATUS_ZH as KB_STATUS_ZH
+from handlers.knowledge_ops.documents import WRITER_ROLES as KB_WRITER_ROLES
 from handlers.knowledge_ops.faq import WRITER_ROLES as FAQ_WRITER_ROLES
 from handlers.mentors.profiles import AREAS as MENTOR_AREAS
 from handlers.mentors.requests import STATUS_ZH as MENTOR_STATUS_ZH
@@ -47,6 +50,7 @@ STATUS_TABLES: dict[str, dict[str, str]] = {
     "notification": NOTIFICATION_STATUS_ZH,
     "mentor_request": MENTOR_STATUS_ZH,
     "event_registration": EVENT_STATUS_ZH,
+    "kb_document": KB_STATUS_ZH,
 }
 
 
@@ -62,6 +66,8 @@ def staff_meta() -> dict[str, Any]:
         "prefecture": PREFECTURE,
         "roles": dict(ROLE_NAMES),
         "faq_roles": list(FAQ_WRITER_ROLES),
+        "kb_roles": list(KB_WRITER_ROLES),
+        "kb_confidence": list(KB_CONFIDENCE),
         "statuses": {kind: dict(table) for kind, table in STATUS_TABLES.items()},
         "open_statuses": {**{kind: list(statuses) for kind, statuses in OPEN.items()}, "carrier": list(CARRIER_OPEN)},
         "decisions": {**{kind: {d: DECISION_ZH[d] for d in choices} for kind, choices in DECISIONS.items()},

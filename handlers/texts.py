@@ -107,6 +107,12 @@ MENU_TEXTS = {
 UNKNOWN_MENU = "这个菜单项暂时没有内容。请直接打字提问，或发送“人工”。"
 
 POLICY_UNAVAILABLE = "抱歉，政策问答暂时不可用，请稍后再试，或发送“人工”咨询工作人员。"
+# One line after a confident policy answer; a reply of 有用/没用 then rates that answer.
+FEEDBACK_HINT = "这条回答对您有用吗？请回复「有用」或「没用」。"
+FEEDBACK_THANKS = "谢谢您的反馈！还有问题可以直接打字问我。"
+FEEDBACK_SORRY = ("谢谢反馈，抱歉没帮上忙。工作人员会据此完善答案。您可以换个说法再问，"
+                  "回复「预约」到窗口当面咨询，或回复「人工」转人工服务。")
+FEEDBACK_FAILED = "抱歉，反馈暂时没能记录，请稍后再试。"
 APOLOGY = "抱歉，系统刚才出了点问题，没能处理您的消息。请稍后再发一次，或发送“人工”联系工作人员。"
 PENDING_HEADER = "（您上一条消息的回复）"
 BUSY = "您的上一条消息还在处理中，请稍候再发。"

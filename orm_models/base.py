@@ -35,6 +35,10 @@ class QuestionLog(Model):
     score = fields.FloatField(default=0)
     handled = fields.BooleanField(default=False, description="turned into an FAQ entry or dismissed")
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    segment_id = fields.IntField(null=True, description="the knowledge-base segment a confident answer came from")
+    helpful = fields.BooleanField(null=True, description="the asker's feedback: 有用 true, 没用 false, none yet null")
+    feedback_comment = fields.CharField(max_length=500, default="")
+    feedback_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "question_logs"

@@ -21,6 +21,7 @@ class PolicyAnswer(Answer):
     bot looks for a run of unsure answers there only after recording an unsure one)."""
 
     recorded: bool = False
+    answer_id: int | None = None  # the question log row: feedback is given against it (None: not recorded)
 
 
 async def _county_of(channel: str, openid: str | None) -> str | None:
@@ -40,9 +41,9 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
     """Answer from the knowledge base and record the question.
 
     Guarantees: the answer fits one WeChat text and names its source, or says it is not sure;
-    a failure to record the question never costs the user the answer. ``county`` (or, when not
-    given, the county the user with ``openid`` told us): that county's documents come first and
-    other counties' are never used.
+    a failure to record the question never costs the user the answer (``answer_id`` is then
+    None). ``county`` (or, when not given, the county the user with ``openid`` told us): that
+    county's documents come first and other counties' are never used.
     """
     question = question.strip()[:MAX_QUESTION_CHARS]
     county = county or await _county_of(channel, openid)
@@ -51,9 +52,11 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
     metrics.KNOWLEDGE_ANSWERS.labels(channel, "confident" if answer.confident else "unsure").inc()
     try:
         # Staff read this log (unanswered questions): keep no full ID or phone number in it.
-        await QuestionLog.create(channel=channel, openid=openid, question=pii.scrub(question),
-                                 confident=answer.confident, top_passage=answer.passage_id,
-                                 score=round(answer.score, 3))
+        row = await QuestionLog.create(channel=channel, openid=openid, question=pii.scrub(question),
+                                       confident=answer.confident, top_passage=answer.passage_id,
+                                       score=round(answer.score, 3),
+                                       segment_id=answer.segment_id if answer.confident else None)
+        answer.answer_id = row.id
         if answer.confident and answer.segment_id:  # the console shows how often each segment answered
             await KbSegment.filter(id=answer.segment_id).update(used_count=F("used_count") + 1)
     except Exception as exc:

@@ -33,6 +33,8 @@ from knowledge.documents import KINDS
 from orm_models import KbDocument, KbRevision, KbSegment, StaffAccount
 
 CONFIDENCE = ("已确认", "未确认")
+STATUS_ZH = {"draft": "草稿", "published": "已发布", "disabled": "已停用"}
+WRITER_ROLES = ("county", "prefecture")  # who may change knowledge (may_change); window staff read and hit-test
 MAX_TITLE, MAX_ISSUER, MAX_NUMBER, MAX_URL, MAX_CAVEAT = 200, 200, 100, 500, 200
 MAX_SEGMENT_TEXT, MAX_HEADING = 2000, 200
 _URL = re.compile(r"^https?://[^\s]+$")
@@ -54,7 +56,7 @@ def may_change(staff: StaffAccount | None, county: str | None) -> None:
     ``staff`` None is the system (the command line)."""
     if staff is None or staff.role == "prefecture":
         return
-    if staff.role != "county":
+    if staff.role not in WRITER_ROLES:
         raise Forbidden(MSG_WINDOW)
     if not county or county != staff.county:
         raise Forbidden(MSG_OTHER_COUNTY)

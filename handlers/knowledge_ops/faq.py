@@ -1,7 +1,8 @@
 """The questions the bot could not answer confidently, and the FAQ entries staff write from them.
 
 Guarantees:
-- the backlog lists unhandled unconfident questions, near-identical wordings grouped and counted;
+- the backlog lists unhandled questions answered without confidence, and those whose answer the
+  asker judged 没用 (with the segment that answer used), near-identical wordings grouped and counted;
 - creating an entry validates every field (nothing is stored on bad input) and marks the questions
   it answers as handled, in one transaction;
 - after a change, every process's knowledge base picks the entries up without a restart: the
@@ -17,12 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from rapidfuzz import fuzz
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from handlers.errors import InvalidInput, NotFound
 from handlers.knowledge_ops.sync import KnowledgeSync, faq_entries, sync_for  # noqa: F401  (callers use faq.sync_for)
 from handlers.validation import valid_pk
-from orm_models import FaqEntry, QuestionLog, StaffAccount
+from orm_models import FaqEntry, KbSegment, QuestionLog, StaffAccount
 
 log = logging.getLogger("chuangye.faq")
 MAX_QUESTION, MAX_ANSWER, MAX_SOURCE = 200, 500, 200
@@ -40,6 +42,9 @@ class QuestionGroup:
     last_asked: datetime | None = None
     top_passage: str | None = None
     best_score: float = 0.0
+    useless: int = 0  # how many of them got a confident answer the asker judged 没用
+    segment_id: int | None = None  # the segment such an answer came from (the latest one)
+    segment_label: str | None = None  # 《document title》section, for the console
 
 
 def normalize(question: str) -> str:
@@ -47,8 +52,9 @@ def normalize(question: str) -> str:
 
 
 async def unconfident_questions(limit: int = 100) -> list[QuestionGroup]:
-    """Unhandled questions answered without confidence, grouped by wording, most asked first."""
-    rows = await QuestionLog.filter(confident=False, handled=False).order_by("-created_at", "-id").limit(BACKLOG_ROWS)
+    """Unhandled questions answered without confidence or judged 没用, grouped by wording, most asked first."""
+    rows = await QuestionLog.filter(Q(confident=False) | Q(helpful=False), handled=False) \
+        .order_by("-created_at", "-id").limit(BACKLOG_ROWS)
     groups: list[tuple[str, QuestionGroup]] = []
     for row in rows:  # newest first, so each group shows its latest wording
         key = normalize(row.question)
@@ -58,9 +64,25 @@ async def unconfident_questions(limit: int = 100) -> list[QuestionGroup]:
             groups.append((key, group))
         group.count += 1
         group.ids.append(row.id)
+        if row.helpful is False and row.confident:
+            group.useless += 1
+            group.segment_id = group.segment_id or row.segment_id
+            group.top_passage = group.top_passage or row.top_passage
         group.best_score = max(group.best_score, row.score or 0.0)
-    ordered = sorted((g for _, g in groups), key=lambda g: (-g.count, -g.last_asked.timestamp()))
-    return ordered[:limit]
+    ordered = sorted((g for _, g in groups), key=lambda g: (-g.count, -g.last_asked.timestamp()))[:limit]
+    await _label_segments(ordered)
+    return ordered
+
+
+async def _label_segments(groups: list[QuestionGroup]) -> None:
+    ids = {g.segment_id for g in groups if g.segment_id}
+    if not ids:
+        return
+    segments = {s.id: s for s in await KbSegment.filter(id__in=ids).prefetch_related("document")}
+    for g in groups:
+        s = segments.get(g.segment_id) if g.segment_id else None
+        if s is not None:
+            g.segment_label = f"《{s.document.title}》{s.heading or f'第{s.position}段'}"
 
 
 def _check_entry(question: str, answer: str, source: str) -> dict[str, str]:

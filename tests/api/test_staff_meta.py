@@ -34,6 +34,7 @@ async def test_meta_lists_the_ten_counties_and_the_status_names_exactly_as_handl
     from handlers.events.signup import STATUS_ZH as EVENT_ZH
     from handlers.handoff.sessions import STATUS_ZH as HANDOFF_ZH
     from handlers.mentors.requests import STATUS_ZH as MENTOR_ZH
+    from handlers.knowledge_ops.documents import STATUS_ZH as KB_ZH
     from handlers.notifications.staff_view import STATUS_LABELS as NOTIFICATION_ZH
     from handlers.reporting.export import STATUSES as EXPORT_STATUSES
     from handlers.reporting.stats import TARGETS
@@ -48,7 +49,8 @@ async def test_meta_lists_the_ten_counties_and_the_status_names_exactly_as_handl
 
     assert body["statuses"] == {"appointment": APPOINTMENT_ZH, "loan": LOAN_ZH, "training": TRAINING_ZH,
                                 "carrier": CARRIER_ZH, "handoff": HANDOFF_ZH, "notification": NOTIFICATION_ZH,
-                                "mentor_request": MENTOR_ZH, "event_registration": EVENT_ZH}
+                                "mentor_request": MENTOR_ZH, "event_registration": EVENT_ZH, "kb_document": KB_ZH}
+    assert body["kb_roles"] == ["county", "prefecture"] and body["kb_confidence"] == ["已确认", "未确认"]
     # Staff, applicants and exports share one table per record kind.
     assert DESK_LABELS is APPOINTMENT_ZH and LOAN_LABELS is LOAN_ZH and TRAINING_LABELS is TRAINING_ZH
     assert EXPORT_STATUSES == {"appointments": APPOINTMENT_ZH, "loan-applications": LOAN_ZH,

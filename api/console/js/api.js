@@ -27,7 +27,9 @@ function headers(extra = {}) {
 
 async function send(method, path, body, accept) {
   const init = { method, headers: headers(accept ? { Accept: accept } : {}), cache: "no-store" };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // multipart: the browser writes the Content-Type with its boundary
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
@@ -56,6 +58,9 @@ export async function request(method, path, body) {
 
 export const get = (path) => request("GET", path);
 export const post = (path, body = {}) => request("POST", path, body);
+export const patch = (path, body = {}) => request("PATCH", path, body);
+// Sends a FormData (a file upload) as multipart/form-data.
+export const upload = (path, form) => request("POST", path, form);
 
 export function query(params) {
   const q = new URLSearchParams();

@@ -10,6 +10,8 @@ const PAGES = [
   { path: "review", title: "审核", module: "./pages/review.js" },
   { path: "handoff", title: "人工服务", module: "./pages/handoff.js" },
   { path: "faq", title: "问答完善", module: "./pages/faq.js" },
+  { path: "kb", title: "知识库", module: "./pages/kb.js" },
+  { path: "hit-test", title: "命中测试", module: "./pages/hittest.js" },
   { path: "dashboard", title: "进度看板", module: "./pages/dashboard.js" },
   { path: "mentors", title: "导师帮扶", module: "./pages/mentors.js" },
   { path: "registry", title: "登记", module: "./pages/registry.js" },

@@ -14,7 +14,7 @@ export async function render(main, ctx) {
     await Promise.all([loadBacklog(backlog, editor, msg, reload, canWrite), loadEntries(entries, msg, reload, canWrite)]);
   };
   main.append(
-    h("p", { class: "muted" }, "用户在公众号或小程序提问、机器人没能准确回答的问题列在这里（相近问法合并）。县市、州级管理员可以写出标准答案和依据，保存后立即用于回答，无需重启。",
+    h("p", { class: "muted" }, "用户在公众号或小程序提问、机器人没能准确回答的问题，以及用户评为“没用”的回答，列在这里（相近问法合并）。县市、州级管理员可以写出标准答案和依据，保存后立即用于回答，无需重启。",
       canWrite ? "" : "窗口工作人员可以查看，写答案请联系县市管理员。"),
     msg.el,
     h("h3", {}, "待完善的问题"), backlog, editor,
@@ -34,7 +34,8 @@ async function loadBacklog(box, editor, msg, reload, canWrite) {
     { label: "问题（最近的问法）", value: (g) => g.question },
     { label: "次数", value: (g) => String(g.count) },
     { label: "最近提问", value: (g) => fmtDateTime(g.last_asked) },
-    { label: "机器人找到的最接近段落", value: (g) => g.top_passage },
+    { label: "机器人找到的最接近段落", value: (g) => g.segment_label || g.top_passage },
+    { label: "被评没用", value: (g) => (g.useless ? h("span", { class: "mark bad" }, `${g.useless} 次`) : "") },
   ];
   if (canWrite) {
     columns.push({ label: "操作", class: "actions", value: (g) => [
