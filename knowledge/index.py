@@ -108,21 +108,37 @@ class PassageIndex:
     def search(self, question: str, top: int = 5, county: str | None = None) -> list[Scored]:
         """Best passages first. With ``county`` (the asker's), passages scoped to another county are
         left out and that county's own are boosted; without it, every passage counts alike."""
+        scores, content = self.scores(question, county)
+        if scores is None:
+            return []
+        candidates = np.flatnonzero(scores > 0)
+        # Best first; equal scores keep document order, so results are reproducible.
+        order = candidates[np.lexsort((candidates, -scores[candidates]))][:top]
+        return [self.scored(i, scores, content) for i in order]
+
+    def scores(self, question: str, county: str | None = None) -> tuple[np.ndarray | None, list[str]]:
+        """The BM25 score of every passage (None when no question word is known), and the question's topic words."""
         tokens, words = self.analyzer.question_terms(question)  # one typo repair and rewrite
         content = self.topic(words)
         known = [t for t in self._distinct(tokens) if t in self.vocab]
         if not known or self.bm25 is None:
-            return []
+            return None, content
         total = sum(self.weight(t) for t in content)  # the question's weight
         scores = self.bm25.get_scores([self.vocab[t] for t in known]).astype(np.float64)
         scores *= self._title_boost(content, total)
         if county:
             scores *= self._county_factors(county)
-        candidates = np.flatnonzero(scores > 0)
-        # Best first; equal scores keep document order, so results are reproducible.
-        order = candidates[np.lexsort((candidates, -scores[candidates]))][:top]
-        return [Scored(self.passages[i], float(scores[i]), self._coverage(content, i),
-                       self._coverage(content, i, self.heading_sets)) for i in order]
+        return scores, content
+
+    def scored(self, i: int, scores: np.ndarray | None, content: list[str]) -> Scored:
+        return Scored(self.passages[i], float(scores[i]) if scores is not None else 0.0, self._coverage(content, i),
+                      self._coverage(content, i, self.heading_sets))
+
+    def allowed(self, county: str | None) -> np.ndarray:
+        """Passages a question from ``county`` may use (all without a county; never another county's)."""
+        if not county:
+            return np.ones(len(self.passages), dtype=bool)
+        return self._county_factors(county) > 0
 
     def _county_factors(self, county: str) -> np.ndarray:
         scoped = [p.county for p in self.passages]

@@ -4,11 +4,11 @@ from orm_models.applications import LoanApplication
 from orm_models.appointments import Appointment
 from orm_models.base import QuestionLog, User
 from orm_models.handoff import FaqEntry, HandoffMessage, HandoffSession
-from orm_models.knowledge import KbDocument, KbRevision, KbSegment, KbState
+from orm_models.knowledge import KbDocument, KbRevision, KbSegment, KbSegmentEmbedding, KbState
 from orm_models.notifications import Notification, NotificationAttempt
 from orm_models.registry import Carrier, GuidanceTeam, Mentor
 from orm_models.staff import AuditLog, BindCode, ReviewDecision, StaffAccount, StaffSession
 from orm_models.training import TrainingApplication, TrainingCourse, TrainingSession
 from orm_models.windows import Slot, Window
 
-__all__ = ["User", "QuestionLog", "Window", "Slot", "Appointment", "LoanApplication", "TrainingCourse", "TrainingSession", "TrainingApplication", "StaffAccount", "StaffSession", "BindCode", "AuditLog", "ReviewDecision", "Carrier", "GuidanceTeam", "Mentor", "HandoffSession", "HandoffMessage", "FaqEntry", "Notification", "NotificationAttempt", "IdempotencyRecord", "KbDocument", "KbSegment", "KbRevision", "KbState"]
+__all__ = ["User", "QuestionLog", "Window", "Slot", "Appointment", "LoanApplication", "TrainingCourse", "TrainingSession", "TrainingApplication", "StaffAccount", "StaffSession", "BindCode", "AuditLog", "ReviewDecision", "Carrier", "GuidanceTeam", "Mentor", "HandoffSession", "HandoffMessage", "FaqEntry", "Notification", "NotificationAttempt", "IdempotencyRecord", "KbDocument", "KbSegment", "KbRevision", "KbState", "KbSegmentEmbedding"]
