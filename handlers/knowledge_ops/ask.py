@@ -13,7 +13,7 @@ from knowledge import Answer, Hit, KnowledgeBase
 from orm_models import KbSegment, QuestionLog, User
 
 if TYPE_CHECKING:
-    from handlers.knowledge_ops.generative import Assistant
+    from knowledge.assist import Assistant
 
 log = logging.getLogger("chuangye.ask")
 MAX_QUESTION_CHARS = 500
@@ -48,7 +48,7 @@ async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: s
     a failure to record the question never costs the user the answer. ``county`` (or, when not
     given, the county the user with ``openid`` told us): that county's documents come first and
     other counties' are never used. ``assistant`` (only when ``llm:`` is configured): the
-    model's help (generative.py), within the reply budget; without it, the extractive answer.
+    model's help (knowledge/assist.py), within the reply budget; without it, the extractive answer.
     """
     question = question.strip()[:MAX_QUESTION_CHARS]
     county = county or await _county_of(channel, openid)

@@ -22,15 +22,11 @@ from tortoise.exceptions import IntegrityError
 from chuangye.llm import LlmClient, LlmError
 from chuangye.log import log_event
 from knowledge import KnowledgeBase
-from knowledge.documents import Passage
+from knowledge.documents import Passage, embedding_text
 from orm_models import KbSegmentEmbedding
 
 log = logging.getLogger("chuangye.kb.embeddings")
 BATCH = 16
-
-
-def embedding_text(p: Passage) -> str:
-    return f"{p.title} {p.section}\n{p.text}"
 
 
 def text_hash(text: str) -> str:

@@ -8,10 +8,9 @@ import pytest
 from chuangye.config import ConfigError, config_from_dict
 from chuangye.llm import mask_personal
 from chuangye.standin import hashed_embedding
-from handlers.knowledge_ops.embeddings import embedding_text
 from handlers.knowledge_ops.generative import ANSWER_SYSTEM
 from knowledge import KnowledgeBase
-from knowledge.documents import Passage
+from knowledge.documents import Passage, embedding_text
 from knowledge.grounding import check, numbers
 from tests.support.env import base_settings
 
