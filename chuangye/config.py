@@ -187,6 +187,11 @@ class LlmConfig(_Section):
     max_tokens: int = Field(400, ge=32, le=2000)
     top_passages: int = Field(3, ge=1, le=5)
 
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: Any) -> Any:
+        return "off" if v is False else v  # YAML 1.1 reads an unquoted `off` as false
+
     @field_validator("base_url")
     @classmethod
     def _base(cls, v: str | None) -> str | None:

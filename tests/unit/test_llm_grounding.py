@@ -72,6 +72,7 @@ def test_personal_data_is_masked_before_it_leaves_ids_phones_and_names_given_as_
 def test_llm_is_off_by_default_and_a_mode_without_a_server_is_refused_with_the_key_named():
     base = base_settings("sqlite://:memory:", None)
     assert config_from_dict(base).llm.mode == "off" and not config_from_dict(base).llm.enabled
+    assert config_from_dict({**base, "llm": {"mode": False}}).llm.mode == "off"  # YAML's unquoted `mode: off`
     with pytest.raises(ConfigError, match="llm.base_url"):
         config_from_dict({**base, "llm": {"mode": "answer", "chat_model": "qwen2.5"}})
     with pytest.raises(ConfigError, match="llm.answer_budget_seconds"):
