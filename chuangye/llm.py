@@ -21,7 +21,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import aiohttp
 
@@ -29,6 +29,7 @@ from chuangye import metrics, pii
 from chuangye.log import log_event
 
 log = logging.getLogger("chuangye.llm")
+T = TypeVar("T")
 
 _NAME = re.compile(r"(我叫|我是|本人|姓名|名字|申请人|联系人)(\s*(?:是|叫|为)?\s*[:：]?\s*)([\u4e00-\u9fff]{2,4})")
 # Words after 我是 that are not names (我是网店店主, 我是退役军人...): kept as they are.
@@ -72,7 +73,8 @@ class LlmClient:
         self.connect_timeout = connect_timeout
         self.max_tokens = max_tokens
 
-    async def _post(self, kind: str, path: str, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
+    async def _post(self, kind: str, path: str, payload: dict[str, Any], timeout: float,
+                    parse: Callable[[dict[str, Any]], T]) -> T:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         started = time.perf_counter()
         outcome, data, status = "error", None, None
@@ -84,8 +86,12 @@ class LlmClient:
             data, status = await asyncio.wait_for(self._send(path, payload, headers, limit), timeout)
             if status != 200 or not isinstance(data, dict):
                 raise LlmError("error", f"HTTP {status}")
+            try:
+                parsed = parse(data)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+                raise LlmError("error", "unexpected answer shape") from None
             outcome = "ok"
-            return data
+            return parsed
         except asyncio.TimeoutError:
             outcome = "timeout"
             raise LlmError("timeout", f"over {timeout:.2f}s") from None
@@ -112,30 +118,27 @@ class LlmClient:
 
     async def chat(self, system: str, user: str, *, timeout: float, temperature: float = 0.0) -> ChatResult:
         """One completion: ``system`` fixed by the service, ``user`` the data (already masked)."""
-        data = await self._post("chat", "/v1/chat/completions", {
-            "model": self.chat_model, "temperature": temperature, "max_tokens": self.max_tokens, "stream": False,
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-        }, timeout)
-        try:
+        def parse(data: dict[str, Any]) -> ChatResult:
             text = data["choices"][0]["message"]["content"]
             if not isinstance(text, str):
                 raise TypeError
-        except (KeyError, IndexError, TypeError):
-            metrics.LLM_CALLS.labels("chat", "error").inc()
-            raise LlmError("error", "unexpected answer shape") from None
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-        return ChatResult(text.strip(), int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+            usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+            return ChatResult(text.strip(), int(usage.get("prompt_tokens") or 0),
+                              int(usage.get("completion_tokens") or 0))
+
+        return await self._post("chat", "/v1/chat/completions", {
+            "model": self.chat_model, "temperature": temperature, "max_tokens": self.max_tokens, "stream": False,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+        }, timeout, parse)
 
     async def embed(self, texts: list[str], *, timeout: float) -> list[list[float]]:
         """One vector per text, in order."""
-        data = await self._post("embedding", "/v1/embeddings",
-                                {"model": self.embedding_model, "input": texts}, timeout)
-        try:
+        def parse(data: dict[str, Any]) -> list[list[float]]:
             rows = sorted(data["data"], key=lambda r: r.get("index", 0))
             vectors = [[float(x) for x in r["embedding"]] for r in rows]
             if len(vectors) != len(texts) or not vectors or len({len(v) for v in vectors}) != 1 or not vectors[0]:
                 raise ValueError
-        except (KeyError, TypeError, ValueError, AttributeError):
-            metrics.LLM_CALLS.labels("embedding", "error").inc()
-            raise LlmError("error", "unexpected answer shape") from None
-        return vectors
+            return vectors
+
+        return await self._post("embedding", "/v1/embeddings", {"model": self.embedding_model, "input": texts},
+                                timeout, parse)

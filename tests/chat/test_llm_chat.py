@@ -74,3 +74,24 @@ async def test_a_document_staff_publish_is_embedded_in_the_background(aiohttp_cl
     before = len(standin.calls_to("/v1/embeddings"))
     await Chat(client, config, "o-llm-emb").say(TOPIC_QUESTION)
     assert len(standin.calls_to("/v1/embeddings")) == before + 1  # the question, embedded at ask time
+
+
+async def test_model_calls_rejections_and_fallbacks_are_counted_on_metrics(aiohttp_client, make_config, standin):
+    from tests.support.metrics import scrape, value
+
+    config = make_config(**llm(standin, chat_timeout_seconds=0.5, answer_budget_seconds=1.0))
+    client = await aiohttp_client(create_app(config))
+    before = await scrape(client)
+    standin.script_llm("wrong_citation", "error")
+    for openid in ("o-m1", "o-m2", "o-m3"):
+        await Chat(client, config, openid).say(QUESTION)
+    after = await scrape(client)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("chuangye_llm_calls_total", kind="chat", outcome="ok") == 2
+    assert delta("chuangye_llm_calls_total", kind="chat", outcome="error") == 1
+    assert delta("chuangye_llm_rejected_answers_total", reason="citation") == 1
+    assert delta("chuangye_llm_rejected_answers_total", reason="model_failed") == 1
+    assert value(after, "chuangye_embedding_fallback_total", reason="error") >= 0
