@@ -97,7 +97,7 @@ class KnowledgeBase:
         # Passage id -> unit vector of the embedding model `vector_model` (see set_vectors).
         self.vectors: dict[str, np.ndarray] = {}
         self.vector_model = ""
-        self._matrix: tuple[int, int, np.ndarray, np.ndarray] | None = None
+        self._matrix: tuple[Any, Any, np.ndarray, np.ndarray] | None = None
 
     @property
     def passages(self) -> list[Passage]:
@@ -171,10 +171,10 @@ class KnowledgeBase:
         m = self._vector_matrix()
         return m is not None and m[2].shape[1] == dimension
 
-    def _vector_matrix(self) -> tuple[int, int, np.ndarray, np.ndarray] | None:
+    def _vector_matrix(self) -> tuple[Any, Any, np.ndarray, np.ndarray] | None:
+        """(index, vectors, matrix, has-vector mask), rebuilt when the index or the vectors were replaced."""
         passages = self._index.passages
-        key = (id(self._index), id(self.vectors))
-        if self._matrix is None or self._matrix[:2] != key:
+        if self._matrix is None or self._matrix[0] is not self._index or self._matrix[1] is not self.vectors:
             dims = {v.shape[0] for v in self.vectors.values()}
             if len(dims) != 1 or not passages:
                 return None
@@ -184,7 +184,7 @@ class KnowledgeBase:
             for i, p in enumerate(passages):
                 if has[i]:
                     matrix[i] = self.vectors[p.id]
-            self._matrix = (*key, matrix, has)
+            self._matrix = (self._index, self.vectors, matrix, has)
         return self._matrix
 
     def _ranked(self, question: str, top: int, county: str | None,
