@@ -77,7 +77,7 @@ async def search(call: Call) -> dict:
 async def ask(call: Call) -> dict:
     await refresh_quietly(call.resource(K.EXTRA), call.resource(K.KB), call.resource(K.STORE))
     answer = await answer_policy_question(call.resource(K.KB), call.body.question, channel="api",
-                                          county=call.body.county)
+                                          county=call.body.county, assistant=call.request.config_dict.get(K.LLM))
     return {"answer": answer.text, "sources": [plain(s) for s in answer.sources], "confident": answer.confident,
             "answer_id": answer.answer_id}
 

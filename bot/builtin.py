@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from chuangye import appkeys as K
 from chuangye.store import keys
 
 from handlers import texts
@@ -130,7 +131,8 @@ async def policy_skill(ctx: Context, inc: Incoming) -> list[str] | None:
         return None
     from handlers.knowledge_ops.ask import answer_policy_question
 
-    answer = await answer_policy_question(ctx.kb, inc.text, channel="oa", openid=inc.openid)
+    answer = await answer_policy_question(ctx.kb, inc.text, channel="oa", openid=inc.openid,
+                                          assistant=ctx.app.get(K.LLM))
     if answer.recorded:  # for the handoff middleware's count of unsure answers
         ctx.policy_confident = answer.confident
     if not answer.text:

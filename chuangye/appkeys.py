@@ -13,5 +13,6 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 KB = web.AppKey("kb", object)  # knowledge.KnowledgeBase
 WECHAT = web.AppKey("wechat", object)  # chuangye.wechat_api.WeChatAPI
 WORKER = web.AppKey("worker", object)  # notification delivery loop, when in-process
+LLM = web.AppKey("llm", object)  # handlers.knowledge_ops.generative.Assistant, or None (llm: off)
 EXTRA = web.AppKey("extra", dict)  # per-feature state (e.g. background tasks)
 

@@ -10,11 +10,11 @@ import base64
 import binascii
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "CHUANGYE__"
 # Values of config.example.yaml's development keys: refused on a public interface.
@@ -168,6 +168,51 @@ class BotConfig(_Section):
     handoff_unconfident_streak: int = Field(3, ge=1)
 
 
+class LlmConfig(_Section):
+    """An OpenAI-compatible model server the operator runs (vLLM, Ollama, Xinference, a domestic
+    cloud): optional, off by default. See docs/knowledge.md, "Generative answers"."""
+
+    mode: Literal["off", "rewrite", "answer"] = "off"
+    base_url: str | None = None  # the server root: {base_url}/v1/chat/completions and /v1/embeddings
+    api_key: str | None = None  # or CHUANGYE__LLM__API_KEY
+    chat_model: str = ""
+    embedding_model: str = ""  # empty: BM25 alone
+    connect_timeout_seconds: float = Field(0.5, gt=0, le=5)
+    embedding_timeout_seconds: float = Field(0.8, gt=0, le=5)
+    chat_timeout_seconds: float = Field(2.5, gt=0, le=4.5)
+    # All model calls of one question together (the question's embedding and the chat): the
+    # answer, model included, stays within bot.reply_budget_seconds.
+    answer_budget_seconds: float = Field(3.2, gt=0, le=4.5)
+    background_timeout_seconds: float = Field(30.0, gt=0, le=600)  # embedding segments after publishing
+    max_tokens: int = Field(400, ge=32, le=2000)
+    top_passages: int = Field(3, ge=1, le=5)
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: Any) -> Any:
+        return "off" if v is False else v  # YAML 1.1 reads an unquoted `off` as false
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, v: str | None) -> str | None:
+        url = _check_url(v, ("http", "https"))
+        return url[:-3] if url and url.endswith("/v1") else url
+
+    @model_validator(mode="after")
+    def _usable(self) -> "LlmConfig":
+        if self.mode != "off" and not self.base_url:
+            raise ValueError("llm.mode 不是 off 时必须设置 llm.base_url（模型服务地址）")
+        if self.mode != "off" and not self.chat_model:
+            raise ValueError("llm.mode 不是 off 时必须设置 llm.chat_model（对话模型名称）")
+        if self.embedding_model and not self.base_url:
+            raise ValueError("设置了 llm.embedding_model 时必须设置 llm.base_url")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off" or bool(self.embedding_model)
+
+
 class BookingConfig(_Section):
     # Upcoming (booked, not yet due) appointments one user may hold at once, across all windows.
     max_upcoming_per_user: int = Field(2, ge=1, le=20)
@@ -206,6 +251,15 @@ class Config(_Section):
     booking: BookingConfig = BookingConfig()
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
+    llm: LlmConfig = LlmConfig()
+
+    @model_validator(mode="after")
+    def _llm_fits_budget(self) -> "Config":
+        # Leave at least half a second of the reply budget for retrieval, the database and WeChat.
+        if self.llm.enabled and self.llm.answer_budget_seconds > self.bot.reply_budget_seconds - 0.5:
+            raise ValueError(f"llm.answer_budget_seconds 必须比 bot.reply_budget_seconds 至少少 0.5 秒"
+                             f"（当前 {self.llm.answer_budget_seconds} / {self.bot.reply_budget_seconds}）")
+        return self
 
     @property
     def uses_dev_keys(self) -> bool:

@@ -88,8 +88,32 @@ STORE_ERRORS = Counter(
 DB_ERRORS = Counter(
     "chuangye_db_errors", "Database errors caught, by where they were caught", ["where"], registry=PROCESS)
 
+LLM_CALL_KINDS = ("chat", "embedding")
+LLM_CALL_OUTCOMES = ("ok", "timeout", "error")
+LLM_CALLS = Counter(
+    "chuangye_llm_calls", "Calls to the operator's model server (llm:), by kind (chat, embedding) and outcome "
+    "(ok, timeout, error: HTTP error, refused connection or an answer not in the expected shape)",
+    ["kind", "outcome"], registry=PROCESS)
+LLM_REJECT_REASONS = ("number", "citation", "unconfirmed", "injection", "empty", "length", "model_failed")
+LLM_REJECTED = Counter(
+    "chuangye_llm_rejected_answers", "Generated answers discarded for the extractive one, by reason: number (a "
+    "number, amount, date or 文号 no cited passage holds), citation (none, or one pointing to no given passage), "
+    "unconfirmed (states as fact what a passage says is unconfirmed), injection (echoes instructions), empty, "
+    "length (too long for one message), model_failed (timeout or error: no answer to check)", ["reason"], registry=PROCESS)
+EMBEDDING_FALLBACK = Counter(
+    "chuangye_embedding_fallback", "Questions answered by BM25 alone although an embedding model is configured: "
+    "error (the model failed or was too slow), no_vectors (passages not embedded yet, or another model or dimension)",
+    ["reason"], registry=PROCESS)
+
 
 def _precreate() -> None:
+    for kind in LLM_CALL_KINDS:
+        for outcome in LLM_CALL_OUTCOMES:
+            LLM_CALLS.labels(kind, outcome)
+    for reason in LLM_REJECT_REASONS:
+        LLM_REJECTED.labels(reason)
+    for reason in ("error", "no_vectors"):
+        EMBEDDING_FALLBACK.labels(reason)
     for outcome in BOOKING_OUTCOMES:
         BOOKINGS.labels(outcome)
     for channel in ("api", "oa"):  # handlers.knowledge_ops.ask callers

@@ -100,3 +100,8 @@ def faq_passages(extra: list[dict[str, Any]] | None) -> list[Passage]:
             date=str(entry.get("date") or ""), confidence="工作人员审核",
         ))
     return out
+
+
+def embedding_text(p: Passage) -> str:
+    """What an embedding model is given for a passage (its headings, then its text)."""
+    return f"{p.title} {p.section}\n{p.text}"

@@ -6,12 +6,19 @@
 - `--scale N` replicates the corpus N× with perturbed copies (sentences dropped and shuffled, a
   county in the title), to see whether ranking and confidence hold up as the knowledge grows; a hit
   on a copy counts as a hit on its original;
-- timing: p50/p99 per query of `search` (retrieval) and of `answer` (retrieval and composition).
+- timing: p50/p99 per query of `search` (retrieval) and of `answer` (retrieval and composition);
+- `--mode rewrite|answer --llm-base-url URL [--chat-model M] [--embedding-model E]` runs the set
+  through the model helper (knowledge/assist.py) against an OpenAI-compatible server (the stand-in
+  in tests, vLLM/Ollama for an operator; key from CHUANGYE__LLM__API_KEY): the same figures from
+  the answers it gives, plus generated answers sent, rejections by reason and the model's latency.
+  Questions are never printed in this mode, not even with --verbose.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
+import os
 import random
 import re
 import sys
@@ -22,7 +29,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.base import KnowledgeBase, default_directory
-from knowledge.documents import Passage, load_directory
+from knowledge.documents import Passage, embedding_text, load_directory
 
 DATA = Path(__file__).resolve().parent / "data"
 QUESTIONS = DATA / "questions.yaml"
@@ -186,6 +193,77 @@ def format_report(r: Report, kb: KnowledgeBase, factor: int) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class ModelReport:
+    questions: int = 0
+    generated: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    latency_ms: list[float] = field(default_factory=list)
+
+
+async def evaluate_with_model(kb: KnowledgeBase, path: Path, out_of_scope: Path | None, *, mode: str, base_url: str,
+                              chat_model: str, embedding_model: str = "",
+                              api_key: str | None = None) -> tuple[Report, ModelReport]:
+    """The question set through the model helper: answers as users would get them."""
+    import aiohttp
+
+    from chuangye import metrics
+    from chuangye.config import LlmConfig
+    from chuangye.llm import LlmClient
+    from knowledge.assist import Assistant
+
+    config = LlmConfig(mode=mode, base_url=base_url, chat_model=chat_model, embedding_model=embedding_model,
+                       api_key=api_key)
+    reasons = metrics.LLM_REJECT_REASONS
+    before = {r: metrics.LLM_REJECTED.labels(r)._value.get() for r in reasons}
+    cases = load_cases(path) + [dict(c, unanswerable=True) for c in (load_cases(out_of_scope) if out_of_scope else [])]
+    r, m = Report(), ModelReport()
+    async with aiohttp.ClientSession() as session:
+        client = LlmClient(session, config.base_url or "", api_key=api_key, chat_model=chat_model,
+                           embedding_model=embedding_model, connect_timeout=config.connect_timeout_seconds)
+        if embedding_model:
+            vectors: dict[str, list[float]] = {}
+            for start in range(0, kb.passage_count, 16):
+                part = kb.passages[start:start + 16]
+                for p, v in zip(part, await client.embed([embedding_text(p) for p in part], timeout=60)):
+                    vectors[p.id] = v
+            kb.set_vectors(vectors, embedding_model)
+        assistant = Assistant(client, config, None)
+        for case in cases:
+            q = case["q"]
+            t0 = time.perf_counter()
+            answer = await assistant.answer(kb, q)
+            m.latency_ms.append((time.perf_counter() - t0) * 1000)
+            m.questions += 1
+            m.generated += "[1]" in answer.text
+            if case.get("unanswerable"):
+                r.out_of_scope += 1
+                r.confident_out_of_scope += answer.confident
+                continue
+            r.answerable += 1
+            expect = set(case["expect"])
+            ids = [original_id(s.id) for s in answer.sources]
+            r.top1 += bool(ids[:1] and ids[0] in expect)
+            r.top3 += bool(expect & set(ids))
+            if answer.confident:
+                r.confident += 1
+                r.confident_right += bool(answer.passage_id and original_id(answer.passage_id) in expect)
+    m.rejected = {x: int(metrics.LLM_REJECTED.labels(x)._value.get() - before[x]) for x in reasons}
+    return r, m
+
+
+def format_model_report(r: Report, m: ModelReport, mode: str) -> str:
+    rejected = ", ".join(f"{k} {v}" for k, v in m.rejected.items() if v) or "none"
+    return "\n".join([
+        f"mode: {mode}  questions: {m.questions}",
+        f"answerable: {r.answerable}  answered from a right passage {r.top1_rate:.1%} ({r.top1}/{r.answerable})",
+        f"confident answers: {r.confident}/{r.answerable}, right: {r.confident_right}/{r.confident} ({r.precision:.1%})",
+        f"out-of-scope: {r.out_of_scope}  confident (bluffs): {r.confident_out_of_scope}",
+        f"generated answers sent: {m.generated}  rejected by the checks: {sum(m.rejected.values())} ({rejected})",
+        f"answer with the model: p50 {percentile(m.latency_ms, 50):.0f} ms  p99 {percentile(m.latency_ms, 99):.0f} ms",
+    ])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", default=default_directory())
@@ -196,11 +274,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1, help="replicate the corpus N× with perturbed copies")
     parser.add_argument("--rounds", type=int, default=3, help="timing rounds over the question set")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--mode", choices=("off", "rewrite", "answer"), default="off",
+                        help="with a model server: rewrite the questions, or generate checked answers")
+    parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible server root (needed with --mode)")
+    parser.add_argument("--chat-model", default="qwen2.5-7b-instruct")
+    parser.add_argument("--embedding-model", default="", help="also fuse vectors of this embedding model")
     args = parser.parse_args(argv)
     questions = args.questions or (HELDOUT if args.heldout else QUESTIONS)
     out_of_scope = args.out_of_scope or (OUT_OF_SCOPE if args.heldout else None)
     factor = max(1, args.scale)
     kb = scaled_knowledge_base(args.dir, factor) if factor > 1 else KnowledgeBase.load(args.dir)
+    if args.mode != "off":
+        if not args.llm_base_url:
+            parser.error("--mode 需要 --llm-base-url（模型服务地址）")
+        r, m = asyncio.run(evaluate_with_model(
+            kb, questions, out_of_scope, mode=args.mode, base_url=args.llm_base_url, chat_model=args.chat_model,
+            embedding_model=args.embedding_model, api_key=os.environ.get("CHUANGYE__LLM__API_KEY")))
+        print(f"questions: {questions.name}" + (f" + {out_of_scope.name}" if out_of_scope else ""))
+        print(format_model_report(r, m, args.mode))
+        return 0
     r = timed(kb, questions, out_of_scope, args.rounds, scale=factor)
     print(f"questions: {questions.name}" + (f" + {out_of_scope.name}" if out_of_scope else ""))
     print(format_report(r, kb, factor))

@@ -53,6 +53,14 @@ class Scored:
     on_subject: bool = True
 
 
+class Topic(list):
+    """A question's topic words, and whether it asks about a business's taxes (see ``on_subject``)."""
+
+    def __init__(self, words: list[str], on_tax: bool) -> None:
+        super().__init__(words)
+        self.on_tax = on_tax
+
+
 class PassageIndex:
     def __init__(self, passages: list[Passage], analyzer: Analyzer) -> None:
         self.passages = passages
@@ -118,11 +126,21 @@ class PassageIndex:
     def search(self, question: str, top: int = 5, county: str | None = None) -> list[Scored]:
         """Best passages first. With ``county`` (the asker's), passages scoped to another county are
         left out and that county's own are boosted; without it, every passage counts alike."""
+        scores, content = self.scores(question, county)
+        if scores is None:
+            return []
+        candidates = np.flatnonzero(scores > 0)
+        # Best first; equal scores keep document order, so results are reproducible.
+        order = candidates[np.lexsort((candidates, -scores[candidates]))][:top]
+        return [self.scored(i, scores, content) for i in order]
+
+    def scores(self, question: str, county: str | None = None) -> tuple[np.ndarray | None, "Topic"]:
+        """The BM25 score of every passage (None when no question word is known), and the question's topic."""
         tokens, words = self.analyzer.question_terms(question)  # one typo repair and rewrite
         content = self.topic(words)
         known = [t for t in self._distinct(tokens) if t in self.vocab]
         if not known or self.bm25 is None:
-            return []
+            return None, Topic(content, True)
         total = sum(self.weight(t) for t in content)  # the question's weight
         scores = self.bm25.get_scores([self.vocab[t] for t in known]).astype(np.float64)
         scores *= self._title_boost(content, total)
@@ -131,12 +149,17 @@ class PassageIndex:
         on_tax = self.analyzer.names_subject(words) and any(_TAX_WORD.search(w) for w in words)
         if not on_tax:
             scores[self.tax_rows] *= OFF_SUBJECT_FACTOR
-        candidates = np.flatnonzero(scores > 0)
-        # Best first; equal scores keep document order, so results are reproducible.
-        order = candidates[np.lexsort((candidates, -scores[candidates]))][:top]
-        return [Scored(self.passages[i], float(scores[i]), self._coverage(content, i),
-                       self._coverage(content, i, self.heading_sets),
-                       on_tax or self.passages[i].kind != "tax") for i in order]
+        return scores, Topic(content, on_tax)
+
+    def scored(self, i: int, scores: np.ndarray | None, topic: "Topic") -> Scored:
+        return Scored(self.passages[i], float(scores[i]) if scores is not None else 0.0, self._coverage(topic, i),
+                      self._coverage(topic, i, self.heading_sets), topic.on_tax or self.passages[i].kind != "tax")
+
+    def allowed(self, county: str | None) -> np.ndarray:
+        """Passages a question from ``county`` may use (all without a county; never another county's)."""
+        if not county:
+            return np.ones(len(self.passages), dtype=bool)
+        return self._county_factors(county) > 0
 
     def _county_factors(self, county: str) -> np.ndarray:
         scoped = [p.county for p in self.passages]

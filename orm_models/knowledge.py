@@ -83,3 +83,21 @@ class KbState(Model):
 
     class Meta:
         table = "kb_state"
+
+
+class KbSegmentEmbedding(Model):
+    """A segment's vector from the embedding model (``llm.embedding_model``), for hybrid retrieval.
+
+    Stale, and embedded again in the background, when the model, its dimension or the segment's
+    text (``text_hash``) changed. Segments without a row are found by BM25 alone."""
+
+    id = fields.IntField(primary_key=True)
+    segment = fields.OneToOneField("models.KbSegment", related_name="embedding", on_delete=fields.CASCADE)
+    model = fields.CharField(max_length=128, description="embedding model name")
+    dimension = fields.IntField()
+    text_hash = fields.CharField(max_length=64, description="sha256 of the text that was embedded")
+    vector = fields.BinaryField(description="float32 little-endian, `dimension` values")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "kb_segment_embeddings"

@@ -24,6 +24,7 @@ from chuangye.metrics import METRICS, TOKEN, AppMetrics, metrics_endpoint
 from chuangye.store import make_store
 from chuangye.wechat_api import WeChatAPI
 from handlers.knowledge_ops import sync as kb_sync
+from handlers.knowledge_ops.generative import make_assistant
 from handlers.handoff.sessions import waiting_count
 from handlers.notifications.outbox import oldest_pending_age_seconds, pending_count
 from handlers.notifications.worker import worker_ctx
@@ -62,6 +63,16 @@ async def _wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _llm_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The model's help with answers (``llm:``); None, and no model call ever, when it is off."""
+    assistant = app[K.LLM] = make_assistant(app[K.CONFIG].llm, app[K.HTTP])
+    if assistant is not None:
+        app[K.EXTRA].setdefault(kb_sync.RELOAD_HOOKS, []).append(assistant.on_reload)
+    yield
+    if assistant is not None and assistant.embedder is not None:
+        await assistant.embedder.close()
+
+
 async def _kb_ctx(app: web.Application) -> AsyncIterator[None]:
     """The knowledge base comes from the database (the shipped files are imported into it first)
     and follows its changes (handlers/knowledge_ops/sync.py); the files alone only if the
@@ -96,7 +107,7 @@ def create_app(config: Config, *, with_worker: bool | None = None, chat_features
     app[K.CONFIG] = config
     app[METRICS], app[TOKEN] = metrics, config.metrics.token
     app[K.EXTRA] = {}
-    app.cleanup_ctx.extend([_db_ctx, _store_ctx, _http_ctx, _wechat_ctx, _kb_ctx])
+    app.cleanup_ctx.extend([_db_ctx, _store_ctx, _http_ctx, _wechat_ctx, _llm_ctx, _kb_ctx])
     _mount_chat(app, config, chat_features)
     setup_api(app, config)
     app.router.add_get("/healthz", healthz)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from tortoise.expressions import F
 
@@ -10,6 +11,9 @@ from chuangye import metrics, pii
 from chuangye.db import note_db_unavailable
 from knowledge import Answer, Hit, KnowledgeBase
 from orm_models import KbSegment, QuestionLog, User
+
+if TYPE_CHECKING:
+    from knowledge.assist import Assistant
 
 log = logging.getLogger("chuangye.ask")
 MAX_QUESTION_CHARS = 500
@@ -37,17 +41,21 @@ async def _county_of(channel: str, openid: str | None) -> str | None:
 
 
 async def answer_policy_question(kb: KnowledgeBase, question: str, *, channel: str,
-                                 openid: str | None = None, county: str | None = None) -> PolicyAnswer:
+                                 openid: str | None = None, county: str | None = None,
+                                 assistant: "Assistant | None" = None) -> PolicyAnswer:
     """Answer from the knowledge base and record the question.
 
     Guarantees: the answer fits one WeChat text and names its source, or says it is not sure;
     a failure to record the question never costs the user the answer (``answer_id`` is then
     None). ``county`` (or, when not given, the county the user with ``openid`` told us): that
-    county's documents come first and other counties' are never used.
+    county's documents come first and other counties' are never used. ``assistant`` (only when
+    ``llm:`` is configured): the model's help (knowledge/assist.py), within the reply budget;
+    without it, the extractive answer.
     """
     question = question.strip()[:MAX_QUESTION_CHARS]
     county = county or await _county_of(channel, openid)
-    found = kb.answer(question, county=county)
+    found = kb.answer(question, county=county) if assistant is None else \
+        await assistant.answer(kb, question, county)
     answer = PolicyAnswer(**{f.name: getattr(found, f.name) for f in fields(Answer)})
     metrics.KNOWLEDGE_ANSWERS.labels(channel, "confident" if answer.confident else "unsure").inc()
     try:

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -41,6 +41,7 @@ log = logging.getLogger("chuangye.kb.sync")
 CHECK_SECONDS = 1.0  # the ask path reads the version at most this often
 WATCH_SECONDS = 2.0  # the background watcher's period
 STATE_ID = 1
+RELOAD_HOOKS = "kb_reload_hooks"  # the registry's list of after-reload hooks
 SNAPSHOT_FIELDS = ("title", "issuer", "doc_number", "published_on", "source_url", "confidence", "county",
                    "valid_until", "needs_check", "note", "kind", "caveat")
 
@@ -231,8 +232,11 @@ class KnowledgeSync:
     the knowledge base keeps following changes while Redis is down.
     """
 
-    def __init__(self, kb: Any, store: Any = None, *, directory: str | None = None) -> None:
+    def __init__(self, kb: Any, store: Any = None, *, directory: str | None = None,
+                 after_reload: list[Callable[[Any], Awaitable[None]]] | None = None) -> None:
         self.kb, self.store = kb, store
+        # Called with the knowledge base after each reload (the embeddings, generative.py); a failure is logged.
+        self.after_reload = after_reload if after_reload is not None else []
         self.directory = directory if directory is not None else getattr(kb, "directory", "")
         self.loaded: str | None = None
         self.ever_loaded = False
@@ -253,6 +257,11 @@ class KnowledgeSync:
             passages, documents = await load_passages()
             await self.kb.reload_passages(passages, documents)
             self.loaded, self.ever_loaded = current, True
+            for hook in self.after_reload:
+                try:
+                    await hook(self.kb)
+                except Exception:
+                    log.exception("a knowledge base reload hook failed")
             return True
 
     async def refresh_if_due(self, every: float = CHECK_SECONDS) -> bool:
@@ -273,7 +282,7 @@ def sync_for(registry: dict[str, Any], kb: Any, store: Any = None) -> KnowledgeS
     """The process's one ``KnowledgeSync``, kept in ``registry`` (the app's shared-state dict)."""
     sync = registry.get("kb_sync")
     if sync is None or sync.kb is not kb:
-        sync = registry["kb_sync"] = KnowledgeSync(kb, store)
+        sync = registry["kb_sync"] = KnowledgeSync(kb, store, after_reload=registry.setdefault(RELOAD_HOOKS, []))
     return sync
 
 
