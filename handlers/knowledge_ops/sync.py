@@ -33,6 +33,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from chuangye.db import note_db_unavailable
 from handlers import clock
 from knowledge.documents import Passage, faq_passages, parse_document
 from orm_models import FaqEntry, KbDocument, KbRevision, KbSegment, KbState
@@ -291,7 +292,8 @@ async def refresh_quietly(registry: dict[str, Any], kb: Any, store: Any = None) 
     try:
         await sync_for(registry, kb, store).refresh_if_due(CHECK_SECONDS)
     except Exception as exc:
-        log.warning("could not refresh the knowledge base: %s", exc)
+        if not note_db_unavailable(exc):  # an outage is logged once (chuangye.db), not per question
+            log.warning("could not refresh the knowledge base: %s", exc)
 
 
 async def _watch(registry: dict[str, Any], kb: Any) -> None:
@@ -299,8 +301,9 @@ async def _watch(registry: dict[str, Any], kb: Any) -> None:
         await asyncio.sleep(WATCH_SECONDS)
         try:
             await sync_for(registry, kb).refresh()
-        except Exception:
-            log.exception("knowledge base refresh failed")
+        except Exception as exc:
+            if not note_db_unavailable(exc):
+                log.exception("knowledge base refresh failed")
 
 
 @contextlib.asynccontextmanager
