@@ -12,7 +12,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = path.join(root, 'types/api.d.ts');
 const FORMS = path.join(root, 'src/lib/forms.generated.js');
-const FORM_SCHEMAS = ['AppointmentForm', 'LoanForm', 'TrainingForm', 'MentorForm', 'MentorRatingIn', 'CarrierForm', 'EventForm'];
+const FORM_SCHEMAS = ['AppointmentForm', 'LoanForm', 'TrainingForm', 'MentorForm', 'MentorRatingIn', 'CarrierForm', 'EventForm', 'Offers'];
 const STATUS_SCHEMAS = {
   appointment: 'api__appointments__AppointmentOut', loan: 'api__loans__LoanOut', training: 'api__training__TrainingOut',
   mentor: 'MentorRequestOut', carrier: 'ApplicationOut', event: 'api__events__RegistrationOut',

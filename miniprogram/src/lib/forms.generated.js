@@ -396,6 +396,37 @@ module.exports = {
           "pattern": "^1[3-9][0-9]{9}$"
         }
       }
+    },
+    "Offers": {
+      "title": "Offers",
+      "required": [
+        "space",
+        "desks",
+        "free_period",
+        "services"
+      ],
+      "fields": {
+        "space": {
+          "title": "Space",
+          "description": "场地",
+          "type": "string"
+        },
+        "desks": {
+          "title": "Desks",
+          "description": "工位",
+          "type": "string"
+        },
+        "free_period": {
+          "title": "Free Period",
+          "description": "免费期",
+          "type": "string"
+        },
+        "services": {
+          "title": "Services",
+          "description": "服务",
+          "type": "string"
+        }
+      }
     }
   },
   "statuses": {
