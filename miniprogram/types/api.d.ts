@@ -85,6 +85,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ask/{answer_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 对回答反馈“有用/没用”（同一回答以最后一次为准） */
+        post: operations["policies_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/windows": {
         parameters: {
             query?: never;
@@ -181,7 +198,7 @@ export interface paths {
         put?: never;
         /**
          * 贷款预申请
-         * @description 金额 amount 为整数，单位元（例如 300000）。返回的 eligibility 是资格预审，不是审批结论。
+         * @description 金额 amount 为整数，单位元（例如 300000）。返回的 eligibility 是资格预审，不是审批结论。同一身份证号同一产品只能有一份未办结的预申请，因此不带 Idempotency-Key 的重发也不会重复提交。
          */
         post: operations["loans_submit"];
         delete?: never;
@@ -286,6 +303,219 @@ export interface paths {
         put?: never;
         /** 撤回培训报名 */
         post: operations["training_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mentors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 创业导师名录
+         * @description 按县市、擅长领域筛选；从不返回导师的电话。
+         */
+        get: operations["mentors_mentors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mentor-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 找导师
+         * @description 县市工作人员按擅长领域、服务县市和导师当前帮扶人数匹配导师；分配后通知导师和申请人。
+         */
+        post: operations["mentors_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mentor-requests/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的导师 */
+        get: operations["mentors_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mentor-requests/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 评价导师帮扶 */
+        post: operations["mentors_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 创业载体目录（可按距离排序） */
+        get: operations["carriers_carriers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carrier-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 申请入驻创业载体
+         * @description 由载体所在县市的工作人员审核，审核结果通过公众号或小程序通知。
+         */
+        post: operations["carriers_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carrier-applications/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的入驻申请 */
+        get: operations["carriers_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carrier-applications/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤回入驻申请 */
+        post: operations["carriers_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 近期创业活动 */
+        get: operations["events_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 活动报名 */
+        post: operations["events_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-registrations/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的活动报名 */
+        get: operations["events_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-registrations/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 取消活动报名 */
+        post: operations["events_cancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -607,7 +837,7 @@ export interface paths {
         };
         /**
          * 导出台账（Excel）
-         * @description kind：appointments 预约台账、loan-applications 贷款预申请台账、training-applications 培训报名台账。
+         * @description kind：appointments 预约台账、loan-applications 贷款预申请台账、training-applications 培训报名台账、mentor-requests 导师帮扶台账、carrier-applications 入驻申请台账、event-registrations 活动报名台账。
          */
         get: operations["staff_export_staff_export"];
         put?: never;
@@ -715,10 +945,10 @@ export interface paths {
             cookie?: never;
         };
         /** 创业导师列表 */
-        get: operations["staff_registry_staff_mentor_list"];
+        get: operations["staff_mentors_staff_mentor_list"];
         put?: never;
         /** 登记创业导师 */
-        post: operations["staff_registry_staff_mentor_create"];
+        post: operations["staff_mentors_staff_mentor_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -734,10 +964,158 @@ export interface paths {
         };
         get?: never;
         /** 修改创业导师 */
-        put: operations["staff_registry_staff_mentor_update"];
+        put: operations["staff_mentors_staff_mentor_update"];
         post?: never;
         /** 删除创业导师 */
-        delete: operations["staff_registry_staff_mentor_delete"];
+        delete: operations["staff_mentors_staff_mentor_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/mentors/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 导入师资库（.xlsx）
+         * @description 列：姓名、工作单位、职称、擅长领域、服务县市、所在县市、所属团队、联系电话、同时帮扶人数、备注。有一行不合格则整份不导入，并逐行说明原因。
+         */
+        post: operations["staff_mentors_staff_mentor_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/mentor-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 找导师申请
+         * @description 县市管理员看本县市，州级看全部，导师只看自己帮扶的人；手机号打码。
+         */
+        get: operations["staff_mentors_staff_request_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/mentor-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 找导师申请详情
+         * @description 管理员和所分配的导师可见完整手机号（记入审计日志）。
+         */
+        get: operations["staff_mentors_staff_request_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/mentor-requests/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 分配导师
+         * @description 不填 mentor_id 即分配第一位推荐导师。导师和申请人经通知队列收到通知。
+         */
+        post: operations["staff_mentors_staff_request_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/mentor-requests/{id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 填写帮扶记录 */
+        post: operations["staff_mentors_staff_request_follow_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/carrier-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 入驻申请列表（脱敏） */
+        get: operations["staff_carriers_staff_carrier_application_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/carrier-applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 入驻申请详情（查看记入审计日志） */
+        get: operations["staff_carriers_staff_carrier_application_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/carrier-applications/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 入驻申请审核决定（通知申请人） */
+        post: operations["staff_carriers_staff_carrier_application_decision"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -855,7 +1233,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 机器人没能准确回答的问题（相近问法合并计数） */
+        /** 机器人没能准确回答或被评为“没用”的问题（相近问法合并计数） */
         get: operations["staff_handoff_staff_unconfident_questions"];
         put?: never;
         post?: never;
@@ -911,6 +1289,263 @@ export interface paths {
         put?: never;
         /** 停用常见问题（立即不再用于回答） */
         post: operations["staff_handoff_staff_faq_deactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/kb/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 知识库文档列表 */
+        get: operations["staff_kb_kb_documents"];
+        put?: never;
+        /** 导入文档（先成为草稿） */
+        post: operations["staff_kb_kb_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/kb/documents/{id}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 文档的段落（预览） */
+        get: operations["staff_kb_kb_segments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/kb/documents/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 文档的历史版本 */
+        get: operations["staff_kb_kb_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/kb/segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改段落（生成文档的新版本） */
+        patch: operations["staff_kb_kb_patch_segment"];
+        trace?: never;
+    };
+    "/staff/kb/documents/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 发布（几秒内所有进程用于回答） */
+        post: operations["staff_kb_kb_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/kb/documents/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 停用（几秒内不再用于回答） */
+        post: operations["staff_kb_kb_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/kb/documents/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 恢复某个历史版本（作为新版本） */
+        post: operations["staff_kb_kb_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/kb/hit-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 命中测试：用户会收到什么回复 */
+        post: operations["staff_kb_kb_hit_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本县市（州级：全州）的创业活动 */
+        get: operations["staff_events_staff_event_list"];
+        put?: never;
+        /** 发布创业活动 */
+        post: operations["staff_events_staff_event_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改创业活动（含演示数据） */
+        put: operations["staff_events_staff_event_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/events/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤下创业活动（已有报名保留） */
+        post: operations["staff_events_staff_event_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/events/{id}/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 某活动的报名（脱敏，记入审计日志） */
+        get: operations["staff_events_staff_event_registrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/event-registrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 活动报名详情（查看记入审计日志） */
+        get: operations["staff_events_staff_event_registration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/event-registrations/{id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 按报名编号签到 */
+        post: operations["staff_events_staff_event_check_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/event-check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 按签到码签到（活动） */
+        post: operations["staff_events_staff_event_check_in_by_code"];
         delete?: never;
         options?: never;
         head?: never;
@@ -983,6 +1618,72 @@ export interface components {
              * @description false 表示没有把握，正文会建议预约窗口或转人工
              */
             confident: boolean;
+            /**
+             * Answer Id
+             * @description 这次回答的编号，用于反馈“有用/没用”；记录失败时为空
+             */
+            answer_id: number | null;
+        };
+        /** ApplicationList */
+        ApplicationList: {
+            /**
+             * Applications
+             * @description 最新的在前
+             */
+            applications: components["schemas"]["ApplicationOut"][];
+        };
+        /** ApplicationOne */
+        ApplicationOne: {
+            application: components["schemas"]["ApplicationOut"];
+        };
+        /** ApplicationOut */
+        ApplicationOut: {
+            /** Id */
+            id: number;
+            /** Carrier Id */
+            carrier_id: number;
+            /**
+             * Carrier
+             * @description 载体名称
+             */
+            carrier: string;
+            /**
+             * County
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /**
+             * Name
+             * @description 姓名（打码）
+             */
+            name: string;
+            /**
+             * Phone
+             * @description 手机号（打码）
+             */
+            phone: string;
+            /** Project */
+            project: string;
+            /** Team Size */
+            team_size: number;
+            /** Needs */
+            needs: string;
+            /**
+             * Status
+             * @description submitted 已提交，reviewing 审核中，approved 已同意入驻，rejected 未通过，withdrawn 已撤回
+             * @enum {string}
+             */
+            status: "submitted" | "reviewing" | "approved" | "rejected" | "withdrawn";
+            /** Status Text */
+            status_text: string;
+            /** Decision Note */
+            decision_note: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
         };
         /** AppointmentList */
         AppointmentList: {
@@ -1061,7 +1762,7 @@ export interface components {
              * 操作
              * @default null
              */
-            action: ("login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account") | null;
+            action: ("login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "kb_import" | "kb_segment_edit" | "kb_publish" | "kb_disable" | "kb_restore") | null;
             /**
              * 条数
              * @default 100
@@ -1135,9 +1836,10 @@ export interface components {
         CarrierIn: {
             /**
              * 载体类型
+             * @description 孵化基地 / 创业小镇 / 创业社区 / 创业村落，或 base / town / community / village
              * @enum {string}
              */
-            kind: "孵化基地" | "创业小镇" | "创业社区" | "创业村落";
+            kind: "孵化基地" | "创业小镇" | "创业社区" | "创业村落" | "base" | "town" | "community" | "village";
             /** 名称 */
             name: string;
             /**
@@ -1160,6 +1862,36 @@ export interface components {
              * @default
              */
             note: string;
+            /** 产业方向 */
+            industries?: ("中彝医药" | "健康服务业" | "健康产品" | "康养文旅" | "绿色食品" | "高原特色农业" | "绿色能源" | "先进制造" | "电子商务" | "综合")[];
+            /**
+             * 纬度
+             * @description 与经度同时填写，用于按距离排序
+             * @default null
+             */
+            lat: number | null;
+            /**
+             * 经度
+             * @default null
+             */
+            lng: number | null;
+            /**
+             * 入驻条件
+             * @description 场地、工位、免费期、服务
+             */
+            offers?: components["schemas"]["OffersIn"];
+            /**
+             * 联系方式
+             * @description 公开的联系电话或服务台
+             * @default
+             */
+            contact: string;
+            /**
+             * 演示数据
+             * @description true 表示尚未经运营方核实，对外显示为演示数据
+             * @default false
+             */
+            demo: boolean;
         };
         /** CarrierKindOut */
         CarrierKindOut: {
@@ -1173,40 +1905,68 @@ export interface components {
              * @description 对应的方案目标 key（见 targets）
              */
             target: string;
+            /**
+             * Code
+             * @description GET /carriers 的 kind 取值：base / town / community / village
+             */
+            code: string;
         };
-        /** CarrierList */
-        CarrierList: {
-            /** Items */
-            items: components["schemas"]["CarrierOut"][];
+        /** CarrierQuery */
+        CarrierQuery: {
+            /**
+             * 载体类型
+             * @description base 孵化基地 / town 创业小镇 / community 创业社区 / village 创业村落
+             * @default null
+             */
+            kind: ("base" | "town" | "community" | "village") | null;
+            /**
+             * 县市
+             * @default null
+             */
+            county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
+            /**
+             * 产业方向
+             * @default null
+             */
+            industry: ("中彝医药" | "健康服务业" | "健康产品" | "康养文旅" | "绿色食品" | "高原特色农业" | "绿色能源" | "先进制造" | "电子商务" | "综合") | null;
+            /**
+             * 纬度
+             * @description 与 lng 同时提供时按距离从近到远排序
+             * @default null
+             */
+            lat: number | null;
+            /**
+             * 经度
+             * @default null
+             */
+            lng: number | null;
         };
-        /** CarrierOut */
-        CarrierOut: {
+        /** CarrierRef */
+        CarrierRef: {
             /** Id */
             id: number;
+        };
+        /** CountyCarrierServices */
+        CountyCarrierServices: {
             /**
-             * Created At
-             * Format: date-time
-             * @example 2025-03-03T09:00:00+08:00
+             * Carrier Applications
+             * @description 入驻申请数（按载体所在县市）
              */
-            created_at: string;
+            carrier_applications: number;
             /**
-             * Updated At
-             * Format: date-time
-             * @example 2025-03-03T09:00:00+08:00
+             * Carrier Settled
+             * @description 同意入驻数
              */
-            updated_at: string;
-            /** Kind */
-            kind: string;
-            /** Name */
-            name: string;
-            /** County */
-            county: string;
-            /** Address */
-            address: string;
-            /** Recognized On */
-            recognized_on: string | null;
-            /** Note */
-            note: string;
+            carrier_settled: number;
+        };
+        /** CountyEvents */
+        CountyEvents: {
+            /** Published */
+            published: number;
+            /** Registrations */
+            registrations: number;
+            /** Participants */
+            participants: number;
         };
         /** CountyFunnel */
         CountyFunnel: {
@@ -1235,6 +1995,8 @@ export interface components {
             guidance_teams: number;
             /** Mentors */
             mentors: number;
+            /** Guided */
+            guided: number;
             /** Bases */
             bases: number;
             /** Towns */
@@ -1244,11 +2006,20 @@ export interface components {
             /** Villages */
             villages: number;
             funnel: components["schemas"]["CountyFunnel"];
+            carrier_services: components["schemas"]["CountyCarrierServices"];
+            /** @description 本县市的创业活动数、报名人次、签到人次 */
+            events: components["schemas"]["CountyEvents"];
         };
         /** CourseList */
         CourseList: {
             /** Courses */
             courses: components["schemas"]["CourseOut"][];
+            /**
+             * Cached At
+             * @description 数据库暂时无法连接时为该副本的读取时间（剩余名额可能不是最新）；正常情况下为 null
+             * @default null
+             */
+            cached_at: string | null;
         };
         /** CourseOut */
         CourseOut: {
@@ -1278,22 +2049,73 @@ export interface components {
              */
             county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
         };
-        /** DecisionRow */
-        DecisionRow: {
-            /** Decision */
-            decision: string;
-            /** Note */
-            note: string;
-            /** Jobs Created */
-            jobs_created: number | null;
-            /** Staff Id */
-            staff_id: number | null;
+        /** DecisionIn */
+        DecisionIn: {
             /**
-             * At
+             * 审核结论
+             * @description approved 同意入驻 / rejected 不通过
+             * @enum {string}
+             */
+            decision: "approved" | "rejected";
+            /**
+             * 审核意见
+             * @description 不通过时必填，申请人会收到
+             * @default
+             */
+            note: string;
+        };
+        /** Detail */
+        Detail: {
+            /** Id */
+            id: number;
+            /** Carrier Id */
+            carrier_id: number;
+            /** Carrier */
+            carrier: string;
+            /**
+             * Carrier Kind
+             * @enum {string}
+             */
+            carrier_kind: "base" | "town" | "community" | "village";
+            /** County */
+            county: string;
+            /**
+             * Name
+             * @description 姓名：列表中打码；详情中县市、州级管理员可见完整姓名
+             */
+            name: string;
+            /**
+             * Phone
+             * @description 手机号：规则同姓名
+             */
+            phone: string;
+            /** Pii Masked */
+            pii_masked: boolean;
+            /** Project */
+            project: string;
+            /** Team Size */
+            team_size: number;
+            /** Needs */
+            needs: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "submitted" | "reviewing" | "approved" | "rejected" | "withdrawn";
+            /** Status Label */
+            status_label: string;
+            /** Decision Note */
+            decision_note: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Created At
              * Format: date-time
              * @example 2025-03-03T09:00:00+08:00
              */
-            at: string;
+            created_at: string;
+            /** Decisions */
+            decisions: components["schemas"]["api__staff_carriers__DecisionRow"][];
         };
         /** DismissIn */
         DismissIn: {
@@ -1304,6 +2126,122 @@ export interface components {
         DismissOut: {
             /** Dismissed */
             dismissed: number;
+        };
+        /** DocumentBrief */
+        DocumentBrief: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "disabled";
+            /**
+             * Segments
+             * @description 段落数
+             */
+            segments: number;
+        };
+        /** DocumentChanged */
+        DocumentChanged: {
+            document: components["schemas"]["DocumentVersion"];
+        };
+        /** DocumentList */
+        DocumentList: {
+            /** Documents */
+            documents: components["schemas"]["DocumentRow"][];
+        };
+        /** DocumentRow */
+        DocumentRow: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @description draft 草稿（不用于回答）/ published 已发布 / disabled 已停用
+             * @enum {string}
+             */
+            status: "draft" | "published" | "disabled";
+            /** Segments */
+            segments: number;
+            /** Version */
+            version: number;
+            /**
+             * Updated At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            updated_at: string;
+            /**
+             * County
+             * @description 适用县市；空表示全州
+             */
+            county: string | null;
+            /**
+             * Confidence
+             * @enum {string}
+             */
+            confidence: "已确认" | "未确认" | "部分确认";
+            /** Issuer */
+            issuer: string;
+            /** Doc Number */
+            doc_number: string;
+            /** Published On */
+            published_on: string | null;
+            /** Source Url */
+            source_url: string;
+            /** Valid Until */
+            valid_until: string | null;
+            /**
+             * Expired
+             * @description 已过有效期，不再用于回答
+             */
+            expired: boolean;
+            /**
+             * Origin
+             * @description shipped 随软件提供 / uploaded 工作人员导入
+             * @enum {string}
+             */
+            origin: "shipped" | "uploaded";
+            /**
+             * Needs Check
+             * @description 待核对：上线前需对照原文核对的译述内容
+             */
+            needs_check: boolean;
+            /**
+             * Kind
+             * @description 文档类别：空为一般政策，tax 为税收政策
+             */
+            kind: string;
+            /**
+             * Caveat
+             * @description 答案末尾的提示（空则按类别）
+             */
+            caveat: string;
+            /**
+             * Upstream Changed
+             * @description 随软件提供的新版文件已到，但因工作人员改过本文档而未覆盖
+             */
+            upstream_changed: boolean;
+            /** Staff Edited */
+            staff_edited: boolean;
+            /** Filename */
+            filename: string;
+        };
+        /** DocumentVersion */
+        DocumentVersion: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "disabled";
+            /** Version */
+            version: number;
         };
         /** EligibilityOut */
         EligibilityOut: {
@@ -1351,6 +2289,173 @@ export interface components {
             fields: {
                 [key: string]: string;
             };
+            /**
+             * Existing Id
+             * @description duplicate 时：已有的那条记录的编号（仅部分接口返回）
+             * @default null
+             */
+            existing_id: number | null;
+        };
+        /** EventCount */
+        EventCount: {
+            /**
+             * Key
+             * @enum {string}
+             */
+            key: "published" | "registrations" | "participants";
+            /** Label */
+            label: string;
+            /** Unit */
+            unit: string;
+            /** Count */
+            count: number;
+            /**
+             * Definition
+             * @description 统计口径
+             */
+            definition: string;
+        };
+        /** EventIn */
+        EventIn: {
+            /** 活动名称 */
+            title: string;
+            /**
+             * 活动类型
+             * @enum {string}
+             */
+            kind: "创业大赛" | "沙龙·经验交流" | "项目路演·成果展示" | "直播" | "培训宣讲";
+            /**
+             * 活动介绍
+             * @default
+             */
+            description: string;
+            /**
+             * 开始时间
+             * Format: date-time
+             * @description 如 2026-12-20T14:00:00+08:00
+             */
+            start: string;
+            /**
+             * 结束时间
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * 所在县市
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /**
+             * 活动地点
+             * @description 与直播链接至少填一项
+             * @default
+             */
+            place: string;
+            /**
+             * 直播链接
+             * @default
+             */
+            online_url: string;
+            /** 人数上限 */
+            capacity: number;
+            /**
+             * 报名截止时间
+             * @description 不填则开始前均可报名
+             * @default null
+             */
+            signup_deadline: string | null;
+            /**
+             * 演示数据
+             * @description true 表示为演示数据，页面上会标注「演示数据」
+             * @default false
+             */
+            demo: boolean;
+        };
+        /** EventOne */
+        EventOne: {
+            event: components["schemas"]["StaffEventOut"];
+        };
+        /** EventOut */
+        EventOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /**
+             * Kind
+             * @description 活动类型
+             * @enum {string}
+             */
+            kind: "创业大赛" | "沙龙·经验交流" | "项目路演·成果展示" | "直播" | "培训宣讲";
+            /** Description */
+            description: string;
+            /**
+             * Start
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            end: string;
+            /**
+             * County
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /**
+             * Place
+             * @description 活动地点；线上活动可为空
+             */
+            place: string;
+            /**
+             * Online Url
+             * @description 直播或线上活动链接
+             */
+            online_url: string | null;
+            /** Capacity */
+            capacity: number;
+            /**
+             * Remaining
+             * @description 剩余名额
+             */
+            remaining: number;
+            /**
+             * Signup Deadline
+             * @description 报名截止时间；null 表示开始前均可报名
+             */
+            signup_deadline: string | null;
+            /**
+             * Demo
+             * @description true 表示为演示数据（演示数据），未经运营方确认
+             */
+            demo: boolean;
+        };
+        /** EventQuery */
+        EventQuery: {
+            /**
+             * 县市
+             * @description 只看该县市的活动
+             * @default null
+             */
+            county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
+            /**
+             * 起始日期
+             * @description 只看该日及以后开始的活动，YYYY-MM-DD
+             * @default null
+             */
+            from: string | null;
+        };
+        /** EventsQuery */
+        EventsQuery: {
+            /**
+             * 含已结束的活动
+             * @default false
+             */
+            include_past: boolean;
         };
         /** ExportQuery */
         ExportQuery: {
@@ -1423,6 +2528,27 @@ export interface components {
              */
             created_at: string;
         };
+        /** FeedbackIn */
+        FeedbackIn: {
+            /**
+             * 是否有用
+             * @description true 有用 / false 没用；再次提交会覆盖上一次
+             */
+            helpful: boolean;
+            /**
+             * 意见
+             * @description 可选的补充意见
+             * @default null
+             */
+            comment: string | null;
+        };
+        /** FeedbackOut */
+        FeedbackOut: {
+            /** Answer Id */
+            answer_id: number;
+            /** Helpful */
+            helpful: boolean;
+        };
         /** FunnelStep */
         FunnelStep: {
             /** Key */
@@ -1431,6 +2557,59 @@ export interface components {
             label: string;
             /** Count */
             count: number;
+        };
+        /** HitRow */
+        HitRow: {
+            /**
+             * Segment Id
+             * @description 段落编号；工作人员答疑（FAQ）条目为空
+             */
+            segment_id: number | null;
+            /** Document Id */
+            document_id: number | null;
+            /** Title */
+            title: string;
+            /** Score */
+            score: number;
+            /** Snippet */
+            snippet: string;
+            /** Passage Id */
+            passage_id: string;
+        };
+        /** HitTestIn */
+        HitTestIn: {
+            /** 问题 */
+            question: string;
+            /**
+             * 包含草稿
+             * @description 把草稿当作已发布一起测试
+             * @default false
+             */
+            include_drafts: boolean;
+            /**
+             * 提问人所在县市
+             * @description 模拟某县市用户提问
+             * @default null
+             */
+            county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
+        };
+        /** HitTestOut */
+        HitTestOut: {
+            /**
+             * Confident
+             * @description 机器人是否有把握
+             */
+            confident: boolean;
+            /**
+             * Reply
+             * @description 用户会收到的回复原文
+             */
+            reply: string;
+            /**
+             * Hits
+             * @description 按得分从高到低的段落
+             */
+            hits: components["schemas"]["HitRow"][];
         };
         /** JobsCoverage */
         JobsCoverage: {
@@ -1444,6 +2623,24 @@ export interface components {
              * @description 其中登记了带动就业人数的
              */
             with_jobs_reported: number;
+        };
+        /** ListQuery */
+        ListQuery: {
+            /**
+             * 状态
+             * @default null
+             */
+            status: ("submitted" | "reviewing" | "approved" | "rejected" | "withdrawn") | null;
+            /**
+             * 条数
+             * @default 200
+             */
+            limit: number;
+            /**
+             * 起始位置
+             * @default 0
+             */
+            offset: number;
         };
         /** LoanDecisionIn */
         LoanDecisionIn: {
@@ -1524,7 +2721,7 @@ export interface components {
             /** Eligibility Reasons */
             eligibility_reasons: unknown[];
             /** Decisions */
-            decisions: components["schemas"]["DecisionRow"][];
+            decisions: components["schemas"]["api__staff_review__DecisionRow"][];
         };
         /** LoanOne */
         LoanOne: {
@@ -1683,70 +2880,220 @@ export interface components {
              */
             is_demo: boolean;
         };
-        /** MentorIn */
-        MentorIn: {
-            /** 姓名 */
-            name: string;
+        /** MentorAssignIn */
+        MentorAssignIn: {
             /**
-             * 所在县市
-             * @description 不填为州级导师库（仅州级管理员可登记）
+             * 导师
+             * @description 不填：分配第一位推荐导师
              * @default null
              */
-            county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
-            /**
-             * 擅长领域
-             * @default
-             */
-            expertise: string;
-            /**
-             * 工作单位
-             * @default
-             */
-            organization: string;
-            /**
-             * 所属指导团队编号
-             * @default null
-             */
-            team_id: number | null;
-            /**
-             * 备注
-             * @default
-             */
-            note: string;
+            mentor_id: number | null;
         };
-        /** MentorList */
-        MentorList: {
-            /** Items */
-            items: components["schemas"]["MentorOut"][];
-        };
-        /** MentorOut */
-        MentorOut: {
+        /** MentorBrief */
+        MentorBrief: {
             /** Id */
             id: number;
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /** Organisation */
+            organisation: string;
+            /** Team */
+            team: string | null;
+        };
+        /** MentorDeleted */
+        MentorDeleted: {
+            /** Ok */
+            ok: boolean;
+        };
+        /** MentorFollowUpIn */
+        MentorFollowUpIn: {
+            /**
+             * 帮扶方式
+             * @enum {string}
+             */
+            kind: "政策咨询" | "现场指导" | "项目开发" | "技术培训" | "其他";
+            /** 帮扶内容 */
+            note: string;
+            /**
+             * 帮扶日期
+             * Format: date
+             * @example 2025-03-03
+             */
+            date: string;
+        };
+        /** MentorFollowUpOne */
+        MentorFollowUpOne: {
+            follow_up: components["schemas"]["MentorFollowUpOut"];
+        };
+        /** MentorFollowUpOut */
+        MentorFollowUpOut: {
+            /** Id */
+            id: number;
+            /**
+             * Date
+             * Format: date
+             * @example 2025-03-03
+             */
+            date: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "政策咨询" | "现场指导" | "项目开发" | "技术培训" | "其他";
+            /** Note */
+            note: string;
+            /** Author Role */
+            author_role: string;
+            /** Author Name */
+            author_name: string;
             /**
              * Created At
              * Format: date-time
              * @example 2025-03-03T09:00:00+08:00
              */
             created_at: string;
+        };
+        /** MentorHelp */
+        MentorHelp: {
             /**
-             * Updated At
+             * Requests
+             * @description 找导师申请数
+             */
+            requests: number;
+            /**
+             * Waiting
+             * @description 待分配导师的申请数
+             */
+            waiting: number;
+            /**
+             * Assigned
+             * @description 已分配导师的申请数
+             */
+            assigned: number;
+            /**
+             * Follow Ups
+             * @description 帮扶记录条数
+             */
+            follow_ups: number;
+        };
+        /** MentorImportIn */
+        MentorImportIn: {
+            /**
+             * 文件
+             * @description .xlsx 文件内容的 base64 编码
+             */
+            file: string;
+            /**
+             * 演示数据
+             * @description 导入的是演示数据（未经运营方确认）
+             * @default false
+             */
+            demo: boolean;
+        };
+        /** MentorImportOut */
+        MentorImportOut: {
+            /** Created */
+            created: number;
+        };
+        /** MentorListOut */
+        MentorListOut: {
+            /**
+             * Mentors
+             * @description 从不包含导师电话
+             */
+            mentors: components["schemas"]["PublicMentor"][];
+        };
+        /** MentorRatingIn */
+        MentorRatingIn: {
+            /** 评分 */
+            rating: number;
+            /**
+             * 评价
+             * @default
+             */
+            comment: string;
+        };
+        /** MentorRequestList */
+        MentorRequestList: {
+            /**
+             * Requests
+             * @description 最新的在前
+             */
+            requests: components["schemas"]["MentorRequestOut"][];
+        };
+        /** MentorRequestOne */
+        MentorRequestOne: {
+            request: components["schemas"]["MentorRequestOut"];
+        };
+        /** MentorRequestOut */
+        MentorRequestOut: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @description submitted 待分配导师，assigned 导师帮扶中，closed 已结束，cancelled 已取消
+             * @enum {string}
+             */
+            status: "submitted" | "assigned" | "closed" | "cancelled";
+            /** Status Text */
+            status_text: string;
+            /**
+             * County
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /**
+             * Industry
+             * @enum {string}
+             */
+            industry: "中彝医药+创业" | "健康服务业+创业" | "健康产品+创业" | "康养文旅+创业" | "绿色食品+创业" | "高原特色农业+创业" | "绿色能源+创业" | "先进制造+创业" | "电商" | "财务" | "营销" | "其他";
+            /** Need */
+            need: string;
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description 手机号（打码）
+             */
+            phone: string;
+            /**
+             * @description 分配的导师：由导师致电申请人留下的手机号
+             * @default null
+             */
+            mentor: components["schemas"]["MentorBrief"] | null;
+            /** Assigned At */
+            assigned_at: string | null;
+            /** Follow Ups */
+            follow_ups: components["schemas"]["MentorFollowUpOut"][];
+            /** Rating */
+            rating: number | null;
+            /** Rating Comment */
+            rating_comment: string;
+            /**
+             * Created At
              * Format: date-time
              * @example 2025-03-03T09:00:00+08:00
              */
-            updated_at: string;
+            created_at: string;
+        };
+        /** MentorRequestQuery */
+        MentorRequestQuery: {
+            /**
+             * 状态
+             * @default null
+             */
+            status: ("submitted" | "assigned" | "closed" | "cancelled") | null;
+        };
+        /** MentorSuggestion */
+        MentorSuggestion: {
+            /** Mentor Id */
+            mentor_id: number;
             /** Name */
             name: string;
-            /** County */
-            county: string | null;
-            /** Expertise */
-            expertise: string;
-            /** Organization */
-            organization: string;
-            /** Team Id */
-            team_id: number | null;
-            /** Note */
-            note: string;
+            /** Reason */
+            reason: string;
         };
         /** MessageRow */
         MessageRow: {
@@ -1808,8 +3155,18 @@ export interface components {
              */
             faq_roles: string[];
             /**
+             * Kb Roles
+             * @description 可以导入、修改、发布、停用知识库文档的角色（县市管理员只能改本县市的）
+             */
+            kb_roles: string[];
+            /**
+             * Kb Confidence
+             * @description 导入文档时可选的可信度
+             */
+            kb_confidence: string[];
+            /**
              * Statuses
-             * @description 记录类型（appointment、loan、training、handoff、notification）→ 状态 → 中文名称；与各接口的 status_label、status_text 相同
+             * @description 记录类型（appointment、loan、training、carrier、handoff、notification、mentor_request、event_registration、kb_document）→ 状态 → 中文名称；与各接口的 status_label、status_text 相同
              */
             statuses: {
                 [key: string]: {
@@ -1818,7 +3175,7 @@ export interface components {
             };
             /**
              * Open Statuses
-             * @description 申请类型（loan、training）→ 待审核的状态
+             * @description 申请类型（loan、training、carrier）→ 待审核的状态
              */
             open_statuses: {
                 [key: string]: string[];
@@ -1870,6 +3227,18 @@ export interface components {
             /** Carrier Kinds */
             carrier_kinds: components["schemas"]["CarrierKindOut"][];
             /**
+             * Carrier Industries
+             * @description 创业载体的产业方向（方案中的「X+创业」模式）
+             */
+            carrier_industries: string[];
+            /**
+             * Carrier Offers
+             * @description 入驻条件的项目 → 中文名称（场地、工位、免费期、服务）
+             */
+            carrier_offers: {
+                [key: string]: string;
+            };
+            /**
              * Exports
              * @description 可导出的台账 → 名称
              */
@@ -1877,10 +3246,25 @@ export interface components {
                 [key: string]: string;
             };
             /**
+             * Event Kinds
+             * @description 创业活动的类型
+             */
+            event_kinds: string[];
+            /**
              * Targets
              * @description 《楚雄州特色创业平台建设专项行动方案》2024 年目标
              */
             targets: components["schemas"]["PlanTargetOut"][];
+            /**
+             * Mentor Areas
+             * @description 创业导师的擅长领域（方案的「X+创业」模式和电商、财务、营销等）
+             */
+            mentor_areas: string[];
+            /**
+             * Follow Up Kinds
+             * @description 帮扶记录的方式
+             */
+            follow_up_kinds: string[];
         };
         /** NearQuery */
         NearQuery: {
@@ -1920,6 +3304,12 @@ export interface components {
              * @default 200
              */
             limit: number;
+            /**
+             * 翻页
+             * @description 只列编号小于此值的通知（下一页传上一页最后一条的 id）
+             * @default null
+             */
+            before: number | null;
         };
         /** NotificationRow */
         NotificationRow: {
@@ -1970,10 +3360,61 @@ export interface components {
              */
             next_attempt_at: string;
         };
+        /** Offers */
+        Offers: {
+            /**
+             * Space
+             * @description 场地
+             */
+            space: string;
+            /**
+             * Desks
+             * @description 工位
+             */
+            desks: string;
+            /**
+             * Free Period
+             * @description 免费期
+             */
+            free_period: string;
+            /**
+             * Services
+             * @description 服务
+             */
+            services: string;
+        };
+        /** OffersIn */
+        OffersIn: {
+            /**
+             * 场地
+             * @default
+             */
+            space: string;
+            /**
+             * 工位
+             * @default
+             */
+            desks: string;
+            /**
+             * 免费期
+             * @default
+             */
+            free_period: string;
+            /**
+             * 服务
+             * @default
+             */
+            services: string;
+        };
         /** Ok */
         Ok: {
             /** Ok */
             ok: boolean;
+        };
+        /** One */
+        One: {
+            /** Application */
+            application: components["schemas"]["Detail"] | components["schemas"]["Row"];
         };
         /** PhoneOut */
         PhoneOut: {
@@ -2006,6 +3447,51 @@ export interface components {
             /** Unit */
             unit: string;
         };
+        /** PublicMentor */
+        PublicMentor: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string;
+            /** Title */
+            title: string;
+            /**
+             * Expertise
+             * @description 擅长领域
+             */
+            expertise: ("中彝医药+创业" | "健康服务业+创业" | "健康产品+创业" | "康养文旅+创业" | "绿色食品+创业" | "高原特色农业+创业" | "绿色能源+创业" | "先进制造+创业" | "电商" | "财务" | "营销" | "其他")[];
+            /**
+             * Counties
+             * @description 服务县市；空表示服务全州
+             */
+            counties: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县")[];
+            /**
+             * Team
+             * @description 所属指导团队
+             */
+            team: string | null;
+            /**
+             * Demo
+             * @description 演示数据（未经运营方确认）
+             */
+            demo: boolean;
+        };
+        /** PublicMentorQuery */
+        PublicMentorQuery: {
+            /**
+             * 县市
+             * @description 只看服务该县市的导师（含州级导师）
+             * @default null
+             */
+            county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
+            /**
+             * 擅长领域
+             * @default null
+             */
+            industry: ("中彝医药+创业" | "健康服务业+创业" | "健康产品+创业" | "康养文旅+创业" | "绿色食品+创业" | "高原特色农业+创业" | "绿色能源+创业" | "先进制造+创业" | "电商" | "财务" | "营销" | "其他") | null;
+        };
         /** Question */
         Question: {
             /**
@@ -2013,6 +3499,12 @@ export interface components {
              * @description 用大白话提问即可
              */
             question: string;
+            /**
+             * 所在县市
+             * @description 提问人所在县市（知道时填）：优先用本县市的文件，不用其他县市的文件
+             * @default null
+             */
+            county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
         };
         /** QuestionGroupRow */
         QuestionGroupRow: {
@@ -2044,6 +3536,68 @@ export interface components {
             top_passage: string | null;
             /** Best Score */
             best_score: number;
+            /**
+             * Useless
+             * @description 其中机器人有把握地回答了、但提问人评为“没用”的次数
+             */
+            useless: number;
+            /**
+             * Segment Id
+             * @description 被评为“没用”的回答所用的知识库段落
+             */
+            segment_id: number | null;
+            /**
+             * Segment Label
+             * @description 该段落的文档标题和小标题
+             */
+            segment_label: string | null;
+        };
+        /** RegistrationOne */
+        RegistrationOne: {
+            registration: components["schemas"]["api__events__RegistrationOut"];
+        };
+        /** RegistrationRow */
+        RegistrationRow: {
+            /** Id */
+            id: number;
+            /** Event Id */
+            event_id: number;
+            /** Event Title */
+            event_title: string;
+            /** County */
+            county: string;
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description 手机号：列表中脱敏；详情中县市、州级管理员可见完整号码
+             */
+            phone: string;
+            /** Pii Masked */
+            pii_masked: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "registered" | "checked_in" | "cancelled";
+            /** Status Label */
+            status_label: string;
+            /** Checked In At */
+            checked_in_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+        };
+        /** RegistrationsQuery */
+        RegistrationsQuery: {
+            /**
+             * 状态
+             * @default null
+             */
+            status: ("registered" | "checked_in" | "cancelled") | null;
         };
         /** RegistryQuery */
         RegistryQuery: {
@@ -2067,6 +3621,92 @@ export interface components {
         /** ReplyOut */
         ReplyOut: {
             message: components["schemas"]["MessageRow"];
+        };
+        /** RestoreIn */
+        RestoreIn: {
+            /** 要恢复的版本号 */
+            version: number;
+        };
+        /** RevisionList */
+        RevisionList: {
+            /** Revisions */
+            revisions: components["schemas"]["RevisionRow"][];
+        };
+        /** RevisionRow */
+        RevisionRow: {
+            /** Version */
+            version: number;
+            /**
+             * Action
+             * @description import / shipped / shipped_update / segment_edit / publish / disable / restore
+             */
+            action: string;
+            /** Staff Id */
+            staff_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+        };
+        /** Row */
+        Row: {
+            /** Id */
+            id: number;
+            /** Carrier Id */
+            carrier_id: number;
+            /** Carrier */
+            carrier: string;
+            /**
+             * Carrier Kind
+             * @enum {string}
+             */
+            carrier_kind: "base" | "town" | "community" | "village";
+            /** County */
+            county: string;
+            /**
+             * Name
+             * @description 姓名：列表中打码；详情中县市、州级管理员可见完整姓名
+             */
+            name: string;
+            /**
+             * Phone
+             * @description 手机号：规则同姓名
+             */
+            phone: string;
+            /** Pii Masked */
+            pii_masked: boolean;
+            /** Project */
+            project: string;
+            /** Team Size */
+            team_size: number;
+            /** Needs */
+            needs: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "submitted" | "reviewing" | "approved" | "rejected" | "withdrawn";
+            /** Status Label */
+            status_label: string;
+            /** Decision Note */
+            decision_note: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+        };
+        /** RowList */
+        RowList: {
+            /** Total */
+            total: number;
+            /** Applications */
+            applications: components["schemas"]["Row"][];
         };
         /** SearchHit */
         SearchHit: {
@@ -2117,6 +3757,57 @@ export interface components {
              * @description 按相关度从高到低排列
              */
             results: components["schemas"]["SearchHit"][];
+        };
+        /** SegmentList */
+        SegmentList: {
+            /** Segments */
+            segments: components["schemas"]["SegmentRow"][];
+        };
+        /** SegmentPatch */
+        SegmentPatch: {
+            /**
+             * 段落内容
+             * @default null
+             */
+            text: string | null;
+            /**
+             * 小标题
+             * @default null
+             */
+            heading: string | null;
+            /**
+             * 是否启用
+             * @default null
+             */
+            enabled: boolean | null;
+        };
+        /** SegmentPatched */
+        SegmentPatched: {
+            segment: components["schemas"]["SegmentRow"];
+            document: components["schemas"]["DocumentVersion"];
+        };
+        /** SegmentRow */
+        SegmentRow: {
+            /** Id */
+            id: number;
+            /** Position */
+            position: number;
+            /** Heading */
+            heading: string;
+            /** Text */
+            text: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Used Count
+             * @description 用它回答的次数
+             */
+            used_count: number;
+            /**
+             * Useless Count
+             * @description 其中被评为“没用”的次数
+             */
+            useless_count: number;
         };
         /** SessionDetail */
         SessionDetail: {
@@ -2248,6 +3939,325 @@ export interface components {
             /** Source */
             source: string;
         };
+        /** StaffEventOut */
+        StaffEventOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "创业大赛" | "沙龙·经验交流" | "项目路演·成果展示" | "直播" | "培训宣讲";
+            /** Description */
+            description: string;
+            /**
+             * Start
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            end: string;
+            /**
+             * County
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /** Place */
+            place: string;
+            /** Online Url */
+            online_url: string | null;
+            /** Capacity */
+            capacity: number;
+            /**
+             * Registered
+             * @description 已占名额（含已签到）
+             */
+            registered: number;
+            /** Remaining */
+            remaining: number;
+            /** Signup Deadline */
+            signup_deadline: string | null;
+            /** Demo */
+            demo: boolean;
+            /**
+             * Active
+             * @description false 表示已撤下
+             */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+        };
+        /** StaffMentor */
+        StaffMentor: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string;
+            /** Organization */
+            organization: string;
+            /** Title */
+            title: string;
+            /** Expertise */
+            expertise: string[];
+            /** Counties */
+            counties: string[];
+            /** County */
+            county: string | null;
+            /** Team */
+            team: string | null;
+            /** Team Id */
+            team_id: number | null;
+            /**
+             * Phone
+             * @description 手机号（打码）
+             */
+            phone: string;
+            /** Capacity */
+            capacity: number;
+            /**
+             * Load
+             * @description 当前帮扶中的人数
+             */
+            load: number;
+            /** Note */
+            note: string;
+            /** Demo */
+            demo: boolean;
+            /** Has Account */
+            has_account: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            updated_at: string;
+        };
+        /** StaffMentorCreated */
+        StaffMentorCreated: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string;
+            /** Organization */
+            organization: string;
+            /** Title */
+            title: string;
+            /** Expertise */
+            expertise: string[];
+            /** Counties */
+            counties: string[];
+            /** County */
+            county: string | null;
+            /** Team */
+            team: string | null;
+            /** Team Id */
+            team_id: number | null;
+            /**
+             * Phone
+             * @description 手机号（打码）
+             */
+            phone: string;
+            /** Capacity */
+            capacity: number;
+            /**
+             * Load
+             * @description 当前帮扶中的人数
+             */
+            load: number;
+            /** Note */
+            note: string;
+            /** Demo */
+            demo: boolean;
+            /** Has Account */
+            has_account: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            updated_at: string;
+            /**
+             * Mentor
+             * @description {id}
+             */
+            mentor: {
+                [key: string]: unknown;
+            };
+        };
+        /** StaffMentorIn */
+        StaffMentorIn: {
+            /** 姓名 */
+            name: string;
+            /**
+             * 工作单位
+             * @default null
+             */
+            organisation: string | null;
+            /**
+             * 工作单位（旧字段名）
+             * @default null
+             */
+            organization: string | null;
+            /**
+             * 职称
+             * @default
+             */
+            title: string;
+            /** 擅长领域 */
+            expertise?: ("中彝医药+创业" | "健康服务业+创业" | "健康产品+创业" | "康养文旅+创业" | "绿色食品+创业" | "高原特色农业+创业" | "绿色能源+创业" | "先进制造+创业" | "电商" | "财务" | "营销" | "其他")[];
+            /**
+             * 服务县市
+             * @description 空表示服务全州
+             */
+            counties?: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县")[];
+            /**
+             * 所在县市
+             * @description 不填：只服务一个县市时取该县市，否则为州级导师库
+             * @default null
+             */
+            county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
+            /**
+             * 所属指导团队
+             * @description 团队编号或名称
+             * @default null
+             */
+            team: number | string | null;
+            /**
+             * 所属指导团队编号（旧字段名）
+             * @default null
+             */
+            team_id: number | null;
+            /**
+             * 联系电话
+             * @description 加密保存，从不公开
+             * @default null
+             */
+            phone: string | null;
+            /**
+             * 同时帮扶人数
+             * @default 5
+             */
+            capacity: number;
+            /**
+             * 备注
+             * @default
+             */
+            note: string;
+            /**
+             * 演示数据
+             * @default false
+             */
+            demo: boolean;
+        };
+        /** StaffMentorList */
+        StaffMentorList: {
+            /** Items */
+            items: components["schemas"]["StaffMentor"][];
+        };
+        /** StaffMentorQuery */
+        StaffMentorQuery: {
+            /**
+             * 所在县市
+             * @default null
+             */
+            county: ("楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
+        };
+        /** StaffMentorRequest */
+        StaffMentorRequest: {
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @description submitted 待分配导师，assigned 导师帮扶中，closed 已结束，cancelled 已取消
+             * @enum {string}
+             */
+            status: "submitted" | "assigned" | "closed" | "cancelled";
+            /** Status Text */
+            status_text: string;
+            /**
+             * County
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /**
+             * Industry
+             * @enum {string}
+             */
+            industry: "中彝医药+创业" | "健康服务业+创业" | "健康产品+创业" | "康养文旅+创业" | "绿色食品+创业" | "高原特色农业+创业" | "绿色能源+创业" | "先进制造+创业" | "电商" | "财务" | "营销" | "其他";
+            /** Need */
+            need: string;
+            /** Name */
+            name: string;
+            /**
+             * Phone
+             * @description 手机号（打码）
+             */
+            phone: string;
+            /**
+             * @description 分配的导师：由导师致电申请人留下的手机号
+             * @default null
+             */
+            mentor: components["schemas"]["MentorBrief"] | null;
+            /** Assigned At */
+            assigned_at: string | null;
+            /** Follow Ups */
+            follow_ups: components["schemas"]["MentorFollowUpOut"][];
+            /** Rating */
+            rating: number | null;
+            /** Rating Comment */
+            rating_comment: string;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+            /** Pii Masked */
+            pii_masked: boolean;
+            /** Mentor Id */
+            mentor_id: number | null;
+            /**
+             * Suggestions
+             * @description 待分配时的推荐导师（按擅长领域、服务县市、当前帮扶人数）
+             */
+            suggestions: components["schemas"]["MentorSuggestion"][];
+        };
+        /** StaffMentorRequestList */
+        StaffMentorRequestList: {
+            /** Requests */
+            requests: components["schemas"]["StaffMentorRequest"][];
+        };
+        /** StaffMentorRequestOne */
+        StaffMentorRequestOne: {
+            request: components["schemas"]["StaffMentorRequest"];
+        };
         /** StatsOut */
         StatsOut: {
             /**
@@ -2274,6 +4284,26 @@ export interface components {
             funnel: components["schemas"]["FunnelStep"][];
             /** Funnel Note */
             funnel_note: string;
+            mentor_help: components["schemas"]["MentorHelp"];
+            /**
+             * Demo Carriers
+             * @description 仍为演示数据的创业载体数（不计入载体目标）
+             */
+            demo_carriers: number;
+            /**
+             * Carrier Services
+             * @description 入驻申请与同意入驻（方案未设目标）
+             */
+            carrier_services: components["schemas"]["FunnelStep"][];
+            /** Carrier Services Note */
+            carrier_services_note: string;
+            /**
+             * Events
+             * @description 创业活动：发布数、报名人次、签到人次（方案未设目标）
+             */
+            events: components["schemas"]["EventCount"][];
+            /** Events Note */
+            events_note: string;
         };
         /** TargetOut */
         TargetOut: {
@@ -2426,7 +4456,7 @@ export interface components {
             /** Location */
             location: string;
             /** Decisions */
-            decisions: components["schemas"]["DecisionRow"][];
+            decisions: components["schemas"]["api__staff_review__DecisionRow"][];
         };
         /** TrainingOne */
         TrainingOne: {
@@ -2504,6 +4534,10 @@ export interface components {
             /** Location */
             location: string;
         };
+        /** UploadOut */
+        UploadOut: {
+            document: components["schemas"]["DocumentBrief"];
+        };
         /** UserOut */
         UserOut: {
             /** Id */
@@ -2524,6 +4558,12 @@ export interface components {
         WindowList: {
             /** Windows */
             windows: components["schemas"]["WindowOut"][];
+            /**
+             * Cached At
+             * @description 数据库暂时无法连接时为该副本的读取时间（内容可能不是最新，以窗口公布为准）；正常情况下为 null
+             * @default null
+             */
+            cached_at: string | null;
         };
         /** WindowOut */
         WindowOut: {
@@ -2640,6 +4680,121 @@ export interface components {
             expires_in: number;
             user: components["schemas"]["UserOut"];
         };
+        /** CarrierList */
+        api__carriers__CarrierList: {
+            /** Carriers */
+            carriers: components["schemas"]["api__carriers__CarrierOut"][];
+        };
+        /** CarrierOut */
+        api__carriers__CarrierOut: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "base" | "town" | "community" | "village";
+            /**
+             * Kind Label
+             * @enum {string}
+             */
+            kind_label: "孵化基地" | "创业小镇" | "创业社区" | "创业村落";
+            /** Name */
+            name: string;
+            /**
+             * County
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /** Industries */
+            industries: string[];
+            /** Address */
+            address: string;
+            /** Lat */
+            lat: number | null;
+            /** Lng */
+            lng: number | null;
+            offers: components["schemas"]["Offers"];
+            /** Contact */
+            contact: string;
+            /**
+             * Demo
+             * @description true 表示演示数据（地址、条件待运营方核实），以载体公布为准
+             */
+            demo: boolean;
+            /**
+             * Distance Km
+             * @description 直线距离（公里），仅按位置查询时提供
+             * @default null
+             */
+            distance_km: number | null;
+        };
+        /** EventList */
+        api__events__EventList: {
+            /**
+             * Events
+             * @description 尚未结束的活动，按开始时间排序
+             */
+            events: components["schemas"]["EventOut"][];
+        };
+        /** RegistrationList */
+        api__events__RegistrationList: {
+            /**
+             * Registrations
+             * @description 最新的报名在前
+             */
+            registrations: components["schemas"]["api__events__RegistrationOut"][];
+        };
+        /** RegistrationOut */
+        api__events__RegistrationOut: {
+            /** Id */
+            id: number;
+            /** Event Id */
+            event_id: number;
+            /** Event Title */
+            event_title: string;
+            /**
+             * Event Start
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            event_start: string;
+            /**
+             * County
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /** Place */
+            place: string;
+            /** Online Url */
+            online_url: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Phone Masked
+             * @description 手机号（打码）
+             */
+            phone_masked: string;
+            /**
+             * Status
+             * @description registered 已报名，checked_in 已签到，cancelled 已取消
+             * @enum {string}
+             */
+            status: "registered" | "checked_in" | "cancelled";
+            /** Status Text */
+            status_text: string;
+            /**
+             * Code
+             * @description 签到码，到场时出示
+             */
+            code: string;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+        };
         /** LoanList */
         api__loans__LoanList: {
             /**
@@ -2729,6 +4884,21 @@ export interface components {
              */
             expires_in: number;
         };
+        /** DecisionRow */
+        api__staff_carriers__DecisionRow: {
+            /** Decision */
+            decision: string;
+            /** Note */
+            note: string;
+            /** Staff Id */
+            staff_id: number | null;
+            /**
+             * At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            at: string;
+        };
         /** AppointmentOut */
         api__staff_desk__AppointmentOut: {
             appointment: components["schemas"]["AppointmentRow"];
@@ -2741,9 +4911,103 @@ export interface components {
              */
             code: string;
         };
+        /** CodeIn */
+        api__staff_events__CodeIn: {
+            /**
+             * 签到码
+             * @description 报名人出示的 6 位签到码（不区分大小写）
+             */
+            code: string;
+        };
+        /** EventList */
+        api__staff_events__EventList: {
+            /** Events */
+            events: components["schemas"]["StaffEventOut"][];
+        };
+        /** RegistrationList */
+        api__staff_events__RegistrationList: {
+            /** Registrations */
+            registrations: components["schemas"]["RegistrationRow"][];
+        };
+        /** RegistrationOut */
+        api__staff_events__RegistrationOut: {
+            registration: components["schemas"]["RegistrationRow"];
+        };
         /** SessionOut */
         api__staff_handoff__SessionOut: {
             session: components["schemas"]["SessionRow"];
+        };
+        /** CarrierList */
+        api__staff_registry__CarrierList: {
+            /** Items */
+            items: components["schemas"]["api__staff_registry__CarrierOut"][];
+        };
+        /** CarrierOut */
+        api__staff_registry__CarrierOut: {
+            /** Id */
+            id: number;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            updated_at: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Kind Code
+             * @description base / town / community / village
+             */
+            kind_code: string;
+            /** Name */
+            name: string;
+            /** County */
+            county: string;
+            /** Address */
+            address: string;
+            /** Recognized On */
+            recognized_on: string | null;
+            /** Note */
+            note: string;
+            /** Industries */
+            industries: string[];
+            /** Lat */
+            lat: number | null;
+            /** Lng */
+            lng: number | null;
+            /** Offers */
+            offers: {
+                [key: string]: string;
+            };
+            /** Contact */
+            contact: string;
+            /** Demo */
+            demo: boolean;
+            /** @description 合同 §8：{carrier: {id}} */
+            carrier: components["schemas"]["CarrierRef"];
+        };
+        /** DecisionRow */
+        api__staff_review__DecisionRow: {
+            /** Decision */
+            decision: string;
+            /** Note */
+            note: string;
+            /** Jobs Created */
+            jobs_created: number | null;
+            /** Staff Id */
+            staff_id: number | null;
+            /**
+             * At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            at: string;
         };
         /** LoanList */
         api__staff_review__LoanList: {
@@ -2969,6 +5233,87 @@ export interface components {
              * @description 请输入 18 位身份证号码：
              */
             id_number: string;
+            /**
+             * 手机号
+             * @description 请输入您的手机号码（11 位）：
+             */
+            phone: string;
+        };
+        /** 找导师 */
+        MentorForm: {
+            /**
+             * 需要指导的领域
+             * @description 您想请导师在哪个方面指导？
+             * @enum {string}
+             */
+            industry: "中彝医药+创业" | "健康服务业+创业" | "健康产品+创业" | "康养文旅+创业" | "绿色食品+创业" | "高原特色农业+创业" | "绿色能源+创业" | "先进制造+创业" | "电商" | "财务" | "营销" | "其他";
+            /**
+             * 所在县市
+             * @description 请选择您所在的县市：
+             * @enum {string}
+             */
+            county: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+            /**
+             * 具体需求
+             * @description 请简单说说您的项目和想请导师帮什么（例如：网店刚开，想学怎么推广）：
+             */
+            need: string;
+            /**
+             * 姓名
+             * @description 请输入您的真实姓名：
+             */
+            name: string;
+            /**
+             * 手机号
+             * @description 请输入您的手机号码（11 位）：
+             */
+            phone: string;
+        };
+        /** 入驻申请 */
+        CarrierForm: {
+            /**
+             * 创业载体
+             * @description 请选择要申请入驻的创业载体：
+             */
+            carrier_id: number;
+            /**
+             * 创业项目
+             * @description 请简要介绍您的创业项目（例如：彝绣文创工作室、中药材初加工）：
+             */
+            project: string;
+            /**
+             * 团队人数
+             * @description 您的团队有几个人（含您本人）？请填写数字：
+             */
+            team_size: number;
+            /**
+             * 入驻需求
+             * @description 需要载体提供什么？（例如：20 平方米场地、3 个工位、工商注册代办）
+             */
+            needs: string;
+            /**
+             * 姓名
+             * @description 请输入您的真实姓名：
+             */
+            name: string;
+            /**
+             * 手机号
+             * @description 请输入您的手机号码（11 位）：
+             */
+            phone: string;
+        };
+        /** 活动报名 */
+        EventForm: {
+            /**
+             * 活动
+             * @description 请选择要报名的活动：
+             */
+            event_id: number;
+            /**
+             * 姓名
+             * @description 请输入您的真实姓名：
+             */
+            name: string;
             /**
              * 手机号
              * @description 请输入您的手机号码（11 位）：
@@ -3236,6 +5581,68 @@ export interface operations {
             };
         };
     };
+    policies_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackOut"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有这条回答（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁（rate_limited），按 Retry-After 秒数稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     windows_windows: {
         parameters: {
             query?: {
@@ -3356,7 +5763,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 时段已满（slot_full）或已预约过同一时段（duplicate）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            /** @description 时段已满（slot_full）、已预约过同一时段（duplicate），或未到期的预约已达上限（booking.max_upcoming_per_user，默认 2 个）、同一窗口同一天已有预约（limit）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3367,6 +5774,15 @@ export interface operations {
             };
             /** @description 时段已过去、不办公或不存在，或其他字段有误；填写有误（invalid），fields 列出每个字段的原因 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁（rate_limited），按 Retry-After 秒数稍后再试 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3509,7 +5925,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            /** @description 同一身份证号已有该产品未办结（已提交、审核中）的预申请（duplicate），existing_id 为其编号；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3804,6 +6220,595 @@ export interface operations {
             };
         };
     };
+    mentors_mentors: {
+        parameters: {
+            query?: {
+                /** @description 只看服务该县市的导师（含州级导师） */
+                county?: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+                /** @description 擅长领域 */
+                industry?: "中彝医药+创业" | "健康服务业+创业" | "健康产品+创业" | "康养文旅+创业" | "绿色食品+创业" | "高原特色农业+创业" | "绿色能源+创业" | "先进制造+创业" | "电商" | "财务" | "营销" | "其他";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentorListOut"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mentors_submit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MentorForm"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentorRequestOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 同一领域已有未结束的找导师申请（duplicate），existing_id 为其编号；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mentors_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentorRequestList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mentors_rate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MentorRatingIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentorRequestOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不是自己的申请或申请不存在（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 尚未分配导师（not_allowed）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    carriers_carriers: {
+        parameters: {
+            query?: {
+                /** @description base 孵化基地 / town 创业小镇 / community 创业社区 / village 创业村落 */
+                kind?: "base" | "town" | "community" | "village";
+                /** @description 县市 */
+                county?: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+                /** @description 产业方向 */
+                industry?: "中彝医药" | "健康服务业" | "健康产品" | "康养文旅" | "绿色食品" | "高原特色农业" | "绿色能源" | "先进制造" | "电子商务" | "综合";
+                /** @description 与 lng 同时提供时按距离从近到远排序 */
+                lat?: number;
+                /** @description 经度 */
+                lng?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__carriers__CarrierList"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    carriers_apply: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CarrierForm"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 同一账号或手机号已有入驻该载体的未办结申请（duplicate），existing_id 为其编号；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    carriers_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    carriers_withdraw: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不是自己的申请或申请不存在（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 已有审核结论或已撤回，不能撤回（not_allowed）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_events: {
+        parameters: {
+            query?: {
+                /** @description 只看该县市的活动 */
+                county?: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+                /** @description 只看该日及以后开始的活动，YYYY-MM-DD */
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__events__EventList"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_register: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventForm"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 名额已满（event_full）或已报名该活动（duplicate）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 活动不存在、已开始或报名已截止，或其他字段有误；填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁（rate_limited），按 Retry-After 秒数稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__events__RegistrationList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不是自己的报名或报名不存在（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 已签到、已取消或活动已开始的报名不能取消（not_allowed）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     staff_staff_login: {
         parameters: {
             query?: never;
@@ -3957,7 +6962,7 @@ export interface operations {
                 /** @description 工作人员编号 */
                 staff_id?: number;
                 /** @description 操作 */
-                action?: "login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account";
+                action?: "login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "kb_import" | "kb_segment_edit" | "kb_publish" | "kb_disable" | "kb_restore";
                 /** @description 条数 */
                 limit?: number;
                 /** @description 起始位置 */
@@ -4659,7 +7664,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                kind: "appointments" | "loan-applications" | "training-applications";
+                kind: "appointments" | "loan-applications" | "training-applications" | "mentor-requests" | "carrier-applications" | "event-registrations";
             };
             cookie?: never;
         };
@@ -4752,7 +7757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CarrierList"];
+                    "application/json": components["schemas"]["api__staff_registry__CarrierList"];
                 };
             };
             /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
@@ -4794,7 +7799,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CarrierOut"];
+                    "application/json": components["schemas"]["api__staff_registry__CarrierOut"];
                 };
             };
             /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
@@ -4856,7 +7861,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CarrierOut"];
+                    "application/json": components["schemas"]["api__staff_registry__CarrierOut"];
                 };
             };
             /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
@@ -4946,6 +7951,15 @@ export interface operations {
             };
             /** @description 记录不存在（not_found） */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 创业载体已有入驻申请，不能删除（not_allowed） */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5178,13 +8192,11 @@ export interface operations {
             };
         };
     };
-    staff_registry_staff_mentor_list: {
+    staff_mentors_staff_mentor_list: {
         parameters: {
             query?: {
-                /** @description 县市 */
+                /** @description 所在县市 */
                 county?: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
-                /** @description 仅对创业载体有效 */
-                kind?: "孵化基地" | "创业小镇" | "创业社区" | "创业村落";
             };
             header?: never;
             path?: never;
@@ -5198,7 +8210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MentorList"];
+                    "application/json": components["schemas"]["StaffMentorList"];
                 };
             };
             /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
@@ -5221,16 +8233,19 @@ export interface operations {
             };
         };
     };
-    staff_registry_staff_mentor_create: {
+    staff_mentors_staff_mentor_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MentorIn"];
+                "application/json": components["schemas"]["StaffMentorIn"];
             };
         };
         responses: {
@@ -5240,7 +8255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MentorOut"];
+                    "application/json": components["schemas"]["StaffMentorCreated"];
                 };
             };
             /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
@@ -5270,6 +8285,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 填写有误（invalid），fields 列出每个字段的原因 */
             422: {
                 headers: {
@@ -5281,7 +8305,7 @@ export interface operations {
             };
         };
     };
-    staff_registry_staff_mentor_update: {
+    staff_mentors_staff_mentor_update: {
         parameters: {
             query?: never;
             header?: never;
@@ -5292,7 +8316,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MentorIn"];
+                "application/json": components["schemas"]["StaffMentorIn"];
             };
         };
         responses: {
@@ -5302,7 +8326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MentorOut"];
+                    "application/json": components["schemas"]["StaffMentor"];
                 };
             };
             /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
@@ -5352,7 +8376,7 @@ export interface operations {
             };
         };
     };
-    staff_registry_staff_mentor_delete: {
+    staff_mentors_staff_mentor_delete: {
         parameters: {
             query?: never;
             header?: never;
@@ -5369,7 +8393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Ok"];
+                    "application/json": components["schemas"]["MentorDeleted"];
                 };
             };
             /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
@@ -5392,6 +8416,475 @@ export interface operations {
             };
             /** @description 记录不存在（not_found） */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_mentors_staff_mentor_import: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MentorImportIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentorImportOut"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_mentors_staff_request_list: {
+        parameters: {
+            query?: {
+                /** @description 状态 */
+                status?: "submitted" | "assigned" | "closed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMentorRequestList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_mentors_staff_request_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMentorRequestOne"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_mentors_staff_request_assign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MentorAssignIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMentorRequestOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 已分配或已结束，或没有合适的导师（not_allowed）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_mentors_staff_request_follow_up: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MentorFollowUpIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentorFollowUpOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 尚未分配导师（not_allowed）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_carriers_staff_carrier_application_list: {
+        parameters: {
+            query?: {
+                /** @description 状态 */
+                status?: "submitted" | "reviewing" | "approved" | "rejected" | "withdrawn";
+                /** @description 条数 */
+                limit?: number;
+                /** @description 起始位置 */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_carriers_staff_carrier_application_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["One"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_carriers_staff_carrier_application_decision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["One"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 申请已有结论或已撤回（not_allowed）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5408,6 +8901,8 @@ export interface operations {
                 status?: "pending" | "sending" | "sent" | "failed" | "cancelled";
                 /** @description 条数 */
                 limit?: number;
+                /** @description 只列编号小于此值的通知（下一页传上一页最后一条的 id） */
+                before?: number;
             };
             header?: never;
             path?: never;
@@ -5963,6 +9458,959 @@ export interface operations {
             };
             /** @description 没有该条常见问题（not_found）；记录不存在（not_found） */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description 文件：.docx .pdf .md .txt .html，或带“问题”“答案”[“依据”]列的 .xlsx/.csv；不超过 20 MB
+                     */
+                    file: string;
+                    /** @description 标题（空则取文件自带的标题或文件名） */
+                    title?: string;
+                    /** @description 发文单位 */
+                    issuer?: string;
+                    /** @description 文号 */
+                    doc_number?: string;
+                    /**
+                     * Format: date
+                     * @description 发布日期 YYYY-MM-DD
+                     */
+                    published_on?: string;
+                    /** @description 原文网址 */
+                    source_url?: string;
+                    /**
+                     * @description 可信度
+                     * @enum {string}
+                     */
+                    confidence: "已确认" | "未确认";
+                    /**
+                     * @description 适用县市；空表示全州（县市管理员不填则为本县市）
+                     * @enum {string}
+                     */
+                    county?: "" | "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
+                    /**
+                     * Format: date
+                     * @description 有效期至 YYYY-MM-DD，过期后不再用于回答
+                     */
+                    valid_until?: string;
+                    /**
+                     * @description 文档类别：空为一般政策；tax 为税收政策（只回答关于经营主体纳税的问题，答案以税务局为准）
+                     * @enum {string}
+                     */
+                    kind?: "" | "tax";
+                    /** @description 答案末尾的提示（空则按类别：以当地人社部门/税务局为准） */
+                    caveat?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 文件超过 20 MB（payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 文件类型不支持、已损坏、已加密、为空，或表单字段有误（invalid），fields 指明原因；填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_segments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_revisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_patch_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentPatch"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPatched"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有该文档或段落（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentChanged"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有该文档或段落（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentChanged"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有该文档或段落（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentChanged"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有该文档或段落（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_hit_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HitTestIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HitTestOut"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_events_staff_event_list: {
+        parameters: {
+            query?: {
+                /** @description 含已结束的活动 */
+                include_past?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__staff_events__EventList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_events_staff_event_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段有误，例如开始时间已过、结束早于开始、地点和直播链接都没填；填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_events_staff_event_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOne"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有找到该活动（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段有误，或人数上限少于已报名人数；填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_events_staff_event_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOne"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有找到该活动（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_events_staff_event_registrations: {
+        parameters: {
+            query?: {
+                /** @description 状态 */
+                status?: "registered" | "checked_in" | "cancelled";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__staff_events__RegistrationList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有找到该活动（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_events_staff_event_registration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__staff_events__RegistrationOut"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有找到该报名（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_events_staff_event_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__staff_events__RegistrationOut"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有找到该报名（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前状态不能签到（not_allowed），例如已取消的报名 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_events_staff_event_check_in_by_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["api__staff_events__CodeIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["api__staff_events__RegistrationOut"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 本县市活动没有这个签到码（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前状态不能签到（not_allowed），例如已取消的报名 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -225,6 +225,208 @@ module.exports = {
           "pattern": "^1[3-9][0-9]{9}$"
         }
       }
+    },
+    "MentorForm": {
+      "title": "找导师",
+      "required": [
+        "industry",
+        "county",
+        "need",
+        "name",
+        "phone"
+      ],
+      "fields": {
+        "industry": {
+          "title": "需要指导的领域",
+          "description": "您想请导师在哪个方面指导？",
+          "type": "string",
+          "enum": [
+            "中彝医药+创业",
+            "健康服务业+创业",
+            "健康产品+创业",
+            "康养文旅+创业",
+            "绿色食品+创业",
+            "高原特色农业+创业",
+            "绿色能源+创业",
+            "先进制造+创业",
+            "电商",
+            "财务",
+            "营销",
+            "其他"
+          ]
+        },
+        "county": {
+          "title": "所在县市",
+          "description": "请选择您所在的县市：",
+          "type": "string",
+          "enum": [
+            "楚雄市",
+            "禄丰市",
+            "双柏县",
+            "牟定县",
+            "南华县",
+            "姚安县",
+            "大姚县",
+            "永仁县",
+            "元谋县",
+            "武定县"
+          ]
+        },
+        "need": {
+          "title": "具体需求",
+          "description": "请简单说说您的项目和想请导师帮什么（例如：网店刚开，想学怎么推广）：",
+          "type": "string",
+          "minLength": 4,
+          "maxLength": 500
+        },
+        "name": {
+          "title": "姓名",
+          "description": "请输入您的真实姓名：",
+          "type": "string",
+          "minLength": 2,
+          "maxLength": 30
+        },
+        "phone": {
+          "title": "手机号",
+          "description": "请输入您的手机号码（11 位）：",
+          "type": "string",
+          "pattern": "^1[3-9][0-9]{9}$"
+        }
+      }
+    },
+    "MentorRatingIn": {
+      "title": "MentorRatingIn",
+      "required": [
+        "rating"
+      ],
+      "fields": {
+        "rating": {
+          "title": "评分",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 5
+        },
+        "comment": {
+          "title": "评价",
+          "type": "string",
+          "maxLength": 200
+        }
+      }
+    },
+    "CarrierForm": {
+      "title": "入驻申请",
+      "required": [
+        "carrier_id",
+        "project",
+        "team_size",
+        "needs",
+        "name",
+        "phone"
+      ],
+      "fields": {
+        "carrier_id": {
+          "title": "创业载体",
+          "description": "请选择要申请入驻的创业载体：",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 2147483647
+        },
+        "project": {
+          "title": "创业项目",
+          "description": "请简要介绍您的创业项目（例如：彝绣文创工作室、中药材初加工）：",
+          "type": "string",
+          "minLength": 2,
+          "maxLength": 200
+        },
+        "team_size": {
+          "title": "团队人数",
+          "description": "您的团队有几个人（含您本人）？请填写数字：",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 500
+        },
+        "needs": {
+          "title": "入驻需求",
+          "description": "需要载体提供什么？（例如：20 平方米场地、3 个工位、工商注册代办）",
+          "type": "string",
+          "minLength": 2,
+          "maxLength": 500
+        },
+        "name": {
+          "title": "姓名",
+          "description": "请输入您的真实姓名：",
+          "type": "string",
+          "minLength": 2,
+          "maxLength": 30
+        },
+        "phone": {
+          "title": "手机号",
+          "description": "请输入您的手机号码（11 位）：",
+          "type": "string",
+          "pattern": "^1[3-9][0-9]{9}$"
+        }
+      }
+    },
+    "EventForm": {
+      "title": "活动报名",
+      "required": [
+        "event_id",
+        "name",
+        "phone"
+      ],
+      "fields": {
+        "event_id": {
+          "title": "活动",
+          "description": "请选择要报名的活动：",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 2147483647
+        },
+        "name": {
+          "title": "姓名",
+          "description": "请输入您的真实姓名：",
+          "type": "string",
+          "minLength": 2,
+          "maxLength": 30
+        },
+        "phone": {
+          "title": "手机号",
+          "description": "请输入您的手机号码（11 位）：",
+          "type": "string",
+          "pattern": "^1[3-9][0-9]{9}$"
+        }
+      }
+    },
+    "Offers": {
+      "title": "Offers",
+      "required": [
+        "space",
+        "desks",
+        "free_period",
+        "services"
+      ],
+      "fields": {
+        "space": {
+          "title": "Space",
+          "description": "场地",
+          "type": "string"
+        },
+        "desks": {
+          "title": "Desks",
+          "description": "工位",
+          "type": "string"
+        },
+        "free_period": {
+          "title": "Free Period",
+          "description": "免费期",
+          "type": "string"
+        },
+        "services": {
+          "title": "Services",
+          "description": "服务",
+          "type": "string"
+        }
+      }
     }
   },
   "statuses": {
@@ -247,6 +449,44 @@ module.exports = {
       "approved",
       "rejected",
       "withdrawn"
+    ],
+    "mentor": [
+      "submitted",
+      "assigned",
+      "closed",
+      "cancelled"
+    ],
+    "carrier": [
+      "submitted",
+      "reviewing",
+      "approved",
+      "rejected",
+      "withdrawn"
+    ],
+    "event": [
+      "registered",
+      "checked_in",
+      "cancelled"
+    ]
+  },
+  "labels": {
+    "carrierKind": [
+      {
+        "value": "base",
+        "label": "孵化基地"
+      },
+      {
+        "value": "town",
+        "label": "创业小镇"
+      },
+      {
+        "value": "community",
+        "label": "创业社区"
+      },
+      {
+        "value": "village",
+        "label": "创业村落"
+      }
     ]
   }
 };

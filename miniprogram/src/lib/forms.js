@@ -38,4 +38,4 @@ function check(formName, values, only) {
   return errors;
 }
 
-module.exports = { form, options, check, statuses: generated.statuses };
+module.exports = { form, options, check, statuses: generated.statuses, labels: generated.labels };

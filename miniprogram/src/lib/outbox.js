@@ -15,8 +15,9 @@ function add(item) {
   storage.set(KEY, list);
 }
 
-// Sends what it can. A 404 (the server has no feedback endpoint yet, or forgot the answer) keeps the
-// item until it is a week old; anything else that is not a network failure drops it.
+// Sends what it can, each item with the Idempotency-Key it was queued with (a resend after a lost reply
+// is replayed, not doubled). Network failures and a busy server keep the item until it is a week old;
+// any answer from the server, success or refusal (an answer it no longer knows: 404), settles it.
 async function flush() {
   const keep = [];
   for (const item of items()) {
@@ -24,7 +25,7 @@ async function flush() {
     try {
       await api.post(item.path, item.data, { idempotencyKey: item.key });
     } catch (e) {
-      if (e.retryable || e.status === 404) keep.push(item);
+      if (e.retryable) keep.push(item);
     }
   }
   storage.set(KEY, keep);

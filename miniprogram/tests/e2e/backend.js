@@ -18,6 +18,47 @@ function chuangyeBin() {
   return found;
 }
 
+const STAFF = { username: 'e2e-bureau', password: 'e2e-bureau-password-2026' };
+
+// JSON over Node's http client (what a bureau's console does), outside the mini-program's code.
+function request(base, method, urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const url = new URL(`${base}/api/v1${urlPath}`);
+    const req = http.request({
+      hostname: url.hostname, port: url.port, path: url.pathname + url.search, method,
+      headers: { 'Content-Type': 'application/json', ...(data ? { 'Content-Length': data.length } : {}), ...(headers || {}) },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json = text;
+        try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
+        resolve({ status: res.statusCode, body: json });
+      });
+    });
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+// Staff calls as the bureau's prefecture account: staff('POST', '/staff/events', {...}) → {status, body}.
+function staffClient(base) {
+  let token = null;
+  let seq = 0;
+  return async (method, urlPath, body) => {
+    if (!token) {
+      const res = await request(base, 'POST', '/staff/login', STAFF);
+      if (res.status !== 200) throw new Error(`staff login: ${res.status} ${JSON.stringify(res.body)}`);
+      token = res.body.token;
+    }
+    seq += 1;
+    return request(base, method, urlPath, body, { Authorization: `Bearer ${token}`, 'Idempotency-Key': `e2e-staff-${Date.now()}-${seq}` });
+  };
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -60,6 +101,9 @@ async function startBackend() {
   const opts = { cwd: REPO, env, stdio: 'pipe' };
   execFileSync(bin, ['--config', configPath, 'migrate'], opts);
   execFileSync(bin, ['--config', configPath, 'seed-demo'], opts);
+  // A prefecture staff account, for what only the bureau does (events, mentors, assigning a mentor).
+  execFileSync(bin, ['--config', configPath, 'staff', 'add', '--username', STAFF.username, '--role', 'prefecture', '--password-stdin'],
+    { ...opts, input: `${STAFF.password}\n` });
   const log = fs.openSync(path.join(dir, 'backend.log'), 'a');
   const procs = [
     spawn(bin, ['standin', '--port', String(standinPort)], { cwd: REPO, env, stdio: ['ignore', log, log] }),
@@ -78,7 +122,7 @@ async function startBackend() {
     await stop();
     throw new Error(`${e.message}\n${fs.readFileSync(path.join(dir, 'backend.log'), 'utf8').slice(-2000)}`);
   }
-  return { base, standin: `http://127.0.0.1:${standinPort}`, dir, stop };
+  return { base, standin: `http://127.0.0.1:${standinPort}`, dir, stop, staff: staffClient(base) };
 }
 
 module.exports = { startBackend, REPO };

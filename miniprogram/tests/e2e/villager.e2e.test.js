@@ -11,6 +11,7 @@ const { startDropProxy } = require('../helpers/dropproxy');
 const { renderPage } = require('../helpers/render');
 const api = require('../../src/lib/api');
 const drafts = require('../../src/lib/drafts');
+const outbox = require('../../src/lib/outbox');
 
 jest.setTimeout(60000);
 
@@ -189,6 +190,115 @@ test('training: courses with sessions from the API, sign-up, listed under 我的
   expect(mine.data.trainings.map((x) => x.id)).toEqual([done.id]);
   await mine.withdrawTraining(ev({ id: done.id }));
   expect(mine.data.trainings[0].status).toBe('withdrawn');
+});
+
+// A day some way ahead, in Beijing time as the API writes it: "2026-12-11T14:00:00+08:00".
+function daysAhead(n, hhmm) {
+  const d = new Date(Date.now() + 8 * 3600000 + n * 86400000).toISOString().slice(0, 10);
+  return `${d}T${hhmm}:00+08:00`;
+}
+
+test('services: sign up for an event, apply to the nearest carrier from 元谋, ask for a mentor and rate the help, rate an answer', async () => {
+  // what the bureau does in its console: publish an event, add a mentor
+  const made = await backend.staff('POST', '/staff/events', {
+    title: '元谋县返乡创业沙龙', kind: '沙龙·经验交流', start: daysAhead(10, '14:00'), end: daysAhead(10, '17:00'),
+    county: '元谋县', place: '元谋县人社局三楼', capacity: 30,
+  });
+  expect(made.status).toBe(201);
+  const mentorMade = await backend.staff('POST', '/staff/mentors', {
+    name: '张导师', organisation: '楚雄州创业指导中心', title: '创业导师', expertise: ['电商'], counties: ['元谋县'], phone: '13800000000', capacity: 5,
+  });
+  expect(mentorMade.status).toBe(201);
+
+  const wx = asVillager({ location: YUANMOU, loginPrefix: 'villager-f' });
+
+  // 创业活动: the upcoming list, sign up, the check-in code large, under my sign-ups; then cancel
+  const ev1 = capturePage('events');
+  await ev1.onLoad();
+  const event = ev1.data.events.find((e) => e.title === '元谋县返乡创业沙龙');
+  expect(event).toMatchObject({ county: '元谋县', full: false, remaining: 30 });
+  ev1.pick(ev({ id: event.id, full: false }));
+  await fill(ev1, { name: '李四', phone: '13912345678' });
+  const eventKey = drafts.load('event').key;
+  const registration = await ev1.submit();
+  expect(registration).toMatchObject({ event_id: event.id, status: 'registered' });
+  expect(registration.code).toBeTruthy();
+  expect(wx.requests.find((r) => r.method === 'POST' && r.url.endsWith('/event-registrations')).header['Idempotency-Key']).toBe(eventKey);
+  expect(ev1.data.registrations.map((r) => [r.id, r.code, r.canCancel])).toEqual([[registration.id, registration.code, true]]);
+  expect(ev1.data.events.find((e) => e.id === event.id).remaining).toBe(29);
+  const shown = renderPage('events', ev1.data);
+  expect(Array.from(shown.root.querySelectorAll('.main--code')).map((n) => n.textContent.trim())).toEqual([registration.code, registration.code]);
+  shown.comp.detach();
+  await ev1.cancel(ev({ id: registration.id }));
+  expect(ev1.data.registrations[0]).toMatchObject({ status: 'cancelled', active: false });
+
+  // 创业载体: nearest first from 元谋, apply to settle in (draft + Idempotency-Key), listed as mine
+  const cs = capturePage('carriers');
+  await cs.onLoad();
+  expect(cs.data.located).toBe(true);
+  const nearest = cs.data.carriers[0];
+  expect(nearest.county).toBe('元谋县');
+  expect(nearest.distance).toMatch(/公里/);
+  const kms = cs.data.carriers.map((c) => c.distance_km);
+  expect(kms).toEqual([...kms].sort((a, b) => a - b));
+  await cs.pickKind(ev({ kind: nearest.kind }));
+  expect(cs.data.carriers.every((c) => c.kind === nearest.kind)).toBe(true);
+  cs.pick(ev({ id: nearest.id }));
+  await fill(cs, { project: '彝绣文创工作室', team_size: '3', needs: '20 平方米场地、3 个工位', name: '李四', phone: '13912345678' });
+  const carrierKey = drafts.load('carrier').key;
+  const application = await cs.submit();
+  expect(application).toMatchObject({ carrier_id: nearest.id, status: 'submitted' });
+  expect(wx.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/carrier-applications')).map((r) => r.header['Idempotency-Key'])).toEqual([carrierKey]);
+  expect(cs.data.applications.map((a) => [a.id, a.canWithdraw])).toEqual([[application.id, true]]);
+
+  // 找导师: areas from the API, the mentors who serve them, the request; the bureau assigns; I rate
+  const m = capturePage('mentor');
+  await m.onLoad();
+  expect(m.data.showForm).toBe(true);
+  await fill(m, { county: '元谋县', industry: '电商' });
+  expect(m.data.mentors.map((x) => x.name)).toContain('张导师');
+  await fill(m, { need: '网店刚开，想学怎么推广', name: '李四', phone: '13912345678' });
+  const request = await m.submit();
+  expect(request).toMatchObject({ status: 'submitted' });
+  expect(m.data.requests.map((r) => [r.id, r.canRate])).toEqual([[request.id, false]]);
+  const assigned = await backend.staff('POST', `/staff/mentor-requests/${request.id}/assign`, { mentor_id: mentorMade.body.mentor.id });
+  expect(assigned.status).toBe(200);
+  await m.load();
+  expect(m.data.requests[0]).toMatchObject({ status: 'assigned', canRate: true, mentor: { name: '张导师' } });
+  m.star(ev({ id: request.id, n: 5 }));
+  const rated = await m.rate(ev({ id: request.id }));
+  expect(rated.rating).toBe(5);
+  expect(m.data.requests[0].rating).toBe(5);
+
+  // an answer rated 有用: POST /ask/{answer_id}/feedback, accepted (200)
+  const a = capturePage('answer');
+  await a.onLoad({ q: encodeURIComponent('返乡创业有什么补贴？') });
+  expect(typeof a.data.answer.answer_id).toBe('number');
+  const fb = await a.feedback(ev({ helpful: 'yes' }));
+  expect(fb).toEqual({ answer_id: a.data.answer.answer_id, helpful: true });
+  const sent = wx.requests.find((r) => r.url.endsWith(`/ask/${a.data.answer.answer_id}/feedback`));
+  expect(sent.status).toBe(200);
+  expect(a.data.feedback).toBe('谢谢，已收到您的评价');
+  expect(wx.getStorageSync('outbox') || []).toHaveLength(0);
+});
+
+test('answer feedback queued while the connection is down is delivered to the real backend when the app shows', async () => {
+  const proxy = await startDropProxy(Number(new URL(backend.base).port));
+  try {
+    const wx = asVillager({ location: null, loginPrefix: 'villager-g', apiBase: proxy.base });
+    const a = capturePage('answer');
+    await a.onLoad({ q: encodeURIComponent('创业担保贷款能贷多少？') });
+    const id = a.data.answer.answer_id;
+    proxy.dropNext();
+    await a.feedback(ev({ helpful: 'no' }));
+    expect(a.data.feedback).toMatch(/网络好时自动发送/);
+    expect(await outbox.flush()).toBe(0);
+    const tries = wx.requests.filter((r) => r.url.endsWith(`/ask/${id}/feedback`));
+    expect(tries.map((r) => r.status)).toEqual([0, 200]);
+    expect(new Set(tries.map((r) => r.header['Idempotency-Key'])).size).toBe(1);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('a refused location lists every window and says why', async () => {

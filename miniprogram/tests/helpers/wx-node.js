@@ -13,7 +13,8 @@ function makeWx({ location = null, loginPrefix = 'villager', confirm = true } = 
       const body = opts.data === undefined ? undefined : Buffer.from(JSON.stringify(opts.data));
       const headers = { ...(opts.header || {}) };
       if (body) headers['Content-Length'] = body.length;
-      wx.requests.push({ method: opts.method || 'GET', url: opts.url, header: headers });
+      const record = { method: opts.method || 'GET', url: opts.url, header: headers, status: 0 };
+      wx.requests.push(record);
       let settled = false;
       const fail = (errMsg) => { if (!settled) { settled = true; opts.fail && opts.fail({ errMsg }); opts.complete && opts.complete(); } };
       const req = http.request({ hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: opts.method || 'GET', headers, agent: false }, (res) => {
@@ -24,6 +25,7 @@ function makeWx({ location = null, loginPrefix = 'villager', confirm = true } = 
           if (settled) return;
           if (!res.complete) { fail('request:fail socket hang up'); return; }
           settled = true;
+          record.status = res.statusCode;
           const text = Buffer.concat(chunks).toString('utf8');
           let data = text;
           try { data = JSON.parse(text); } catch (e) { /* not JSON: hand over the text, like wx does */ }

@@ -83,6 +83,42 @@ test('render the main pages with data from the real backend', async () => {
   await training.onLoad();
   const mine = capturePage('mine');
   await mine.onShow();
+
+  // 创业活动, 创业载体, 找导师: the bureau publishes an event and adds a mentor, as in its console
+  const day = (n, hhmm) => `${new Date(Date.now() + 8 * 3600000 + n * 86400000).toISOString().slice(0, 10)}T${hhmm}:00+08:00`;
+  await backend.staff('POST', '/staff/events', { title: '元谋县返乡创业沙龙', kind: '沙龙·经验交流', description: '返乡创业的老乡讲讲开店、贷款和找场地的经验。', start: day(10, '14:00'), end: day(10, '17:00'), county: '元谋县', place: '元谋县人社局三楼会议室', capacity: 30 });
+  await backend.staff('POST', '/staff/events', { title: '楚雄州创业项目路演', kind: '项目路演·成果展示', start: day(20, '09:00'), end: day(20, '12:00'), county: '楚雄市', place: '楚雄州会展中心', online_url: 'https://live.example.gov.cn/roadshow', capacity: 200 });
+  const mentorMade = await backend.staff('POST', '/staff/mentors', { name: '张导师', organisation: '楚雄州创业指导中心', title: '创业导师', expertise: ['电商'], counties: ['元谋县'], phone: '13800000000', capacity: 5 });
+  const events = capturePage('events');
+  await events.onLoad();
+  events.pick(ev({ id: events.data.events[0].id, full: false }));
+  events.onField(ev({ field: 'name' }, { value: '李四' }));
+  events.onField(ev({ field: 'phone' }, { value: '13912345678' }));
+  await events.submit();
+  const carriers = capturePage('carriers');
+  await carriers.onLoad();
+  const carriersList = JSON.parse(JSON.stringify(carriers.data));
+  await carriers.pickKind(ev({ kind: 'base' }));
+  carriers.pick(ev({ id: carriers.data.carriers[0].id }));
+  for (const [field, value] of Object.entries({ project: '彝绣文创工作室', team_size: '600', needs: '20 平方米场地、3 个工位', name: '李四', phone: '13912345678' })) {
+    carriers.onField(ev({ field }, { value }));
+  }
+  await carriers.submit(); // 600 people: the limit from the document, shown under the input
+  const carrierError = JSON.parse(JSON.stringify(carriers.data));
+  const mentor = capturePage('mentor');
+  await mentor.onLoad();
+  for (const [field, value] of Object.entries({ county: '元谋县', industry: '电商', need: '网店刚开，想学怎么推广', name: '李四', phone: '13912345678' })) {
+    await mentor.onField(ev({ field }, { value }));
+  }
+  const mentorForm = JSON.parse(JSON.stringify(mentor.data));
+  const request = await mentor.submit();
+  await backend.staff('POST', `/staff/mentor-requests/${request.id}/assign`, { mentor_id: mentorMade.body.mentor.id });
+  await mentor.load();
+  mentor.star(ev({ id: request.id, n: 5 }));
+  await mentor.rate(ev({ id: request.id }));
+  const feedback = capturePage('answer');
+  await feedback.onLoad({ q: encodeURIComponent('返乡农民工开药膳馆能贷多少？') });
+  await feedback.feedback(ev({ helpful: 'yes' }));
   expect([win.data.message, win.data.netError, win.data.errors]).toEqual(['', '', {}]);
   expect(appointment).toBeTruthy();
 
@@ -97,4 +133,10 @@ test('render the main pages with data from the real backend', async () => {
   snapshot('training', training.data);
   snapshot('mine', mine.data);
   snapshot('home', { ...home.data, large: true }, 'home-large');
+  snapshot('answer', feedback.data, 'answer-feedback');
+  snapshot('events', events.data);
+  snapshot('carriers', carriersList);
+  snapshot('carriers', carrierError, 'carriers-apply');
+  snapshot('mentor', mentorForm, 'mentor-form');
+  snapshot('mentor', mentor.data);
 });

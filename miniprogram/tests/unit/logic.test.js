@@ -55,15 +55,54 @@ test('time-out and offline are plain Chinese, retryable, and the draft and its k
   expect(drafts.load('training').values.name).toBe('张三');
 });
 
-test('answer feedback the server cannot take yet (404) waits in the outbox and says so', async () => {
-  useWx({ 'POST /ask': () => ({ body: { answer: '可以贷 30 万', sources: [], confident: true, answer_id: 'a1' } }) });
+test('有用 goes to POST /ask/{answer_id}/feedback with an Idempotency-Key and is thanked', async () => {
+  const fake = useWx({
+    'POST /ask': () => ({ body: { answer: '可以贷 30 万', sources: [], confident: true, answer_id: 41 } }),
+    'POST /ask/41/feedback': (opts) => ({ body: { answer_id: 41, helpful: opts.data.helpful } }),
+  });
   const p = capturePage('answer');
   await p.onLoad({ q: encodeURIComponent('能贷多少') });
   expect(p.data.answer.answer).toContain('30 万');
+  expect(await p.feedback(ev({ helpful: 'yes' }))).toEqual({ answer_id: 41, helpful: true });
+  expect(p.data.feedback).toBe('谢谢，已收到您的评价');
+  expect(p.data.rated).toBe('yes');
+  const sent = fake.sent.find((s) => s.key === 'POST /ask/41/feedback');
+  expect(sent.data).toEqual({ helpful: true });
+  expect(sent.header['Idempotency-Key']).toMatch(/^mp-/);
+  expect(outbox.items()).toHaveLength(0);
+});
+
+test('feedback sent offline waits in the outbox and is delivered for real, with the same key, when the app shows', async () => {
+  let online = false;
+  const fake = useWx({
+    'POST /ask': () => ({ body: { answer: '可以贷 30 万', sources: [], confident: true, answer_id: 42 } }),
+    'POST /ask/42/feedback': (opts) => (online ? { body: { answer_id: 42, helpful: opts.data.helpful } } : { fail: 'request:fail timeout' }),
+  });
+  const p = capturePage('answer');
+  await p.onLoad({ q: 'x' });
+  expect(await p.feedback(ev({ helpful: 'no' }))).toBeUndefined();
+  expect(p.data.feedback).toMatch(/网络好时自动发送/);
+  expect(outbox.items()).toEqual([expect.objectContaining({ path: '/ask/42/feedback', data: { helpful: false } })]);
+  expect(await outbox.flush()).toBe(1); // still offline: kept
+  online = true;
+  expect(await outbox.flush()).toBe(0); // delivered
+  const keys = fake.sent.filter((s) => s.key === 'POST /ask/42/feedback').map((s) => s.header['Idempotency-Key']);
+  expect(keys).toHaveLength(3);
+  expect(new Set(keys).size).toBe(1);
+  expect(outbox.items()).toHaveLength(0);
+});
+
+test('the outbox drops what the server refuses (an answer it does not know: 404), and there is no pending fallback', async () => {
+  const fake = useWx({ 'POST /ask': () => ({ body: { answer: '没有记下', sources: [], confident: true, answer_id: null } }) });
+  wx.setStorageSync('outbox', [{ path: '/ask/9999/feedback', data: { helpful: true }, key: 'mp-old', at: Date.now() }]);
+  expect(await outbox.flush()).toBe(0);
+  expect(fake.sent.map((s) => s.key)).toEqual(['POST /ask/9999/feedback']);
+  const p = capturePage('answer');
+  await p.onLoad({ q: 'x' });
   await p.feedback(ev({ helpful: 'yes' }));
-  expect(p.data.feedback).toMatch(/稍后|网络好时/);
-  expect(outbox.items()).toHaveLength(1);
-  expect(outbox.items()[0]).toMatchObject({ path: '/ask/a1/feedback', data: { helpful: true } });
+  expect(p.data.feedback).toMatch(/没有记下编号/);
+  expect(fake.sent.filter((s) => /feedback/.test(s.key))).toHaveLength(1);
+  expect(outbox.items()).toHaveLength(0);
 });
 
 test('an unsure answer offers 问人工 and 预约窗口', async () => {

@@ -4,32 +4,33 @@ const outbox = require('../../lib/outbox');
 const { definePage } = require('../../lib/page');
 
 Page(definePage({
-  data: { question: '', answer: null, feedback: '' },
+  data: { question: '', answer: null, feedback: '', rated: '' },
   onLoad(query) {
     this.setData({ question: decodeURIComponent((query && query.q) || '') });
     return this.load();
   },
   async load() {
     const answer = await this.guard(() => api.post('/ask', { question: this.data.question }), 'load');
-    if (answer) this.setData({ answer, feedback: '' });
+    if (answer) this.setData({ answer, feedback: '', rated: '' });
   },
-  // 有用 / 没用: POST /ask/{answer_id}/feedback. Until the server answers it (no answer_id or a 404),
-  // the feedback waits in the outbox and goes out later; the user is told so.
+  // 有用 / 没用: POST /ask/{answer_id}/feedback (again replaces the earlier choice). When the network
+  // fails, the feedback waits in the outbox with its Idempotency-Key and goes out when the app next shows.
   async feedback(e) {
     const helpful = e.currentTarget.dataset.helpful === 'yes';
     const a = this.data.answer || {};
-    const item = { path: `/ask/${encodeURIComponent(a.answer_id || 'pending')}/feedback`, data: { helpful }, key: drafts.newKey() };
-    if (a.answer_id) {
-      try {
-        await api.post(item.path, item.data, { idempotencyKey: item.key });
-        this.setData({ feedback: '谢谢，已收到您的评价' });
-        return;
-      } catch (err) {
-        if (!(err.retryable || err.status === 404)) { this.setData({ feedback: err.message }); return; }
-      }
+    if (!a.answer_id) { this.setData({ feedback: '这次的回答没有记下编号，评价发不出去。谢谢您！' }); return undefined; }
+    const item = { path: `/ask/${a.answer_id}/feedback`, data: { helpful }, key: drafts.newKey() };
+    this.setData({ rated: helpful ? 'yes' : 'no' });
+    try {
+      const out = await api.post(item.path, item.data, { idempotencyKey: item.key });
+      this.setData({ feedback: '谢谢，已收到您的评价' });
+      return out;
+    } catch (err) {
+      if (!err.retryable) { this.setData({ feedback: err.message, rated: '' }); return undefined; }
     }
     outbox.add(item);
     this.setData({ feedback: '谢谢，您的评价已记下，网络好时自动发送' });
+    return undefined;
   },
   book() {
     wx.switchTab({ url: '/pages/windows/windows' });

@@ -61,6 +61,9 @@ Page(definePage({
   async remind() {
     this.setData({ notice: subscribe.words(await subscribe.askForUpdates()) });
   },
+  go(e) {
+    wx.navigateTo({ url: e.currentTarget.dataset.url });
+  },
   toggleLarge() {
     const on = !this.data.large;
     prefs.setLargeText(on);

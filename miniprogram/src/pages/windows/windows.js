@@ -1,15 +1,6 @@
 const api = require('../../lib/api');
 const { definePage } = require('../../lib/page');
-
-function locate() {
-  return new Promise((resolve) => {
-    wx.getLocation({
-      type: 'gcj02',
-      success: (r) => resolve({ lat: r.latitude, lng: r.longitude }),
-      fail: () => resolve(null), // refused or unavailable: list every window instead
-    });
-  });
-}
+const { locate, query: near, distance } = require('../../lib/location');
 
 Page(definePage({
   data: { windows: [], located: false, locationNote: '' },
@@ -18,12 +9,11 @@ Page(definePage({
   },
   async load() {
     const where = await locate();
-    const query = where ? { lat: where.lat.toFixed(4), lng: where.lng.toFixed(4) } : {};
-    const out = await this.guard(() => api.get('/windows', { query }), 'load');
+    const out = await this.guard(() => api.get('/windows', { query: near(where) }), 'load');
     if (!out) return;
     const windows = out.windows.map((w) => ({
       ...w,
-      distance: w.distance_km === null || w.distance_km === undefined ? '' : `约 ${w.distance_km.toFixed(1)} 公里`,
+      distance: distance(w.distance_km),
     }));
     this.setData({
       windows,
