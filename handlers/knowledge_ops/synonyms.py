@@ -7,7 +7,9 @@ documents use: 退役军人). Active entries are read on top of the shipped tabl
 Guarantees:
 - canonical and every variant are 1–20 characters of Chinese, letters or digits; at most
   ``MAX_VARIANTS`` variants; a variant is never used by another active entry (one word, one
-  meaning). Bad input raises InvalidInput naming the field, and nothing is stored;
+  meaning), also when two staff save at once: a change bumps the version row first, whose lock
+  makes concurrent changes take turns. Bad input raises InvalidInput naming the field, and
+  nothing is stored;
 - every change is one transaction with its audit row and a bump of the knowledge base's version
   (sync.py), so every process reads questions with the new words within 5 s, without a restart;
 - county and prefecture administrators change entries (the words are prefecture-wide); every
@@ -60,7 +62,8 @@ def _variants(raw: Any) -> list[str]:
     return out
 
 
-async def check(raw: dict[str, Any], *, entry_id: int | None = None, active: bool = True) -> dict[str, Any]:
+async def check(raw: dict[str, Any], *, entry_id: int | None = None, active: bool = True,
+                using_db: Any = None) -> dict[str, Any]:
     """The entry's fields, or InvalidInput naming every bad one."""
     errors: dict[str, str] = {}
     canonical = str(raw.get("canonical") or "").strip()
@@ -78,7 +81,7 @@ async def check(raw: dict[str, Any], *, entry_id: int | None = None, active: boo
         elif canonical.lower() in variants:
             errors["variants"] = f"说法里不要再写规范词「{canonical}」本身"
     if active and "variants" not in errors:
-        others = KbSynonym.filter(active=True)
+        others = KbSynonym.filter(active=True).using_db(using_db)
         if entry_id is not None:
             others = others.exclude(id=entry_id)
         for other in await others:
@@ -111,12 +114,12 @@ async def get_synonym(entry_id: int) -> KbSynonym:
 
 async def add(staff: StaffAccount | None, raw: dict[str, Any], *, ip: str | None = None) -> KbSynonym:
     may_change(staff)
-    fields = await check(raw)
     who = staff.id if staff else None
     async with in_transaction() as conn:
+        await sync.bump(conn)  # first: its row lock makes concurrent changes take turns (one word, one meaning)
+        fields = await check(raw, using_db=conn)
         entry = await KbSynonym.create(**fields, created_by_id=who, updated_by_id=who, using_db=conn)
         await audit.record(staff, "kb_synonym_add", "kb_synonym", entry.id, ip=ip, using_db=conn, detail=fields)
-        await sync.bump(conn)
     return entry
 
 
@@ -130,9 +133,9 @@ async def edit(staff: StaffAccount | None, entry_id: int, raw: dict[str, Any], *
     if not given:
         raise InvalidInput({"variants": "请至少修改规范词、说法、重点词或启用状态中的一项"})
     active = bool(given.get("active", entry.active))
-    fields = await check({"canonical": given.get("canonical", entry.canonical),
-                          "variants": given.get("variants", entry.variants),
-                          "focus": given.get("focus", entry.focus)}, entry_id=entry.id, active=active)
+    wanted = {"canonical": given.get("canonical", entry.canonical), "variants": given.get("variants", entry.variants),
+              "focus": given.get("focus", entry.focus)}
+    fields = await check(wanted, entry_id=entry.id, active=active)
     before = {"canonical": entry.canonical, "variants": list(entry.variants), "focus": entry.focus,
               "active": entry.active}
     after = {**fields, "active": active}
@@ -140,7 +143,9 @@ async def edit(staff: StaffAccount | None, entry_id: int, raw: dict[str, Any], *
         return entry  # nothing changed: no audit row, no reload
     action = "kb_synonym_deactivate" if before["active"] and not active else "kb_synonym_edit"
     async with in_transaction() as conn:
-        locked = await KbSynonym.filter(id=entry.id).using_db(conn).select_for_update().first()
+        await sync.bump(conn)  # first: its row lock makes concurrent changes take turns (one word, one meaning)
+        await check(wanted, entry_id=entry.id, active=active, using_db=conn)
+        locked = await KbSynonym.filter(id=entry.id).using_db(conn).first()
         if locked is None:
             raise NotFound(f"没有找到编号为 {entry_id} 的同义词条目")
         for name, value in after.items():
@@ -149,7 +154,6 @@ async def edit(staff: StaffAccount | None, entry_id: int, raw: dict[str, Any], *
         await locked.save(using_db=conn)
         await audit.record(staff, action, "kb_synonym", locked.id, ip=ip, using_db=conn,
                            detail={"before": before, "after": after})
-        await sync.bump(conn)
     return locked
 
 

@@ -124,6 +124,19 @@ async def test_a_variant_belongs_to_one_active_entry_only(client):
     assert (await KbSynonym.get(id=first["id"])).active is False
 
 
+async def test_two_entries_saved_at_once_never_share_a_word(client):
+    import asyncio
+
+    from handlers.errors import InvalidInput
+    from handlers.knowledge_ops import synonyms
+
+    results = await asyncio.gather(
+        synonyms.add(None, {"canonical": "退役军人", "variants": ["老兵"]}),
+        synonyms.add(None, {"canonical": "高校毕业生", "variants": ["老兵"]}), return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == sorted(["KbSynonym", InvalidInput.__name__])
+    assert await KbSynonym.filter(active=True).count() == 1
+
+
 async def test_window_staff_read_the_words_but_may_not_change_them(client):
     from orm_models import Window
     from tests.support.api import seed_windows_and_courses
