@@ -1,5 +1,8 @@
 """Knowledge managed by staff (contract §7): /staff/kb/...
 
+Also the colloquial words staff keep (/staff/kb/synonyms): the same roles change them (window
+staff: 403); every process reads questions with them within 5 s (synonyms.py).
+
 Every staff role reads documents and segments and runs hit tests; county administrators change
 their county's documents, the prefecture administrator every document (window staff: 403). An
 upload is ``multipart/form-data``, read as a stream (the app's 1 MB body limit is for JSON): a
@@ -18,6 +21,7 @@ from chuangye import appkeys as K
 from handlers.errors import InvalidInput
 from handlers.knowledge_ops import documents as kb_docs
 from handlers.knowledge_ops import parsers, sync
+from handlers.knowledge_ops import synonyms as kb_synonyms
 from handlers.validation import COUNTIES
 from knowledge.documents import KINDS
 from orm_models.knowledge import KB_CONFIDENCE, KB_ORIGINS, KB_STATUSES
@@ -27,7 +31,7 @@ from api.schemas import Day, In, Out, Timestamp
 from api.staff import ROLE_ERRORS, client_ip, require
 
 log = logging.getLogger("chuangye.api.kb")
-routes = Routes("工作人员·知识库", "导入文档、预览和修改段落、发布、停用、历史版本和命中测试（/staff/kb/...）")
+routes = Routes("工作人员·知识库", "导入文档、预览和修改段落、发布、停用、历史版本、命中测试和同义词（/staff/kb/...）")
 
 Status = Literal[KB_STATUSES]  # type: ignore[valid-type]
 Confidence = Literal[KB_CONFIDENCE]  # type: ignore[valid-type]
@@ -299,3 +303,65 @@ async def kb_hit_test(call: Call) -> dict:
     b = call.body
     result = await kb_docs.hit_test(b.question, include_drafts=b.include_drafts, county=b.county)
     return {"confident": result.confident, "reply": result.reply, "hits": result.hits}
+
+
+# ---------------------------------------------------------------- colloquial words (synonyms)
+
+SYNONYM_ERRORS = {**ROLE_ERRORS, 404: "没有该同义词条目（not_found）"}
+WORD_RULE = f"{kb_synonyms.MAX_WORD} 个字以内的汉字、字母或数字"
+
+
+class SynonymRow(Out):
+    id: int
+    canonical: str = Field(description="规范词：文档里用的说法，例如“退役军人”")
+    variants: list[str] = Field(description="老百姓的说法（口语、方言、错别字），提问里读作规范词")
+    focus: bool = Field(description="重点词：表示“问的是什么”（额度、期限、怎么办理……），在问题里分量更重")
+    active: bool = Field(description="启用；停用后几秒内不再生效")
+    created_by_id: int | None
+    updated_by_id: int | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class SynonymList(Out):
+    synonyms: list[SynonymRow]
+
+
+class SynonymOut(Out):
+    synonym: SynonymRow
+
+
+class SynonymIn(In):
+    canonical: str = Field(..., title="规范词", max_length=100, description=f"{WORD_RULE}")
+    variants: list[str] = Field(..., title="说法", max_length=200,
+                                description=f"1–{kb_synonyms.MAX_VARIANTS} 个，每个{WORD_RULE}；不能与其他启用条目的说法重复")
+    focus: bool = Field(False, title="重点词")
+
+
+class SynonymPatch(In):
+    canonical: str | None = Field(None, title="规范词", max_length=100, description=WORD_RULE)
+    variants: list[str] | None = Field(None, title="说法", max_length=200,
+                                       description=f"1–{kb_synonyms.MAX_VARIANTS} 个，每个{WORD_RULE}（整组替换）")
+    focus: bool | None = Field(None, title="重点词")
+    active: bool | None = Field(None, title="启用", description="false 停用，true 重新启用")
+
+
+@routes.get("/staff/kb/synonyms", summary="同义词（老百姓的说法）列表", auth="staff", response=SynonymList)
+async def kb_synonym_list(call: Call) -> dict:
+    return {"synonyms": await kb_synonyms.list_synonyms()}
+
+
+@routes.post("/staff/kb/synonyms", summary="新增同义词（几秒内所有进程生效）", auth="staff", body=SynonymIn,
+             response=SynonymOut, status=201, idempotent=False, errors=ROLE_ERRORS)
+async def kb_synonym_add(call: Call) -> dict:
+    entry = await kb_synonyms.add(call.staff, call.body.model_dump(), ip=client_ip(call))
+    await _changed(call)
+    return {"synonym": entry}
+
+
+@routes.patch("/staff/kb/synonyms/{id}", summary="修改或停用同义词（几秒内所有进程生效）", auth="staff",
+              body=SynonymPatch, response=SynonymOut, errors=SYNONYM_ERRORS)
+async def kb_synonym_edit(call: Call) -> dict:
+    entry = await kb_synonyms.edit(call.staff, call.path["id"], call.body.model_dump(), ip=client_ip(call))
+    await _changed(call)
+    return {"synonym": entry}

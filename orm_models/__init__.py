@@ -6,7 +6,7 @@ from orm_models.base import QuestionLog, User
 from orm_models.carriers import CarrierApplication
 from orm_models.events import Event, EventRegistration
 from orm_models.handoff import FaqEntry, HandoffMessage, HandoffSession
-from orm_models.knowledge import KbDocument, KbRevision, KbSegment, KbSegmentEmbedding, KbState
+from orm_models.knowledge import KbDocument, KbRevision, KbSegment, KbSegmentEmbedding, KbState, KbSynonym
 from orm_models.mentors import MentorFollowUp, MentorRequest
 from orm_models.notifications import Notification, NotificationAttempt
 from orm_models.registry import Carrier, GuidanceTeam, Mentor
@@ -14,4 +14,4 @@ from orm_models.staff import AuditLog, BindCode, ReviewDecision, StaffAccount, S
 from orm_models.training import TrainingApplication, TrainingCourse, TrainingSession
 from orm_models.windows import Slot, Window
 
-__all__ = ["User", "QuestionLog", "Window", "Slot", "Appointment", "LoanApplication", "TrainingCourse", "TrainingSession", "TrainingApplication", "StaffAccount", "StaffSession", "BindCode", "AuditLog", "ReviewDecision", "Carrier", "CarrierApplication", "GuidanceTeam", "Mentor", "MentorRequest", "MentorFollowUp", "HandoffSession", "HandoffMessage", "FaqEntry", "Notification", "NotificationAttempt", "IdempotencyRecord", "KbDocument", "KbSegment", "KbRevision", "KbState", "KbSegmentEmbedding", "Event", "EventRegistration"]
+__all__ = ["User", "QuestionLog", "Window", "Slot", "Appointment", "LoanApplication", "TrainingCourse", "TrainingSession", "TrainingApplication", "StaffAccount", "StaffSession", "BindCode", "AuditLog", "ReviewDecision", "Carrier", "CarrierApplication", "GuidanceTeam", "Mentor", "MentorRequest", "MentorFollowUp", "HandoffSession", "HandoffMessage", "FaqEntry", "Notification", "NotificationAttempt", "IdempotencyRecord", "KbDocument", "KbSegment", "KbRevision", "KbState", "KbSegmentEmbedding", "KbSynonym", "Event", "EventRegistration"]

@@ -101,3 +101,21 @@ class KbSegmentEmbedding(Model):
 
     class Meta:
         table = "kb_segment_embeddings"
+
+
+class KbSynonym(Model):
+    """A colloquial-word entry staff keep: its variants are read as ``canonical`` in questions and
+    documents, on top of the shipped table (knowledge/dict/synonyms.txt), which they win over."""
+
+    id = fields.IntField(primary_key=True)
+    canonical = fields.CharField(max_length=20, description="the word the documents use (规范词)")
+    variants = fields.JSONField(description="the colloquial, dialect or misspelt words read as the canonical one")
+    focus = fields.BooleanField(default=False, description="says WHAT is asked (amount, term…): weighs more in a question")
+    active = fields.BooleanField(default=True, db_index=True)
+    created_by_id = fields.IntField(null=True)
+    updated_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "kb_synonyms"

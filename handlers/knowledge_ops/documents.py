@@ -331,7 +331,7 @@ async def hit_test(question: str, *, include_drafts: bool = False, county: str |
     if not question or len(question) > 500:
         raise InvalidInput({"question": "请输入要测试的问题（最长 500 个字）"})
     passages, documents = await sync.load_passages(include_drafts=include_drafts)
-    kb = await KnowledgeBase.from_passages_async(passages, documents)
+    kb = await KnowledgeBase.from_passages_async(passages, documents, extra_synonyms=await sync.synonym_entries())
     answer = kb.answer(question, county=county)
     hits = [{"segment_id": h.segment_id, "document_id": h.document_id, "title": h.title, "score": h.score,
              "snippet": h.snippet, "passage_id": h.id} for h in kb.search(question, top, county)]

@@ -1,7 +1,8 @@
 """The live knowledge base comes from the database, and every process follows its changes.
 
 What answers use: the segments (enabled) of published documents that have not expired, plus the
-active FAQ entries. Passages of the documents that ship with the software keep the ids they had
+active FAQ entries, read with the active colloquial words staff keep (``KbSynonym``, synonyms.py)
+on top of the shipped table. Passages of the documents that ship with the software keep the ids they had
 as files (``{front matter id}#{section}``), so logs and the evaluation set still match.
 
 Guarantees:
@@ -36,7 +37,7 @@ from tortoise.transactions import in_transaction
 from chuangye.db import note_db_unavailable
 from handlers import clock
 from knowledge.documents import Passage, faq_passages, parse_document
-from orm_models import FaqEntry, KbDocument, KbRevision, KbSegment, KbState
+from orm_models import FaqEntry, KbDocument, KbRevision, KbSegment, KbState, KbSynonym
 
 log = logging.getLogger("chuangye.kb.sync")
 CHECK_SECONDS = 1.0  # the ask path reads the version at most this often
@@ -98,6 +99,12 @@ async def faq_entries() -> list[dict[str, str]]:
         {"id": f"faq-{e.id}", "question": e.question, "answer": e.answer, "source": e.source}
         for e in await FaqEntry.filter(active=True).order_by("id")
     ]
+
+
+async def synonym_entries() -> list[tuple[str, list[str]]]:
+    """Active staff synonyms in the knowledge base's ``extra_synonyms`` shape (``!`` marks focus)."""
+    return [(("!" if s.focus else "") + s.canonical, list(s.variants))
+            for s in await KbSynonym.filter(active=True).order_by("id")]
 
 
 async def load_passages(*, include_drafts: bool = False) -> tuple[list[Passage], int]:
@@ -256,7 +263,7 @@ class KnowledgeSync:
             if self.ever_loaded and not force and current == self.loaded:
                 return False
             passages, documents = await load_passages()
-            await self.kb.reload_passages(passages, documents)
+            await self.kb.reload_passages(passages, documents, extra_synonyms=await synonym_entries())
             self.loaded, self.ever_loaded = current, True
             for hook in self.after_reload:
                 try:

@@ -34,6 +34,9 @@ ACTIONS = {
     "kb_publish": "发布知识库文档",
     "kb_disable": "停用知识库文档",
     "kb_restore": "恢复知识库文档的旧版本",
+    "kb_synonym_add": "新增同义词",
+    "kb_synonym_edit": "修改同义词",
+    "kb_synonym_deactivate": "停用同义词",
 }
 
 

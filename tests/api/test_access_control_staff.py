@@ -118,6 +118,10 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
         ("POST", f"/staff/kb/documents/{ids['kb_doc_a']}/restore", {"version": 1}, changers),
         ("POST", f"/staff/kb/documents/{ids['kb_doc_prefecture']}/disable", None,
          by_role(window_a=403, window_b=403, county_a=403, prefecture=200)),
+        ("GET", "/staff/kb/synonyms", None, everyone(200)),
+        ("POST", "/staff/kb/synonyms", lambda role: {"canonical": "退役军人", "variants": ["老兵" + HAN.get(role, "戊")]},
+         writers),
+        ("PATCH", f"/staff/kb/synonyms/{ids['kb_synonym']}", {"variants": ["当过兵的人", "老兵"]}, changers),
         ("GET", "/staff/events", None, everyone(200)),
         ("POST", "/staff/events", lambda role: event_body(COUNTY_A, title=f"{role}发布的活动"), writers),
         ("PUT", f"/staff/events/{ids['event_a']}", event_body(COUNTY_A), changers),
@@ -162,6 +166,9 @@ async def _fixtures(w: World) -> dict[str, int]:
     kb_pref = await KbDocument.filter(county=None).order_by("id").first()
     kb_seg_a = await KbSegment.filter(document_id=kb_a.id).first()
     kb_seg_pref = await KbSegment.filter(document_id=kb_pref.id).first()
+    from handlers.knowledge_ops import synonyms
+
+    kb_synonym = await synonyms.add(None, {"canonical": "退役军人", "variants": ["当过兵的人"]})
     from handlers.carriers.applications import apply_to_settle
 
     settle = {"name": "王小花", "phone": a.phone, "project": "彝绣文创", "team_size": 2, "needs": "一个工位"}
@@ -183,7 +190,7 @@ async def _fixtures(w: World) -> dict[str, int]:
     return {**requests, "decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
             "sent_note_a": sent.id, "carrier_a": carrier.id, "mentor_a": mentor.id, "team_a": team.id,
             "kb_doc_a": kb_a.id, "kb_segment_a": kb_seg_a.id, "kb_doc_prefecture": kb_pref.id,
-            "kb_segment_prefecture": kb_seg_pref.id,
+            "kb_segment_prefecture": kb_seg_pref.id, "kb_synonym": kb_synonym.id,
             "settle_a": settle_a.id, "settle_b": settle_b.id, "decided_settle_a": decided_settle.id,
             "event_a": event.id, "event_w": withdrawn.id, "reg_a": reg.id, "reg_a_code": reg.code}
 
@@ -235,7 +242,7 @@ async def test_the_table_covers_every_declared_staff_endpoint(client, config):
     w = await build_world()
     rows = table(w, {k: 1 for k in ("decided_loan_a", "decided_training_a", "future_a", "sent_note_a",
                                     "carrier_a", "mentor_a", "team_a", "kb_doc_a", "kb_segment_a",
-                                    "kb_doc_prefecture", "kb_segment_prefecture", "mentor_request_a",
+                                    "kb_doc_prefecture", "kb_segment_prefecture", "kb_synonym", "mentor_request_a",
                                     "mentor_assigned_a", "settle_a", "settle_b", "decided_settle_a", "event_a", "event_w",
                                     "reg_a", "reg_a_code")})
     import re

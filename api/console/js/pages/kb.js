@@ -4,6 +4,7 @@
 // prefecture administrator every document (GET /staff/meta kb_roles; the server checks again).
 import { get, patch, post, upload } from "../api.js";
 import { clearFieldErrors, fill, fmtDateTime, h, label, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
+import { synonymsSection } from "./kb_synonyms.js";
 
 const KB = "/kb";
 
@@ -47,6 +48,7 @@ export async function render(main, ctx) {
       writer ? "" : "窗口工作人员可以查看和做命中测试，修改请联系县市或州级管理员。"),
     msg.el,
     writer ? uploadForm(ctx, msg, async (doc) => { await reload(); await open(doc.id); }) : null,
+    synonymsSection(ctx),
     h("div", { class: "split kb-split" }, list, detail),
   );
   await reload();
