@@ -72,7 +72,8 @@ async def create_staff(
 
     A window's staff take the county of their window. The prefecture administrator has no county.
     A mentor's account (role mentor) is the login of one mentor profile (``mentor_id``), takes the
-    mentor's name and county, and sees only that mentor's mentees; a mentor who already has a
+    mentor's name and no county (so every county-scoped list is empty for it) and sees only that
+    mentor's mentees (handlers/mentors/requests.py scoped); a mentor who already has a
     login raises NotAllowed (409) and nothing is stored, even when two are created at once.
     """
     username = (username or "").strip()
@@ -106,7 +107,7 @@ async def _create_mentor_account(username: str, password: str, mentor_id: int, d
     async with in_transaction() as conn:
         account = await StaffAccount.create(
             username=username, display_name=display_name or mentor.name, password_hash=password_hash,
-            role="mentor", county=mentor.county, using_db=conn)
+            role="mentor", county=None, using_db=conn)  # no county: county-wide lists stay empty
         # Conditional: of two accounts made for one mentor at once, one links and the other is rolled back.
         linked = await Mentor.filter(id=mentor.id, account_id=None).using_db(conn).update(account_id=account.id)
         if not linked:

@@ -2,7 +2,7 @@
 
 Who may change what: county administrators their own county's entries, the prefecture
 administrator everything (including prefecture-level teams and mentors without a county);
-window staff may read only. Every change is audited. Invalid input names the field and stores
+window staff and mentors' own logins may read only. Every change is audited. Invalid input names the field and stores
 nothing.
 """
 from __future__ import annotations
@@ -89,6 +89,8 @@ async def list_entries(kind: str, *, county: str | None = None, carrier_kind: st
 def _may_write(staff: StaffAccount, county: str | None) -> None:
     if staff.role == "window":
         raise Forbidden("窗口工作人员只能查看登记信息，新增或修改请联系县市管理员")
+    if staff.role not in ("county", "prefecture"):  # a mentor's own login reads only
+        raise Forbidden("只有县市管理员、州级管理员可以登记和修改登记信息")
     if staff.role == "county" and county != staff.county:
         raise Forbidden(f"县市管理员只能登记和修改本县市（{staff.county}）的信息")
 
