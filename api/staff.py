@@ -27,7 +27,7 @@ from api.schemas import DbId, In, Out, Timestamp
 
 routes = Routes("工作人员账号", "工作人员登录、退出、账号信息、微信绑定码和审计日志（/staff/...）")
 
-Role = Literal["window", "county", "prefecture"]
+Role = Literal["window", "county", "prefecture", "mentor"]
 ROLE_ERRORS = {403: "当前角色无权进行此操作（forbidden）"}
 
 

@@ -1,6 +1,6 @@
 """Mentor help for staff: profiles (/staff/mentors, with the .xlsx import), requests, assignment, follow-ups.
 
-Profiles: every role may list (phones masked); county administrators change their county's
+Profiles: every role may list (phones masked; a mentor's own login lists only their own profile); county administrators change their county's
 mentors, the prefecture administrator all. Requests: scoped by county (the prefecture sees all, a
 mentor only their own mentees); only administrators assign; mentors and staff write follow-ups.
 """
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from handlers.errors import InvalidInput
-from handlers.mentors import importer, profiles
+from handlers.mentors import accounts, importer, profiles
 from handlers.mentors import requests as reqs
 
 from api.mentors import Area, FollowUpKind, MentorFollowUpOut, MentorRequestOut, RequestStatus
@@ -124,6 +124,32 @@ class MentorFollowUpOne(Out):
     follow_up: MentorFollowUpOut
 
 
+class MentorAccountIn(In):
+    username: str = Field(..., title="用户名", min_length=1, max_length=64,
+                          description="字母、数字、下划线、点和横线")
+    password: str = Field(..., title="密码", min_length=1, max_length=256, description="至少 10 个字符")
+
+
+class MentorAccountRef(Out):
+    id: int
+    username: str
+    display_name: str
+    role: Literal["mentor"]
+    county: str | None
+
+
+class MentorBindCode(Out):
+    code: str = Field(description="6 位一次性绑定码（导师向公众号发送「绑定 绑定码」）")
+    expires_at: Timestamp
+    instruction: str
+
+
+class MentorAccountOut(Out):
+    mentor_id: int
+    account: MentorAccountRef
+    bind_code: MentorBindCode
+
+
 class MentorDeleted(Out):
     ok: bool
 
@@ -138,7 +164,7 @@ async def _dict(mentor: Any) -> dict[str, Any]:
 
 @routes.get("/staff/mentors", summary="创业导师列表", auth="staff", query=StaffMentorQuery, response=StaffMentorList)
 async def staff_mentor_list(call: Call) -> dict:
-    return {"items": await profiles.staff_list(call.query.county)}
+    return {"items": await profiles.staff_list(call.query.county, viewer=call.staff)}
 
 
 @routes.post("/staff/mentors", summary="登记创业导师", auth="staff", body=StaffMentorIn, response=StaffMentorCreated, status=201,
@@ -171,6 +197,16 @@ async def staff_mentor_import(call: Call) -> dict:
     except (binascii.Error, ValueError):
         raise InvalidInput({"file": "文件：应为 .xlsx 文件内容的 base64 编码"}) from None
     return {"created": await importer.import_mentors(call.staff, data, demo=call.body.demo, ip=client_ip(call))}
+
+
+@routes.post("/staff/mentors/{id}/account", summary="为导师开通登录账号", auth="staff", body=MentorAccountIn,
+             response=MentorAccountOut, status=201,
+             errors={**ROLE_ERRORS, 404: "没有该导师（not_found）", 409: "该导师已有登录账号（not_allowed）"},
+             description="县市管理员（导师所在或服务的县市）和州级管理员可开通；记入审计日志。账号角色为 mentor，"
+                         "只看到自己帮扶的人。回答中的一次性绑定码交给导师，导师向公众号发送「绑定 绑定码」即绑定微信。")
+async def staff_mentor_account(call: Call) -> dict:
+    return await accounts.create_mentor_account(call.staff, call.path["id"], call.body.username, call.body.password,
+                                                ip=client_ip(call))
 
 
 @routes.get("/staff/mentor-requests", summary="找导师申请", auth="staff", query=MentorRequestQuery, response=StaffMentorRequestList,

@@ -58,6 +58,10 @@ class TeamIn(In):
     county: County | None = Field(None, title="所在县市", description="不填为州级团队（仅州级管理员可登记）")
     leader: str = Field("", title="负责人", max_length=64)
     note: str = Field("", title="备注", max_length=2000)
+    wecom_webhook_url: str | None = Field(
+        None, title="企业微信群机器人地址", max_length=500,
+        description="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…；本团队导师未绑定微信时，帮扶任务先发到这里，"
+                    "没有则发到全局的 notify.wecom_webhook_url。列表中 key 打码；修改时原样传回打码值表示不变，传空表示删除")
 
 
 class _Stamped(Out):
@@ -92,6 +96,8 @@ class TeamOut(_Stamped):
     county: str | None
     leader: str
     note: str
+    wecom_webhook_url: str | None = Field(description="企业微信群机器人地址（key 打码）")
+    has_wecom_webhook: bool
 
 
 class CarrierList(Out):

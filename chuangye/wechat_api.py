@@ -191,8 +191,9 @@ class WeChatAPI:
         return str(phone)
 
     # ------------------------------------------------------------ WeCom group robot
-    async def wecom_send(self, text: str) -> dict[str, Any]:
-        url = self.config.notify.wecom_webhook_url
+    async def wecom_send(self, text: str, url: str | None = None) -> dict[str, Any]:
+        """Post to a WeCom group robot: ``url`` (a guidance team's), else notify.wecom_webhook_url."""
+        url = url or self.config.notify.wecom_webhook_url
         if not url:
             raise WeChatError(-1, "notify.wecom_webhook_url is not configured")
         return await self._request("POST", url, json_body={"msgtype": "text", "text": {"content": text}})

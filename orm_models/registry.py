@@ -44,6 +44,9 @@ class GuidanceTeam(Model):
     county = fields.CharField(max_length=16, null=True, db_index=True, description="empty for a prefecture team")
     leader = fields.CharField(max_length=64, default="")
     note = fields.TextField(default="")
+    wecom_webhook_url = fields.CharField(
+        max_length=500, null=True,
+        description="WeCom group robot of the team, tried for its mentors before notify.wecom_webhook_url")
     created_by_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

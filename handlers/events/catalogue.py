@@ -59,6 +59,8 @@ def _may_publish(staff: StaffAccount, county: str | None) -> None:
     """Window staff never; a county administrator only in their county (``None``: role check only)."""
     if staff.role == "window":
         raise Forbidden("窗口工作人员不能发布活动，请联系县市管理员")
+    if staff.role not in ("county", "prefecture"):  # a mentor's own login
+        raise Forbidden("只有县市管理员、州级管理员可以发布和修改活动")
     if staff.role == "county" and county is not None and county != staff.county:
         raise Forbidden(f"县市管理员只能发布和修改本县市（{staff.county}）的活动")
 

@@ -1,7 +1,8 @@
 """Who is told what when a mentor is assigned, or a request waits too long (resolved at delivery).
 
 - the mentor: the official-account template message (then a customer-service message) when the
-  mentor's own login has bound WeChat; otherwise the WeCom group robot, naming the mentor and team;
+  mentor's own login has bound WeChat; otherwise the WeCom group robot of the mentor's team (its
+  ``wecom_webhook_url``), else the global one (``notify.wecom_webhook_url``), naming the mentor and team;
 - the user: who will contact them and how (the mentor's name, title and organisation; the mentor
   calls the number the user left; the mentor's own phone is never sent);
 - the county administrators (bound WeChat) or the WeCom robot: a request unassigned for N working days.
@@ -13,6 +14,7 @@ from typing import Any
 
 from orm_models import Mentor, MentorRequest, StaffAccount
 from orm_models.notifications import CUSTOM, TEMPLATE, WECOM
+from handlers.notifications.channels import TEAM_ROBOT
 
 from handlers.notifications import compose
 from handlers.notifications import fanout
@@ -36,9 +38,13 @@ def _staff_chain(openid: str, config: Any) -> list[list[str]]:
 
 
 def mentor_recipients(mentor: Mentor, config: Any) -> list[Recipient]:
+    """The mentor's bound WeChat; else their team's WeCom robot; else the global robot."""
     account = mentor.account if mentor.account_id else None
     if account is not None and account.is_active and account.wechat_openid:
         return [Recipient(f"mentor:{mentor.id}", "staff", _staff_chain(account.wechat_openid, config))]
+    team = mentor.team if mentor.team_id else None
+    if team is not None and team.wecom_webhook_url:
+        return [Recipient(f"wecom:team:{team.id}", "staff", [[WECOM, f"{TEAM_ROBOT}{team.id}"]])]
     if config.notify.wecom_webhook_url:
         return [Recipient("wecom", "staff", [[WECOM, "wecom"]])]
     return []
@@ -51,7 +57,7 @@ async def mentor_assigned(payload: dict[str, Any], config: Any) -> Resolved:
     message = compose.message("新的创业导师帮扶任务", [
         ("导师", f"{m.name}{team}"), ("创业者", f"{compose.mask_name(req.name)} {req.phone_masked}"),
         ("县市", req.county), ("需要指导", req.industry), ("具体需求", req.need[:60])], MENTOR_REMARK)
-    return message, mentor_recipients(m, config), f"导师{m.name}未绑定微信，也未配置企业微信群机器人"
+    return message, mentor_recipients(m, config), f"导师{m.name}未绑定微信，所属团队和全局都未配置企业微信群机器人"
 
 
 async def mentor_assigned_user(payload: dict[str, Any], config: Any) -> Resolved:

@@ -85,8 +85,11 @@ async def public_list(county: str | None = None, industry: str | None = None) ->
     return out
 
 
-async def staff_list(county: str | None = None) -> list[dict[str, Any]]:
+async def staff_list(county: str | None = None, *, viewer: StaffAccount | None = None) -> list[dict[str, Any]]:
+    """The registry for staff (phones masked); a mentor's own login sees only their own profile."""
     query = Mentor.all().select_related("team")
+    if viewer is not None and viewer.role == "mentor":
+        query = query.filter(account_id=viewer.id)
     if county:
         query = query.filter(county=county)
     current = await loads()

@@ -8,6 +8,8 @@ from orm_models.notifications import CUSTOM, SUBSCRIBE, TEMPLATE, WECOM, Notific
 from handlers.notifications.compose import as_text, subscribe_data, template_data
 from handlers.notifications.fanout import ChannelUnavailable
 
+TEAM_ROBOT = "team:"  # a WECOM row's recipient: "wecom" (notify.wecom_webhook_url) or "team:ID" (the team's robot)
+
 # WeChat errcodes after which retrying the same channel is pointless: try the next channel.
 PERMANENT_ERRCODES = {
     40003: "openid 无效",
@@ -35,12 +37,26 @@ async def send(wechat: Any, config: Any, row: Notification) -> None:
                                     page=msg.get("page"))
     elif row.channel == CUSTOM:
         await wechat.send_custom_text(row.recipient, as_text(msg))
+    elif row.channel == WECOM and row.recipient.startswith(TEAM_ROBOT):
+        await wechat.wecom_send(as_text(msg), url=await team_webhook(row.recipient))
     elif row.channel == WECOM:
         if not config.notify.wecom_webhook_url:
             raise ChannelUnavailable("未配置 notify.wecom_webhook_url")
         await wechat.wecom_send(as_text(msg))
     else:
         raise ChannelUnavailable(f"未知渠道 {row.channel}")
+
+
+async def team_webhook(recipient: str) -> str:
+    """The robot address of the guidance team a ``team:ID`` recipient names (read at sending time,
+    so the address, with its key, is never copied into notification rows)."""
+    from orm_models import GuidanceTeam
+
+    team_id = recipient[len(TEAM_ROBOT):]
+    team = await GuidanceTeam.get_or_none(id=int(team_id)) if team_id.isdigit() else None
+    if team is None or not team.wecom_webhook_url:
+        raise ChannelUnavailable(f"指导团队（编号 {team_id}）未配置企业微信群机器人")
+    return team.wecom_webhook_url
 
 
 def template_id_for(config: Any, audience: str) -> str:

@@ -5,22 +5,36 @@ passwords are stored only as argon2 hashes; ``ensure_demo_staff`` is idempotent.
 """
 from __future__ import annotations
 
-from handlers.errors import InvalidInput
+from tortoise.transactions import in_transaction
+
+from handlers.errors import InvalidInput, NotAllowed
 from handlers.staff.passwords import MIN_PASSWORD, hash_password
 from handlers.clock import clock
 from handlers.validation import COUNTIES
-from orm_models import StaffAccount, StaffSession, Window
+from orm_models import Mentor, StaffAccount, StaffSession, Window
 from orm_models.staff import ROLES
 
 
-async def _check_new_account(username: str, role: str, window_id: int | None, county: str | None, password: str) -> dict[str, str]:
+MSG_MENTOR_HAS_ACCOUNT = "导师{name}（编号 {id}）已有登录账号 {username}，不能再新建"
+
+
+async def mentor_has_account(mentor: Mentor) -> NotAllowed:
+    """The 409 for a mentor who already has their own login."""
+    account = await StaffAccount.get_or_none(id=mentor.account_id)
+    return NotAllowed(MSG_MENTOR_HAS_ACCOUNT.format(name=mentor.name, id=mentor.id,
+                                                    username=account.username if account else ""))
+
+
+async def _check_new_account(username: str, role: str, window_id: int | None, county: str | None, password: str,
+                             mentor_id: int | None = None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         errors["username"] = "用户名必填，只能包含字母、数字、下划线、点和横线，最长 64 个字符"
     elif await StaffAccount.filter(username=username).exists():
         errors["username"] = f"用户名 {username} 已被使用"
     if role not in ROLES:
-        errors["role"] = "角色必须是 window（窗口工作人员）、county（县市管理员）或 prefecture（州级管理员）"
+        errors["role"] = ("角色必须是 window（窗口工作人员）、county（县市管理员）、prefecture（州级管理员）"
+                          "或 mentor（创业导师）")
     if role == "window":
         if window_id is None:
             errors["window"] = "窗口工作人员必须指定窗口编号（--window）"
@@ -28,6 +42,13 @@ async def _check_new_account(username: str, role: str, window_id: int | None, co
             errors["window"] = f"窗口编号 {window_id} 不存在"
     if role == "county" and not county:
         errors["county"] = "县市管理员必须指定县市（--county）"
+    if role == "mentor":
+        if mentor_id is None:
+            errors["mentor"] = "创业导师账号必须指定导师编号（--mentor），即「导师帮扶」导师名录中的编号"
+        elif not 1 <= mentor_id <= 2**31 - 1 or not await Mentor.filter(id=mentor_id).exists():
+            errors["mentor"] = f"导师编号 {mentor_id} 不存在"
+    elif mentor_id is not None:
+        errors["mentor"] = "只有创业导师账号（--role mentor）可以指定导师编号"
     if county and county not in COUNTIES:
         errors["county"] = "县市必须是楚雄州十个县市之一：" + "、".join(COUNTIES)
     if len(password) < MIN_PASSWORD:
@@ -45,15 +66,22 @@ async def create_staff(
     display_name: str = "",
     is_demo: bool = False,
     password_hash: str | None = None,
+    mentor_id: int | None = None,
 ) -> StaffAccount:
     """Create an account. Invalid input raises InvalidInput naming each field and stores nothing.
 
     A window's staff take the county of their window. The prefecture administrator has no county.
+    A mentor's account (role mentor) is the login of one mentor profile (``mentor_id``), takes the
+    mentor's name and no county (so every county-scoped list is empty for it) and sees only that
+    mentor's mentees (handlers/mentors/requests.py scoped); a mentor who already has a
+    login raises NotAllowed (409) and nothing is stored, even when two are created at once.
     """
     username = (username or "").strip()
-    errors = await _check_new_account(username, role, window_id, county, password)
+    errors = await _check_new_account(username, role, window_id, county, password, mentor_id)
     if errors:
         raise InvalidInput(fields=errors)
+    if role == "mentor":
+        return await _create_mentor_account(username, password, mentor_id, display_name)  # type: ignore[arg-type]
     if role == "window":
         county = (await Window.get(id=window_id)).county
     if role == "prefecture":
@@ -69,6 +97,22 @@ async def create_staff(
         county=county,
         is_demo=is_demo,
     )
+
+
+async def _create_mentor_account(username: str, password: str, mentor_id: int, display_name: str) -> StaffAccount:
+    mentor = await Mentor.get(id=mentor_id)
+    if mentor.account_id is not None:
+        raise await mentor_has_account(mentor)
+    password_hash = await hash_password(password)
+    async with in_transaction() as conn:
+        account = await StaffAccount.create(
+            username=username, display_name=display_name or mentor.name, password_hash=password_hash,
+            role="mentor", county=None, using_db=conn)  # no county: county-wide lists stay empty
+        # Conditional: of two accounts made for one mentor at once, one links and the other is rolled back.
+        linked = await Mentor.filter(id=mentor.id, account_id=None).using_db(conn).update(account_id=account.id)
+        if not linked:
+            raise await mentor_has_account(await Mentor.get(id=mentor.id))
+    return account
 
 
 async def set_password(staff: StaffAccount, password: str) -> None:

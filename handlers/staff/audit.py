@@ -29,6 +29,7 @@ ACTIONS = {
     "registry_change": "登记信息变更",
     "bind_wechat": "生成微信绑定码",
     "unlock_account": "解锁账号",
+    "create_account": "新建账号",
     "kb_import": "导入知识库文档",
     "kb_segment_edit": "修改知识库段落",
     "kb_publish": "发布知识库文档",

@@ -2,13 +2,14 @@
 
 Who may change what: county administrators their own county's entries, the prefecture
 administrator everything (including prefecture-level teams and mentors without a county);
-window staff may read only. Every change is audited. Invalid input names the field and stores
+window staff and mentors' own logins may read only. Every change is audited. Invalid input names the field and stores
 nothing.
 """
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
@@ -26,14 +27,49 @@ LABELS = {"carriers": "创业载体", "guidance-teams": "指导团队"}
 FIELDS = {
     "carriers": ("kind", "name", "county", "address", "recognized_on", "note", "industries", "lat", "lng", "offers",
                  "contact", "demo"),
-    "guidance-teams": ("name", "county", "leader", "note"),
+    "guidance-teams": ("name", "county", "leader", "note", "wecom_webhook_url"),
 }
+WEBHOOK_MAX = 500
+MSG_WEBHOOK = ("企业微信群机器人地址：应为以 https:// 开头的完整地址（含 key），"
+               "如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def mask_webhook(url: str | None) -> str | None:
+    """A robot address as listings show it: the key (and any other query value) masked but its last 4."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    query = "&".join(f"{k}={'*' * 8}{v[-4:] if len(v) > 8 else ''}" for k, v in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def clean_webhook(raw: Any, stored: str | None) -> str | None:
+    """A team's robot address: https (http only to this machine, for the local stand-in) with a key.
+
+    The masked form a listing showed, sent back unchanged by an edit form, keeps the stored address;
+    "" or null removes it. Raises FieldError naming the field.
+    """
+    if raw in (None, ""):
+        return None
+    url = str(raw).strip()
+    if stored and url == mask_webhook(stored):
+        return stored
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    if len(url) > WEBHOOK_MAX or not (parts.scheme == "https" or local) or not parts.hostname or parts.fragment \
+            or any(c.isspace() for c in url) or not dict(parse_qsl(parts.query)).get("key"):
+        raise FieldError(MSG_WEBHOOK)
+    return url
+
 COUNTY_REQUIRED = {"carriers"}
 
 
 def to_dict(kind: str, obj: Any) -> dict[str, Any]:
     out = {name: getattr(obj, name) for name in FIELDS[kind]}
     out.update(id=obj.id, created_at=local(obj.created_at), updated_at=local(obj.updated_at))
+    if kind == "guidance-teams":  # never in full: the key lets anyone post to the group
+        out.update(wecom_webhook_url=mask_webhook(obj.wecom_webhook_url), has_wecom_webhook=bool(obj.wecom_webhook_url))
     if kind == "carriers":  # contract §8: POST /staff/carriers answers {carrier: {id}} (beside the flat entry)
         codes = {zh: code for code, zh in CARRIER_KIND_CODES.items()}
         out.update(kind_code=codes.get(obj.kind, ""), carrier={"id": obj.id})
@@ -53,12 +89,20 @@ async def list_entries(kind: str, *, county: str | None = None, carrier_kind: st
 def _may_write(staff: StaffAccount, county: str | None) -> None:
     if staff.role == "window":
         raise Forbidden("窗口工作人员只能查看登记信息，新增或修改请联系县市管理员")
+    if staff.role not in ("county", "prefecture"):  # a mentor's own login reads only
+        raise Forbidden("只有县市管理员、州级管理员可以登记和修改登记信息")
     if staff.role == "county" and county != staff.county:
         raise Forbidden(f"县市管理员只能登记和修改本县市（{staff.county}）的信息")
 
 
-async def _clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+async def _clean(kind: str, data: dict[str, Any], stored: Any = None) -> dict[str, Any]:
     errors: dict[str, str] = {}
+    webhook = None
+    if kind == "guidance-teams":
+        try:
+            webhook = clean_webhook(data.get("wecom_webhook_url"), getattr(stored, "wecom_webhook_url", None))
+        except FieldError as exc:
+            errors["wecom_webhook_url"] = str(exc)
     name = str(data.get("name") or "").strip()
     if not 2 <= len(name) <= 100:
         errors["name"] = "名称：请填写 2 到 100 个字"
@@ -76,6 +120,8 @@ async def _clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(errors)
     clean = {f: data.get(f) for f in FIELDS[kind] if f in data}
     clean.update(name=name, county=county)
+    if kind == "guidance-teams":
+        clean["wecom_webhook_url"] = webhook
     if kind == "carriers":
         clean.update(kind=CARRIER_KIND_CODES.get(data["kind"], data["kind"]), industries=list(data.get("industries") or []),
                      offers={k: str(v or "").strip() for k, v in (data.get("offers") or {}).items()},
@@ -138,7 +184,7 @@ async def update_entry(staff: StaffAccount, kind: str, entry_id: int, data: dict
     obj = await _get(kind, entry_id)
     _may_write(staff, obj.county)
     merged = {**{f: getattr(obj, f) for f in FIELDS[kind]}, **data}
-    clean = await _clean(kind, merged)
+    clean = await _clean(kind, merged, obj)
     _may_write(staff, clean["county"])
     for field, value in clean.items():
         setattr(obj, field, value)

@@ -1,8 +1,11 @@
 """Every role against every staff endpoint, as one table.
 
 Callers: nobody (no token), a mini-program user, a window's staff in county A and in county B, county
-A's administrator and the prefecture administrator. Records live in county A (楚雄市) and B (元谋县).
+A's administrator, the prefecture administrator and a mentor's own login (role mentor, the mentor of
+one request in county A). Records live in county A (楚雄市) and B (元谋县).
 Someone else's record is always 404 (never 403, so ids reveal nothing); role limits are 403.
+A mentor is an outsider to every record but their own mentees': unless a row says otherwise, the
+mentor gets what window B's staff get (another county's records 404, administrators' work 403).
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from tests.support.events import event_body
 from tests.support.staff import COUNTY_A, World, build_world, token
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
 
-ROLES = ("anon", "user", "window_a", "window_b", "county_a", "prefecture")
+ROLES = ("anon", "user", "window_a", "window_b", "county_a", "prefecture", "mentor")
 HAN = {"window_a": "甲", "window_b": "乙", "county_a": "丙", "prefecture": "丁"}  # names are people's names
 STAFF = ROLES[2:]
 
@@ -23,8 +26,8 @@ def everyone(status: int) -> dict[str, int]:
     return {"anon": 401, "user": 401, **{r: status for r in STAFF}}
 
 
-def by_role(**statuses: int) -> dict[str, int]:
-    return {"anon": 401, "user": 401, **statuses}
+def by_role(mentor: int | None = None, **statuses: int) -> dict[str, int]:
+    return {"anon": 401, "user": 401, **statuses, "mentor": statuses["window_b"] if mentor is None else mentor}
 
 
 # (method, path template, body or body factory, expected status per role)
@@ -34,11 +37,11 @@ Row = tuple[str, str, Any, dict[str, int]]
 def table(w: World, ids: dict[str, int]) -> list[Row]:
     a, b = w.a, w.b
     in_a = by_role(window_a=200, window_b=404, county_a=200, prefecture=200)
-    in_b = by_role(window_a=404, window_b=200, county_a=404, prefecture=200)
+    in_b = by_role(window_a=404, window_b=200, county_a=404, prefecture=200, mentor=404)
     decided_a = by_role(window_a=409, window_b=404, county_a=409, prefecture=409)
     writers = by_role(window_a=403, window_b=403, county_a=201, prefecture=201)
     changers = by_role(window_a=403, window_b=403, county_a=200, prefecture=200)
-    deleters = by_role(window_a=403, window_b=403, county_a=200, prefecture=404)
+    deleters = by_role(window_a=403, window_b=403, county_a=200, prefecture=404, mentor=404)  # gone by then
     return [
         ("GET", "/staff/me", None, everyone(200)),
         ("GET", "/staff/meta", None, everyone(200)),
@@ -88,17 +91,22 @@ def table(w: World, ids: dict[str, int]) -> list[Row]:
          by_role(window_a=403, window_b=403, county_a=422, prefecture=422)),
         ("GET", "/staff/mentor-requests", None, everyone(200)),
         ("GET", f"/staff/mentor-requests/{ids['mentor_request_a']}", None, in_a),
+        ("GET", f"/staff/mentor-requests/{ids['mentor_assigned_a']}", None, {**in_a, "mentor": 200}),
         ("POST", f"/staff/mentor-requests/{ids['mentor_request_a']}/assign", {},
          by_role(window_a=403, window_b=403, county_a=200, prefecture=409)),
         ("POST", f"/staff/mentor-requests/{ids['mentor_assigned_a']}/follow-ups",
          {"kind": "其他", "note": "电话回访了一次", "date": "2025-03-03"},
-         by_role(window_a=201, window_b=404, county_a=201, prefecture=201)),
+         by_role(window_a=201, window_b=404, county_a=201, prefecture=201, mentor=201)),
         ("PUT", f"/staff/carriers/{ids['carrier_a']}",
          {"kind": "创业小镇", "name": "彝人古镇创业小镇", "county": COUNTY_A, "note": "改过"}, changers),
         ("PUT", f"/staff/guidance-teams/{ids['team_a']}", {"name": "楚雄市创业指导一队", "county": COUNTY_A},
          changers),
         ("PUT", f"/staff/mentors/{ids['mentor_a']}", {"name": "导师甲", "county": COUNTY_A, "expertise": ["电商"]},
          changers),
+        # County A's administrator opens the login first, so the prefecture administrator finds one (409).
+        ("POST", f"/staff/mentors/{ids['mentor_a']}/account",
+         lambda role: {"username": f"acct_{role}", "password": "correct-horse-battery"},
+         by_role(window_a=403, window_b=403, county_a=201, prefecture=409)),
         # Roles are tried in ROLES order: county A's administrator deletes first, so the prefecture
         # administrator then finds the entry gone.
         ("DELETE", f"/staff/mentors/{ids['mentor_a']}", None, deleters),
@@ -186,7 +194,7 @@ async def _fixtures(w: World) -> dict[str, int]:
     event = await publish_direct(COUNTY_A)
     reg = await register_for_event(a.user.id, signup(event.id))
     withdrawn = await publish_direct(COUNTY_A)
-    requests = await _mentor_requests(a, pref)
+    requests = await _mentor_requests(w, a, pref)
     return {**requests, "decided_loan_a": decided_loan.id, "decided_training_a": other.id, "future_a": future.id,
             "sent_note_a": sent.id, "carrier_a": carrier.id, "mentor_a": mentor.id, "team_a": team.id,
             "kb_doc_a": kb_a.id, "kb_segment_a": kb_seg_a.id, "kb_doc_prefecture": kb_pref.id,
@@ -195,10 +203,10 @@ async def _fixtures(w: World) -> dict[str, int]:
             "event_a": event.id, "event_w": withdrawn.id, "reg_a": reg.id, "reg_a_code": reg.code}
 
 
-async def _mentor_requests(a: Any, pref: Any) -> dict[str, int]:
+async def _mentor_requests(w: World, a: Any, pref: Any) -> dict[str, int]:
     from handlers.mentors.requests import assign_mentor, submit_request
     from handlers.users import find_or_create_user
-    from orm_models import Mentor
+    from orm_models import Mentor, MentorRequest
 
     await Mentor.create(name="导师乙", county=COUNTY_A, expertise="电商、营销", counties=[COUNTY_A], capacity=5)
     form = {"county": COUNTY_A, "industry": "电商", "need": "想学网店推广", "name": "李小梅", "phone": a.phone}
@@ -206,6 +214,10 @@ async def _mentor_requests(a: Any, pref: Any) -> dict[str, int]:
     third = await find_or_create_user("mp", "openid-mentor-seeker")
     assigned = await submit_request(third.id, form)
     await assign_mentor(pref, assigned.id)
+    from handlers.staff.accounts import create_staff
+
+    mentor_id = (await MentorRequest.get(id=assigned.id)).mentor_id
+    w.staff["mentor"] = await create_staff("mentor_login", "mentor", "correct-horse-battery", mentor_id=mentor_id)
     return {"mentor_request_a": waiting.id, "mentor_assigned_a": assigned.id}
 
 

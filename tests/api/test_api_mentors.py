@@ -63,14 +63,12 @@ async def test_a_bad_profile_names_each_field_in_chinese(client: Any) -> None:
 async def test_a_user_finds_an_e_commerce_mentor_in_yaoan_and_sees_the_follow_ups(client: Any, config: Any,
                                                                                     standin: Any) -> None:
     from handlers.staff.accounts import create_staff
-    from orm_models import Mentor
 
     admin = await _admin(client)
     mid = await _mentor(client, admin)
-    account = await create_staff("mentor_yang", "mentor", "correct-horse-battery")
+    account = await create_staff("mentor_yang", "mentor", "correct-horse-battery", mentor_id=mid)
     account.wechat_openid = "openid-mentor-yang"
     await account.save()
-    await Mentor.filter(id=mid).update(account_id=account.id)
     user, _ = await login(client, "xiaomei")
 
     made = await client.post(f"{API}/mentor-requests", headers={**user, "Idempotency-Key": "req-1"}, json=REQUEST)

@@ -13,10 +13,9 @@ async def _yaoan_mentor(bound_openid: str | None = None):
     mentor = await Mentor.create(name="杨丽华", county="姚安县", counties=["姚安县"], expertise="电商、营销",
                                  organization="姚安县电商服务中心", title="电商讲师", capacity=3)
     if bound_openid:
-        account = await create_staff("mentor_yang", "mentor", "correct-horse-battery")
+        account = await create_staff("mentor_yang", "mentor", "correct-horse-battery", mentor_id=mentor.id)
         account.wechat_openid = bound_openid
         await account.save()
-        await Mentor.filter(id=mentor.id).update(account_id=account.id)
     return mentor
 
 

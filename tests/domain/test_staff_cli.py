@@ -129,3 +129,42 @@ def test_the_chuangye_command_reads_the_password_from_stdin(config, tmp_path):
     assert "已创建工作人员账号 cx_admin（县市管理员，楚雄市" in done.stdout
     staff = _query(config, lambda: StaffAccount.get(username="cx_admin"))
     assert staff.county == "楚雄市" and staff.role == "county"
+
+
+def _mentor(config: Any, **kw: Any) -> int:
+    async def make() -> int:
+        from orm_models import Mentor
+
+        return (await Mentor.create(name="杨丽华", county="姚安县", counties=["姚安县"], expertise="电商", **kw)).id
+
+    return _query(config, make)
+
+
+def test_staff_add_creates_a_mentors_login_linked_to_the_profile(config, capsys):
+    from orm_models import Mentor, StaffAccount
+
+    mid = _mentor(config)
+    code, out, err = _run(config, ["--username", "yang_lihua", "--role", "mentor", "--mentor", str(mid)], "0123456789",
+                          capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"已创建创业导师账号 yang_lihua（导师 杨丽华，导师编号 {mid}") and "绑定" in out
+    staff = _query(config, lambda: StaffAccount.get(username="yang_lihua"))
+    assert (staff.role, staff.county, staff.display_name) == ("mentor", None, "杨丽华")
+    assert _query(config, lambda: Mentor.get(id=mid)).account_id == staff.id
+    again = _run(config, ["--username", "yang2", "--role", "mentor", "--mentor", str(mid)], "0123456789", capsys)
+    assert again[0] == 2 and "--mentor：导师杨丽华" in again[2] and "已有登录账号 yang_lihua" in again[2]
+    assert not _query(config, lambda: StaffAccount.filter(username="yang2").exists())
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--username", "m", "--role", "mentor"], "--mentor：创业导师账号必须指定导师编号（--mentor），即「导师帮扶」导师名录中的编号"),
+    (["--username", "m", "--role", "mentor", "--mentor", "999"], "--mentor：导师编号 999 不存在"),
+    (["--username", "m", "--role", "prefecture", "--mentor", "1"], "--mentor：只有创业导师账号（--role mentor）可以指定导师编号"),
+])
+def test_staff_add_of_a_mentor_names_the_mentor_field_in_chinese(config, capsys, argv, message):
+    from orm_models import StaffAccount
+
+    code, out, err = _run(config, argv, "0123456789", capsys)
+    assert code == 2 and out == ""
+    assert message in err.splitlines()
+    assert _query(config, lambda: StaffAccount.all().count()) == 0

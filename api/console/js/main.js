@@ -21,8 +21,12 @@ const PAGES = [
   { path: "bind", title: "绑定微信", module: "./pages/bind.js" },
   { path: "locks", title: "账号解锁", module: "./pages/locks.js", roles: ["county", "prefecture"] },
 ];
-// The pages this staff member's role may open (a page without roles is for everyone).
-const pagesFor = (me) => PAGES.filter((p) => !p.roles || (me && p.roles.includes(me.role)));
+// A mentor's own login opens only their mentees and the WeChat binding.
+const MENTOR_PAGES = ["mentors", "bind"];
+// The pages this staff member's role may open (a page without roles is for every role but mentor).
+const pagesFor = (me) => PAGES.filter((p) => (me && me.role === "mentor"
+  ? MENTOR_PAGES.includes(p.path)
+  : !p.roles || (me && p.roles.includes(me.role))));
 
 const $ = (id) => document.getElementById(id);
 const ctx = { me: null, meta: null };

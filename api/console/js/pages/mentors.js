@@ -1,7 +1,7 @@
 // 导师帮扶: requests for a mentor (suggestions, one-click assignment, follow-ups) and mentor profiles
 // (add one, or import a 师资库 .xlsx). Areas, follow-up kinds and status names come from GET /staff/meta.
 import { get, post, query } from "../api.js";
-import { formData, h, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
+import { fmtTime, formData, h, messageSlot, showFieldErrors, statusBadge, table } from "../dom.js";
 
 const ADMINS = ["county", "prefecture"];
 
@@ -10,8 +10,17 @@ export async function render(main, ctx) {
   const requests = h("div");
   const mentors = h("div");
   const reload = async () => {
-    await Promise.all([loadRequests(requests, msg, reload, ctx), loadMentors(mentors, msg, ctx)]);
+    await Promise.all([loadRequests(requests, msg, reload, ctx), loadMentors(mentors, msg, ctx, reload)]);
   };
+  if (ctx.me.role === "mentor") {
+    // A mentor's own login: only their mentees, with the follow-up form on each.
+    main.append(
+      h("p", { class: "muted" }, "这里只显示分配给您的创业者。点开前请先联系创业者，帮扶后请填写帮扶记录。"),
+      msg.el, h("h3", {}, "我帮扶的创业者"), requests);
+    const mine = () => loadRequests(requests, msg, mine, ctx);
+    return mine();
+  }
+  const account = h("div", { "data-testid": "mentor-account-box" });
   main.append(
     h("p", { class: "muted" }, "找导师申请按擅长领域、服务县市和导师当前帮扶人数推荐导师；分配后系统通知导师和创业者。"),
     msg.el,
@@ -19,8 +28,10 @@ export async function render(main, ctx) {
     requests,
     h("h3", {}, "导师名录"),
     ...(ADMINS.includes(ctx.me.role) ? [mentorForm(ctx, msg, reload), importForm(msg, reload)] : []),
+    account,
     mentors,
   );
+  ctx.mentorAccountBox = account;
   await reload();
 }
 
@@ -93,7 +104,7 @@ async function act(msg, reload, path, body, done) {
   }
 }
 
-async function loadMentors(box, msg, ctx) {
+async function loadMentors(box, msg, ctx, reload) {
   let rows;
   try {
     rows = (await get(`/mentors${query({})}`)).items;
@@ -108,9 +119,42 @@ async function loadMentors(box, msg, ctx) {
     { label: "团队", value: (m) => m.team },
     { label: "电话", value: (m) => m.phone },
     { label: "帮扶中 / 上限", value: (m) => `${m.load} / ${m.capacity}` },
-    { label: "绑定", value: (m) => (m.has_account ? "已开通账号" : "") },
+    { label: "登录账号", value: (m) => (m.has_account ? "已开通账号"
+      : ADMINS.includes(ctx.me.role) ? h("button", { type: "button", class: "small", "data-testid": "open-account",
+        onclick: () => accountForm(ctx.mentorAccountBox, m, msg, reload) }, "开通登录账号") : "") },
   ];
   box.replaceChildren(table(columns, rows, { empty: "还没有登记创业导师。", testid: "mentor-table" }));
+}
+
+// 开通登录账号: a username and first password for the mentor, then the one-time bind code they send
+// to the official account as 「绑定 123456」 so assignments reach their WeChat.
+function accountForm(box, m, msg, reload) {
+  msg.clear();
+  const form = h("form", { class: "inline", "data-testid": "mentor-account-form" },
+    `为导师 ${m.name} 开通登录账号：`,
+    h("label", {}, "用户名", h("input", { name: "username", required: true, autocomplete: "off" })),
+    h("label", {}, "初始密码（至少 10 个字符）", h("input", { name: "password", type: "password", required: true, autocomplete: "new-password" })),
+    h("button", { type: "submit", class: "small primary" }, "开通"));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    let res;
+    try {
+      res = await post(`/mentors/${m.id}/account`, formData(form));
+    } catch (err) {
+      showFieldErrors(form, err.fields);
+      return msg.error(err);
+    }
+    msg.ok(`已为导师 ${m.name} 开通登录账号 ${res.account.username}，请把用户名和初始密码告诉导师。`);
+    const code = res.bind_code.code;
+    box.replaceChildren(h("div", { class: "card", "data-testid": "mentor-bind-card" },
+      h("div", {}, `导师 ${m.name} 的一次性微信绑定码`),
+      h("div", { class: "bind-code", "data-testid": "mentor-bind-code" }, code),
+      h("p", {}, "请导师用自己的微信，", h("strong", {}, `向公众号发送「绑定 ${code}」`), `（只能使用一次，${fmtTime(res.bind_code.expires_at)} 前有效）。`),
+      h("p", { class: "muted" }, "绑定后分配给导师的帮扶任务会发到导师的微信；过期后导师可登录后台在「绑定微信」重新获取。")));
+    await reload();
+  });
+  box.replaceChildren(form);
+  form.elements.username.focus();
 }
 
 function checkboxes(name, values) {
