@@ -8,7 +8,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0010_segment_embeddings")]
+    dependencies = [("models", "0011_kb_synonyms")]
 
     operations = [
         ops.AddField('GuidanceTeam', 'wecom_webhook_url', fields.CharField(
