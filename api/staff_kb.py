@@ -15,6 +15,7 @@ import logging
 from typing import Literal
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import Field
 
 from chuangye import appkeys as K
@@ -204,7 +205,7 @@ async def _read_upload(request: web.Request) -> tuple[str, bytes, dict[str, str]
                 await part.release()
     except (InvalidInput, parsers.FileTooLarge):
         raise
-    except (ValueError, AssertionError, RuntimeError) as exc:  # a malformed multipart body
+    except (ValueError, AssertionError, RuntimeError, HttpProcessingError) as exc:  # a malformed multipart body
         raise InvalidInput({"file": "上传内容格式不正确，请重新选择文件上传"}) from exc
     if not filename:
         raise InvalidInput({"file": "请选择要导入的文件"})

@@ -252,3 +252,18 @@ async def test_a_confident_answer_counts_as_a_use_of_its_segment(client):
 
 def test_the_upload_limit_is_20_mb():
     assert parsers.MAX_BYTES == 20 * 1024 * 1024
+
+
+async def test_a_multipart_part_whose_header_is_not_valid_is_a_422_not_a_500(client):
+    """Found by schemathesis: a part header with bytes HTTP does not allow made aiohttp raise InvalidHeader."""
+    heads = await _staff(client, "prefecture")
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\n".encode() + b'Content-Disposition: form-data; name="a\x06_\xc2\x84"\r\n\r\n[]\r\n'
+            + f"--{boundary}\r\n".encode()
+            + b'Content-Disposition: form-data; name="file"; filename="a.md"\r\n\r\n' + TOPIC_MD + b"\r\n"
+            + f"--{boundary}--\r\n".encode())
+    resp = await client.post(f"{API}/staff/kb/documents", data=body,
+                             headers={**heads, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert resp.status == 422, await resp.text()
+    assert "file" in (await resp.json())["error"]["fields"]
+    await _nothing_uploaded()
