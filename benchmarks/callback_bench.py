@@ -80,10 +80,10 @@ def serve_echo(config: Config, port: int) -> None:
 
     from aiohttp import web
     from wechatpy import parse_message
-    from wechatpy.crypto import WeChatCrypto
+    from wechatpy.crypto import PrpCrypto, WeChatCrypto
     from wechatpy.utils import WeChatSigner, to_text
 
-    from bot.xmlsafe import render_xml, safe_fields
+    from bot.xmlsafe import render_xml
 
     oa = config.wechat.official_account
     crypto = WeChatCrypto(oa.token, oa.encoding_aes_key, oa.app_id)
@@ -103,7 +103,7 @@ def serve_echo(config: Config, port: int) -> None:
         reply = render_xml({"ToUserName": msg.source, "FromUserName": msg.target, "CreateTime": int(time.time()),
                             "MsgType": "text", "Content": to_text(getattr(msg, "content", ""))})
         nonce, timestamp = _secrets.token_hex(8), str(int(time.time()))
-        encrypt = safe_fields(crypto.encrypt_message(reply, nonce, timestamp))["Encrypt"]
+        encrypt = PrpCrypto(crypto.key).encrypt(reply, oa.app_id).decode("ascii")
         return web.Response(text=render_xml({"Encrypt": encrypt, "MsgSignature": signature(timestamp, nonce, encrypt),
                                              "TimeStamp": int(timestamp), "Nonce": nonce}),
                             content_type="application/xml")

@@ -10,11 +10,13 @@ section early and inject elements.
 from __future__ import annotations
 
 import re
-from typing import Mapping
-from xml.etree.ElementTree import ParseError
+from typing import Any, Mapping
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from wechatpy.events import EVENT_TYPES
+from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -40,6 +42,65 @@ def safe_fields(text: str) -> dict[str, str]:
     Refuses DTDs, entity declarations and external references (defusedxml), malformed XML,
     a root other than ``<xml>``, and nested structure deeper than WeChat ever sends.
     """
+    return _fields(_root(text))
+
+
+def safe_message(text: str) -> tuple[dict[str, str], Any]:
+    """``(safe_fields(text), the wechatpy message)`` from ONE parse (defusedxml's).
+
+    The message is what ``wechatpy.parse_message(text)`` gives for the same text: it is built
+    from the dict xmltodict would have made (empty elements None, nested ones or ones with
+    attributes a dict, repeated ones a list), so the same bodies are refused with the same
+    KeyError/TypeError/AttributeError (tests/chat/test_callback_reply_xml.py compares them).
+    """
+    root = _root(text)
+    return _fields(root), _wechat_message(_as_xmltodict(root))
+
+
+def _as_xmltodict(root: Element) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for child in root:
+        if not isinstance(child.tag, str):
+            continue
+        if len(child) or child.attrib:
+            value: Any = {"nested": True}
+        else:
+            value = (child.text or "").strip() or None
+        if child.tag in doc:
+            previous = doc[child.tag]
+            doc[child.tag] = (previous if isinstance(previous, list) else [previous]) + [value]
+        else:
+            doc[child.tag] = value
+    return doc
+
+
+def _wechat_message(message: dict[str, Any]) -> Any:
+    """wechatpy.parser.parse_message after its xmltodict.parse (wechatpy 1.8, MIT)."""
+    message_type = message["MsgType"].lower()
+    event_type = None
+    if message_type == "event" or message_type.startswith("device_"):
+        if "Event" in message:
+            event_type = message["Event"].lower()
+        if event_type is None and message_type.startswith("device_"):
+            event_type = message_type
+        elif message_type.startswith("device_"):
+            event_type = f"device_{event_type}"
+        if event_type == "subscribe" and message.get("EventKey"):
+            event_key = message["EventKey"]
+            if event_key.startswith(("scanbarcode|", "scanimage|")):
+                event_type = "subscribe_scan_product"
+                message["Event"] = event_type
+            elif event_key.startswith("qrscene_"):
+                event_type = "subscribe_scan"
+                message["Event"] = event_type
+                message["EventKey"] = event_key[len("qrscene_"):]
+        message_class = EVENT_TYPES.get(event_type, UnknownMessage)
+    else:
+        message_class = MESSAGE_TYPES.get(message_type, UnknownMessage)
+    return message_class(message)
+
+
+def _root(text: str) -> Element:
     try:
         root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -48,6 +109,10 @@ def safe_fields(text: str) -> dict[str, str]:
         raise BadXml(f"not well-formed XML: {exc}") from None
     if root.tag != "xml":
         raise BadXml(f"unexpected root element <{root.tag}>")
+    return root
+
+
+def _fields(root: Element) -> dict[str, str]:
     fields: dict[str, str] = {}
     for child in root:
         if isinstance(child.tag, str):
