@@ -70,7 +70,8 @@ def serve_app(config: Config, port: int) -> None:
     from chuangye.log import setup_logging
 
     setup_logging("ERROR", json_format=False)
-    web.run_app(create_app(config), host="127.0.0.1", port=port, access_log=None, print=None)
+    # reuse_port: several of these processes can share the port (SO_REUSEPORT, --scaling)
+    web.run_app(create_app(config), host="127.0.0.1", port=port, access_log=None, print=None, reuse_port=True)
 
 
 def serve_echo(config: Config, port: int) -> None:
@@ -111,7 +112,7 @@ def serve_echo(config: Config, port: int) -> None:
     app = web.Application()
     app.router.add_post(PATH, handler)
     app.router.add_get("/healthz", lambda r: web.Response(text="ok"))
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None, reuse_port=True)
 
 
 def serve_bare(port: int) -> None:
@@ -195,17 +196,23 @@ async def fire(name: str, base: str, wx: WeChatServer, senders: int, total: int)
 
 
 def run_target(name: str, target: Any, args: tuple[Any, ...], wx: WeChatServer, senders: int,
-               total: int, warmup: int) -> Result:
+               total: int, warmup: int, processes: int = 1) -> Result:
+    """``processes`` > 1: that many server processes on one port (SO_REUSEPORT: the kernel spreads
+    the connections), started one after another so that each is ready before the next."""
     port = free_port()
-    proc = multiprocessing.get_context("spawn").Process(target=target, args=(*args, port), daemon=True)
-    proc.start()
     base = f"http://127.0.0.1:{port}"
+    procs = []
     try:
-        asyncio.run(fire(name, base, wx, senders, warmup))
+        for _ in range(processes):
+            proc = multiprocessing.get_context("spawn").Process(target=target, args=(*args, port), daemon=True)
+            proc.start()
+            procs.append(proc)
+            asyncio.run(fire(name, base, wx, senders, warmup))
         return asyncio.run(fire(name, base, wx, senders, total))
     finally:
-        proc.terminate()
-        proc.join(10)
+        for proc in procs:
+            proc.terminate()
+            proc.join(10)
 
 
 async def clear_redis(config: Config) -> None:
@@ -233,6 +240,34 @@ def report(results: list[Result], senders: int) -> None:
           f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
 
 
+def scaling(args: argparse.Namespace, sqlite: Config, wx: WeChatServer, total: int) -> int:
+    from chuangye.db import migrate
+
+    config, label, target = sqlite, "SQLite + in-process store", serve_app
+    if args.scaling_echo:
+        config, label, target = sqlite, "bare safe-mode echo", serve_echo
+    elif args.pg:
+        config, label = bench_config(args.pg, args.redis), "PostgreSQL + Redis"
+        asyncio.run(migrate(config))
+    results = []
+    try:
+        for n in (1, 2):
+            results.append(run_target(f"{n} process{'es' if n > 1 else ''}", target, (config,), wx,
+                                      args.senders, total, args.warmup, processes=n))
+    finally:
+        if args.pg:
+            asyncio.run(clear_redis(config))
+    one, two = results
+    print(f"\nscaling, {label}, {args.senders} concurrent senders, SO_REUSEPORT")
+    print(f"{'target':<24}{'requests':>9}{'errors':>8}{'answered':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}")
+    for r in results:
+        print(f"{r.name:<24}{len(r.latencies):>9}{r.errors:>8}{r.answered:>10}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}"
+              f"{r.throughput:>9.0f}")
+    print(f"two ÷ one: {two.throughput / one.throughput:.2f}× (cores: {os.cpu_count()}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--senders", type=int, default=50)
@@ -240,6 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--pg", help="also run on this PostgreSQL database (migrated first)")
     p.add_argument("--redis", help="Redis URL for the PostgreSQL run")
+    p.add_argument("--scaling", action="store_true",
+                   help="only the app (PostgreSQL + Redis when given, else SQLite): one process, then two sharing "
+                        "the port (SO_REUSEPORT), in one run")
+    p.add_argument("--scaling-echo", action="store_true",
+                   help="with --scaling: the bare safe-mode echo instead of the app (does the machine scale at all?)")
     p.add_argument("--plain-bare", action="store_true",
                    help="also measure the old baseline: a handler answering `success` without decrypting")
     args = p.parse_args(argv)
@@ -251,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         sqlite = bench_config(f"sqlite://{tmp}/bench.db", None)
         asyncio.run(migrate(sqlite))
         wx = WeChatServer.from_config(sqlite)
+        if args.scaling:
+            return scaling(args, sqlite, wx, total)
         if args.plain_bare:
             results.append(run_target("plain aiohttp handler (success)", serve_bare, (), wx, args.senders, total,
                                       args.warmup))
