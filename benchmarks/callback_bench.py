@@ -158,12 +158,15 @@ async def wait_ready(http: aiohttp.ClientSession, base: str, timeout: float = 60
     raise RuntimeError(f"server at {base} did not start")
 
 
-async def fire(name: str, base: str, wx: WeChatServer, senders: int, total: int) -> Result:
-    """``total`` requests from ``senders`` concurrent WeChat users; bodies built before timing."""
+async def fire(name: str, base: str, wx: WeChatServer, senders: int, total: int,
+               texts: list[str] | None = None) -> Result:
+    """``total`` requests from ``senders`` concurrent WeChat users (the questions in turn, or
+    ``texts``); bodies built before timing."""
+    texts = texts or QUESTIONS
     jobs = []
     for i in range(total):
         openid = f"bench-user-{i % senders}"
-        jobs.append(wx.request(wx.text(openid, QUESTIONS[i % len(QUESTIONS)]), openid))
+        jobs.append(wx.request(wx.text(openid, texts[i % len(texts)]), openid))
     latencies: list[float] = []
     bodies: list[str] = []
     errors = 0

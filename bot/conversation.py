@@ -38,7 +38,7 @@ from chuangye import appkeys as K
 from chuangye import metrics, pii
 from chuangye.db import note_db_unavailable
 from chuangye.log import log_event
-from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, Store, keys
+from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, PrefetchedStore, Store, keys
 
 from handlers import texts
 from bot.skills import Context, Incoming, chain_of
@@ -201,8 +201,12 @@ class Conversation:
     async def _answer(self, inc: Incoming) -> str:
         """Run the chain (errors become the apology) and put any undelivered answer first."""
         chain = chain_of(self.app)
+        # The user's dialogue keys in one round trip (the user's lock is held: nothing else writes them).
+        store = self.store
+        if store.name == "redis" and inc.is_text:
+            store = await PrefetchedStore.prefetch(store, _dialogue_keys(inc.openid))
         try:
-            parts = await chain.run(Context(self.app), inc) or []
+            parts = await chain.run(Context(self.app, message_store=store), inc) or []
         except Exception as exc:
             metrics.count_db_error(exc, "bot")
             if note_db_unavailable(exc):  # logged once per outage; the user hears it is busy
@@ -272,6 +276,13 @@ class Conversation:
         key = keys.pending_reply(openid)
         pending, shared = await self._pending(key)
         await self._keep_pending(key, pending + [reply], shared)
+
+
+def _dialogue_keys(openid: str) -> list[str]:
+    """Keys that only this user's messages write, under the user's lock: read once per text message
+    by the skills (the chat forms' state and its lapse mark, a pending pick or offer, the transcript)."""
+    return [keys.dialogue(openid), keys.custom(f"dlgmark:{openid}"), keys.custom(f"pick:{openid}"),
+            keys.custom(f"offer:{openid}"), keys.custom(f"chatlog:{openid}")]
 
 
 def _store_down(consequence: str, exc: BaseException) -> None:

@@ -95,6 +95,7 @@ class Context:
 
     app: web.Application
     policy_confident: bool | None = None  # a policy answer was recorded: was it confident?
+    message_store: Store | None = None  # the store as this message sees it (chuangye.store.PrefetchedStore)
 
     @property
     def config(self) -> Config:
@@ -102,7 +103,7 @@ class Context:
 
     @property
     def store(self) -> Store:
-        return self.app[K.STORE]
+        return self.message_store or self.app[K.STORE]
 
     @property
     def kb(self) -> Any:

@@ -119,6 +119,10 @@ class Store:
     async def close(self) -> None:
         return None
 
+    async def get_many(self, names: list[str]) -> list[str | None]:
+        """``[get(k) for k in names]``; one round trip on Redis (MGET)."""
+        return [await self.get(k) for k in names]
+
     async def get_json(self, key: str) -> Any:
         raw = await self.get(key)
         return None if raw is None else json.loads(raw)
@@ -259,6 +263,10 @@ class RedisStore(Store):
         async with self._guard():
             await self.client.set(self._k(key), value, px=self._px(ttl))
 
+    async def get_many(self, names: list[str]) -> list[str | None]:
+        async with self._guard():
+            return list(await self.client.mget([self._k(k) for k in names]))
+
     async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
         async with self._guard():
             return bool(await self.client.set(self._k(key), value, px=self._px(ttl), nx=True))
@@ -331,6 +339,57 @@ class RedisStore(Store):
         """Delete every key under this store's namespace (tests, and `chuangye` resets)."""
         async for key in self.client.scan_iter(match=self.ns + "*", count=500):
             await self.client.delete(key)
+
+
+class PrefetchedStore(Store):
+    """A store as one message sees it under its user's lock: some of the user's keys read up front in
+    one round trip (``prefetch``), each served from that read once, until this message writes it;
+    everything else (and every write) goes to the store itself.
+
+    Only for keys that nothing else writes while the user's lock is held (the user's own dialogue
+    keys), so the up-front read is what a read at that point would have given.
+    """
+
+    def __init__(self, store: Store, values: dict[str, str | None]) -> None:
+        self.inner, self._values, self.name = store, values, store.name
+
+    @classmethod
+    async def prefetch(cls, store: Store, names: list[str]) -> Store:
+        """The store with ``names`` read in one round trip (the store itself when that read fails)."""
+        try:
+            return cls(store, dict(zip(names, await store.get_many(names))))
+        except UNAVAILABLE:
+            return store
+
+    async def get(self, key: str) -> str | None:
+        if key in self._values:
+            return self._values.pop(key)
+        return await self.inner.get(key)
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        self._values.pop(key, None)
+        await self.inner.set(key, value, ttl)
+
+    async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
+        self._values.pop(key, None)
+        return await self.inner.set_if_absent(key, value, ttl)
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(key, None)
+        await self.inner.delete(key)
+
+    async def incr(self, key: str, ttl: float | None = None) -> int:
+        self._values.pop(key, None)
+        return await self.inner.incr(key, ttl)
+
+    async def ttl(self, key: str) -> float | None:
+        return await self.inner.ttl(key)
+
+    def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0, renew: bool = False):
+        return self.inner.lock(key, timeout, wait, renew)
+
+    async def ping(self) -> bool:
+        return await self.inner.ping()
 
 
 def make_store(redis_url: str | None, namespace: str = "cy:") -> Store:
