@@ -215,16 +215,16 @@ class Conversation:
                 log.exception("skill failed", extra={"fields": {"openid": inc.openid, "msg_type": inc.msg_type}})
                 parts = [texts.APOLOGY]
         reply = "\n\n".join(p for p in parts if p)
-        return await self._with_pending(inc.openid, reply) if reply else ""
+        return await self._with_pending(inc.openid, reply, store) if reply else ""
 
-    async def _with_pending(self, openid: str, reply: str) -> str:
+    async def _with_pending(self, openid: str, reply: str, store: Store | None = None) -> str:
         """Undelivered answers first, oldest first, as many as fit one WeChat text with ``reply``.
 
         What does not fit (possibly ``reply`` itself) waits, in order, for the next reply, so every
         reply makes progress and nothing is lost or reordered.
         """
         key = keys.pending_reply(openid)
-        pending, shared = await self._pending(key)
+        pending, shared = await self._pending(key, store)
         if not pending:
             return reply
         queue = [f"{texts.PENDING_HEADER}\n{text}" for text in pending] + [reply]
@@ -235,12 +235,12 @@ class Conversation:
         await self._keep_pending(key, (pending + [reply])[taken:], shared)
         return "\n\n".join(queue[:taken])
 
-    async def _pending(self, key: str) -> tuple[list[str], bool]:
+    async def _pending(self, key: str, store: Store | None = None) -> tuple[list[str], bool]:
         """(undelivered answers, oldest first, whether the shared store could be read): the shared
-        store's, then those this process kept while it was down."""
+        store's (``store``: as this message sees it), then those this process kept while it was down."""
         local = _unsealed(await self.local.get_json(key))
         try:
-            return _unsealed(await self.store.get_json(key)) + local, True
+            return _unsealed(await (store or self.store).get_json(key)) + local, True
         except UNAVAILABLE as exc:
             _store_down("answers kept in the shared store wait for it", exc)
             return local, False
@@ -280,9 +280,10 @@ class Conversation:
 
 def _dialogue_keys(openid: str) -> list[str]:
     """Keys that only this user's messages write, under the user's lock: read once per text message
-    by the skills (the chat forms' state and its lapse mark, a pending pick or offer, the transcript)."""
+    by the skills (the chat forms' state and its lapse mark, a pending pick or offer, the transcript)
+    and for the answers still to deliver (written only under the lock too, by ``_deliver_late``)."""
     return [keys.dialogue(openid), keys.custom(f"dlgmark:{openid}"), keys.custom(f"pick:{openid}"),
-            keys.custom(f"offer:{openid}"), keys.custom(f"chatlog:{openid}")]
+            keys.custom(f"offer:{openid}"), keys.custom(f"chatlog:{openid}"), keys.pending_reply(openid)]
 
 
 def _store_down(consequence: str, exc: BaseException) -> None:
