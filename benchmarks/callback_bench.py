@@ -135,6 +135,12 @@ class Result:
     wall: float
     errors: int
     answered: int
+    cpu: float = 0.0  # CPU seconds the server process(es) used while this load ran
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per request: steadier than req/s on a machine shared with other work."""
+        return self.cpu / len(self.latencies) * 1000 if self.latencies else 0.0
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -211,11 +217,23 @@ def run_target(name: str, target: Any, args: tuple[Any, ...], wx: WeChatServer, 
             proc.start()
             procs.append(proc)
             asyncio.run(fire(name, base, wx, senders, warmup))
-        return asyncio.run(fire(name, base, wx, senders, total))
+        before = sum(cpu_seconds(p.pid) for p in procs)
+        result = asyncio.run(fire(name, base, wx, senders, total))
+        result.cpu = sum(cpu_seconds(p.pid) for p in procs) - before
+        return result
     finally:
         for proc in procs:
             proc.terminate()
             proc.join(10)
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def clear_redis(config: Config) -> None:
@@ -232,10 +250,13 @@ def report(results: list[Result], senders: int) -> None:
     bare = next((r for r in results if r.name.startswith("bare safe-mode echo")), results[0])
     print(f"\n加密（安全模式）政策问题，{senders} 个并发发送者 / encrypted policy questions, {senders} concurrent senders")
     print(f"{'target':<34}{'requests':>9}{'errors':>8}{'answered':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}"
-          f"{'p50 ×echo':>11}{'req/s ÷echo':>13}")
+          f"{'p50 ×echo':>11}{'req/s ÷echo':>13}{'CPU ms/req':>12}{'echo CPU ÷':>12}")
     for r in results:
         print(f"{r.name:<34}{len(r.latencies):>9}{r.errors:>8}{r.answered:>10}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}"
-              f"{r.throughput:>9.0f}{r.pct(0.5) / bare.pct(0.5):>11.1f}{r.throughput / bare.throughput:>13.2f}")
+              f"{r.throughput:>9.0f}{r.pct(0.5) / bare.pct(0.5):>11.1f}{r.throughput / bare.throughput:>13.2f}"
+              f"{r.cpu_ms:>12.2f}{(bare.cpu_ms / r.cpu_ms if r.cpu_ms else 0):>12.2f}")
+    print("CPU ms/req: the server process's CPU time per request; echo CPU ÷: the echo's CPU per request"
+          " divided by this target's (the req/s ratio the target would reach with a core to itself)")
     slow = [r for r in results if r.latencies and max(r.latencies) > 4.5]
     for r in slow:
         print(f"注意 / note: {r.name} max latency {max(r.latencies):.2f}s exceeds the 4.5 s budget")
@@ -262,10 +283,11 @@ def scaling(args: argparse.Namespace, sqlite: Config, wx: WeChatServer, total: i
             asyncio.run(clear_redis(config))
     one, two = results
     print(f"\nscaling, {label}, {args.senders} concurrent senders, SO_REUSEPORT")
-    print(f"{'target':<24}{'requests':>9}{'errors':>8}{'answered':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}")
+    print(f"{'target':<24}{'requests':>9}{'errors':>8}{'answered':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}"
+          f"{'CPU ms/req':>12}")
     for r in results:
         print(f"{r.name:<24}{len(r.latencies):>9}{r.errors:>8}{r.answered:>10}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}"
-              f"{r.throughput:>9.0f}")
+              f"{r.throughput:>9.0f}{r.cpu_ms:>12.2f}")
     print(f"two ÷ one: {two.throughput / one.throughput:.2f}× (cores: {os.cpu_count()}; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
     return 0
