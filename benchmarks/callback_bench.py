@@ -1,13 +1,17 @@
 """Callback benchmark: encrypted (safe-mode) policy questions from concurrent senders.
 
     python -m benchmarks.callback_bench [--senders 50] [--requests 2000]
-                                        [--pg postgres://... --redis redis://...]
+                                        [--pg postgres://... --redis redis://...] [--plain-bare]
+    python -m benchmarks.callback_bench --scaling [--pg ... --redis ...] [--scaling-echo]
 
-Measures, in one run and on loopback only, the real app (SQLite + in-process store; also
-PostgreSQL + Redis when given) and a bare aiohttp handler that answers ``success`` to the same
-requests. Each server runs in its own process; this process plays WeChat. Prints p50/p99
-latency and throughput for each and their ratio to the bare handler. Loops are bounded.
-The PostgreSQL run writes its question log rows into the given database.
+Measures, in one run and on loopback only, a bare safe-mode echo (the protocol's floor of work:
+signature check, msg_signature check and decrypt, wechatpy parse, reply, encrypt; the baseline),
+the real app (SQLite + in-process store; also PostgreSQL + Redis when given) and, with
+``--plain-bare``, a bare handler answering ``success`` without decrypting. Each server runs in its
+own process; this process plays WeChat, every request distinct. Prints p50/p99 latency, throughput,
+the server's CPU time per request, and the ratios to the echo. ``--scaling``: the app on one
+process, then on two sharing the port (SO_REUSEPORT). Loops are bounded. The PostgreSQL run writes
+its question log rows into the given database.
 """
 from __future__ import annotations
 
