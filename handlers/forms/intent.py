@@ -44,7 +44,7 @@ def _take(text: str, words: Iterable[str]) -> tuple[str, bool]:
     return rest, count > 0
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=20_000)  # chunks of short messages: every message tries many (was 256: thrashed)
 def _sound(word: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(word))
 
@@ -62,6 +62,7 @@ def repair_homophones(text: str, words: Iterable[str]) -> str:
     return text
 
 
+@lru_cache(maxsize=10_000)  # pure (the word lists are constants; Intent is frozen); every text message asks
 def classify(text: str) -> Intent | None:
     """The form a short request asks for, and whether to start it or ask first; None for anything
     else (a question above all)."""
