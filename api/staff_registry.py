@@ -60,7 +60,7 @@ class TeamIn(In):
     note: str = Field("", title="备注", max_length=2000)
     wecom_webhook_url: str | None = Field(
         None, title="企业微信群机器人地址", max_length=500,
-        description="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…；本团队导师未绑定微信时，帮扶任务先发到这里，"
+        description="企业微信群机器人的完整 webhook 地址（含 key）；本团队导师未绑定微信时，帮扶任务先发到这里，"
                     "没有则发到全局的 notify.wecom_webhook_url。列表中 key 打码；修改时原样传回打码值表示不变，传空表示删除")
 
 

@@ -7,6 +7,7 @@ capacity, duplicates and every message are the same in both channels.
 """
 from __future__ import annotations
 
+import logging
 import re
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from aiohttp import web
 from chuangye.config import Config
 from chuangye.store import Store, keys
 from handlers import texts as T
+from handlers.forms.drafts import STORE_ERRORS
 from handlers.errors import DomainError
 from handlers.events.catalogue import public_event, upcoming_events
 from handlers.events.signup import STATUS_ZH, cancel_registration, my_registrations, register_for_event
@@ -27,6 +29,9 @@ PENDING_TTL_SECONDS = 10 * 60
 SHOWN = 9
 DROP = {"取消", "返回", "算了", "不报了", "不报名了"}
 CONTACT = re.compile(r"^(\S+?)[\s,，、]+([+\d][\d\s\-]{9,16})$")
+
+
+log = logging.getLogger("chuangye.bot.events")
 
 
 def _key(kind: str, openid: str) -> str:
@@ -125,6 +130,17 @@ async def cancel(store: Store, openid: str, n: int) -> str:
 async def events_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     if not inc.is_text:
         return None
+    try:
+        return await _events_step(ctx, inc)
+    except STORE_ERRORS as exc:  # the store is down: an event command says so, anything else goes on
+        log.warning("store unavailable in the events skill for %s: %s", inc.openid, exc)
+        text = T.norm(inc.text)
+        asked = (text in T.EVENT_LIST or text in T.MY_EVENTS or _number(text, T.EVENT_CANCEL_PREFIX) is not None
+                 or _number(text, T.EVENT_SIGNUP_PREFIX) is not None)
+        return [T.FLOW_STORE_DOWN] if asked else None
+
+
+async def _events_step(ctx: Context, inc: Incoming) -> list[str] | None:
     text, store = T.norm(inc.text), ctx.store
     if text in T.EVENT_LIST:
         return [await list_events(store, inc.openid)]
@@ -133,10 +149,10 @@ async def events_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     n = _number(text, T.EVENT_CANCEL_PREFIX)
     if n is not None:
         return [await cancel(store, inc.openid, n)]
-    pending = await store.get_json(_key("pending", inc.openid))
     n = _number(text, T.EVENT_SIGNUP_PREFIX)
     if n is not None and (n or await store.get_json(_key("list", inc.openid))):
         return [await choose(store, inc.openid, n)]
+    pending = await store.get_json(_key("pending", inc.openid))
     if pending is None:
         return None
     if text in DROP:

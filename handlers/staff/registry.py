@@ -31,7 +31,7 @@ FIELDS = {
 }
 WEBHOOK_MAX = 500
 MSG_WEBHOOK = ("企业微信群机器人地址：应为以 https:// 开头的完整地址（含 key），"
-               "如 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
+               "即群机器人的完整 webhook 地址（含 key）")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
