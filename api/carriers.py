@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from handlers.carriers.applications import (application_out, apply_to_settle, my_carrier_applications,
                                             withdraw_carrier_application)
 from handlers.carriers.directory import list_carriers
 from handlers.forms.definitions import CARRIER_FORM
-from handlers.validation import validate_latitude, validate_longitude
 from orm_models.carriers import CARRIER_APPLICATION_STATUSES
 from orm_models.registry import CARRIER_INDUSTRIES, CARRIER_KIND_CODES, CARRIER_KINDS
 
 from api.registry import Call, Routes
-from api.schemas import In, Out, Timestamp
+from api.schemas import NearQuery, Out, Timestamp
 from api.windows import County
 
 routes = Routes("创业载体", "孵化基地、创业小镇、创业社区、创业村落的目录（可按距离排序）与入驻申请；"
@@ -29,20 +28,11 @@ Industry = Literal[CARRIER_INDUSTRIES]  # type: ignore[valid-type]
 Status = Literal[CARRIER_APPLICATION_STATUSES]  # type: ignore[valid-type]
 
 
-class CarrierQuery(In):
+class CarrierQuery(NearQuery):
     kind: KindCode | None = Field(None, title="载体类型",
                                   description="base 孵化基地 / town 创业小镇 / community 创业社区 / village 创业村落")
     county: County | None = Field(None, title="县市")
     industry: Industry | None = Field(None, title="产业方向")
-    lat: float | None = Field(None, title="纬度", ge=-90, le=90, description="与 lng 同时提供时按距离从近到远排序")
-    lng: float | None = Field(None, title="经度", ge=-180, le=180)
-
-    @field_validator("lat", "lng", mode="before")
-    @classmethod
-    def _on_earth(cls, value: object, info: ValidationInfo) -> float | None:
-        if value is None:
-            return None
-        return validate_latitude(value) if info.field_name == "lat" else validate_longitude(value)
 
 
 class Offers(Out):

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, WithJsonSchema,
+                      field_validator)
 
-from handlers.validation import DATE_RANGE_REASON, date_in_range
+from handlers.validation import DATE_RANGE_REASON, date_in_range, validate_latitude, validate_longitude
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -57,6 +58,22 @@ class In(BaseModel):
     """Base of request models: unknown fields are ignored, strings are trimmed."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class NearQuery(In):
+    """A position on Earth to sort by distance (both or neither); NaN, infinities and values out of
+    range are refused by the chat's own validators, so both channels say the same."""
+
+    lat: float | None = Field(None, title="纬度", description="用户所在纬度（与 lng 同时提供时按距离从近到远排序）",
+                              ge=-90, le=90)
+    lng: float | None = Field(None, title="经度", description="用户所在经度", ge=-180, le=180)
+
+    @field_validator("lat", "lng", mode="before")
+    @classmethod
+    def _on_earth(cls, value: object, info: ValidationInfo) -> float | None:
+        if value is None:
+            return None
+        return validate_latitude(value) if info.field_name == "lat" else validate_longitude(value)
 
 
 class ErrorDetail(BaseModel):

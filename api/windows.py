@@ -3,32 +3,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from handlers.errors import InvalidInput
-from handlers.validation import COUNTIES, validate_latitude, validate_longitude
+from handlers.validation import COUNTIES
 from handlers.appointments.windows import list_slots, window_listing
 
 from api.registry import Call, Routes
-from api.schemas import Day, DayIn, In, Out, Timestamp, plain
+from api.schemas import Day, DayIn, In, NearQuery, Out, Timestamp, plain
 
 routes = Routes("服务窗口", "十个县市的创业服务窗口、办公时间与可预约时段（地址电话为演示数据时 is_demo 为 true）")
 
 County = Literal[COUNTIES]  # type: ignore[valid-type]
-
-
-class NearQuery(In):
-    lat: float | None = Field(None, title="纬度", description="用户所在纬度（与 lng 同时提供时按距离从近到远排序）",
-                              ge=-90, le=90)
-    lng: float | None = Field(None, title="经度", description="用户所在经度", ge=-180, le=180)
-
-    @field_validator("lat", "lng", mode="before")
-    @classmethod
-    def _on_earth(cls, value: object, info: ValidationInfo) -> float | None:
-        """The chat's validator: NaN and infinities are refused as such, not as "out of range"."""
-        if value is None:
-            return None
-        return validate_latitude(value) if info.field_name == "lat" else validate_longitude(value)
 
 
 class WindowOut(Out):
