@@ -113,6 +113,8 @@ async def test_staff_member_checks_in_a_booking_decides_an_application_and_expor
     county_row = page.locator("[data-testid=county-table] tr", has_text=account.county)
     assert "创业担保贷款" in await page.locator("[data-testid=stats-table]").inner_text()
     assert await county_row.locator("td").nth(-2).inner_text() == "1"  # 已签到
+    services = await page.locator("[data-testid=service-kpis]").inner_text()
+    assert "找导师申请" in services and "帮扶记录" in services and "入驻申请" in services
     if TAKE_SCREENSHOTS:
         await page.wait_for_timeout(800)  # the charts' entry animation, before the picture
     await _screenshot(page, "console-dashboard.png")

@@ -21,6 +21,11 @@ export async function render(main, ctx) {
     h("div", { class: "kpis", "data-testid": "kpis" }, targets.map(kpi)),
     h("h3", {}, "创业活动"), h("p", { class: "muted" }, stats.events_note || ""),
     h("div", { class: "kpis", "data-testid": "event-kpis" }, (stats.events || []).map(eventKpi)),
+    h("h3", {}, "导师帮扶与载体入驻"), h("p", { class: "muted" }, stats.carrier_services_note || ""),
+    h("div", { class: "kpis", "data-testid": "service-kpis" }, [
+      ...mentorKpis(stats.mentor_help),
+      ...(stats.carrier_services || []).map((s) => eventKpi({ ...s, unit: "件" })),
+    ]),
   );
   const charts = {
     targets: h("div", { class: "chart card", "data-testid": "chart-targets" }),
@@ -44,6 +49,13 @@ function scopeLine(stats) {
   const parts = [stats.as_of && `统计时间 ${fmtDateTime(stats.as_of)}`, stats.source && `目标来源：${stats.source}`];
   if (stats.demo_windows) parts.push(`其中 ${stats.demo_windows} 个窗口的地址、电话为演示数据`);
   return parts.filter(Boolean).join("；");
+}
+
+// Mentor help counts (the plan's 200 guided businesses is a target above; these are the workload).
+function mentorKpis(m) {
+  if (!m) return [];
+  return [["找导师申请", m.requests], ["待分配导师", m.waiting], ["已分配导师", m.assigned], ["帮扶记录", m.follow_ups]]
+    .map(([label, count]) => eventKpi({ label, count, unit: "件" }));
 }
 
 function eventKpi(e) {
