@@ -54,7 +54,7 @@ function scopeLine(stats) {
 // Mentor help counts (the plan's 200 guided businesses is a target above; these are the workload).
 function mentorKpis(m) {
   if (!m) return [];
-  return [["找导师申请", m.requests], ["待分配导师", m.waiting], ["已分配导师", m.assigned], ["帮扶记录", m.follow_ups]]
+  return [["找导师申请", m.requests], ["尚未分配", m.waiting], ["已分配导师", m.assigned], ["帮扶记录", m.follow_ups]]
     .map(([label, count]) => eventKpi({ label, count, unit: "件" }));
 }
 
