@@ -993,6 +993,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/staff/mentors/{id}/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 为导师开通登录账号
+         * @description 县市管理员（导师所在或服务的县市）和州级管理员可开通；记入审计日志。账号角色为 mentor，只看到自己帮扶的人。回答中的一次性绑定码交给导师，导师向公众号发送「绑定 绑定码」即绑定微信。
+         */
+        post: operations["staff_mentors_staff_mentor_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/staff/mentor-requests": {
         parameters: {
             query?: never;
@@ -1432,6 +1452,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/staff/kb/synonyms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 同义词（老百姓的说法）列表 */
+        get: operations["staff_kb_kb_synonym_list"];
+        put?: never;
+        /** 新增同义词（几秒内所有进程生效） */
+        post: operations["staff_kb_kb_synonym_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/staff/kb/synonyms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改或停用同义词（几秒内所有进程生效） */
+        patch: operations["staff_kb_kb_synonym_edit"];
+        trace?: never;
+    };
     "/staff/events": {
         parameters: {
             query?: never;
@@ -1762,7 +1817,7 @@ export interface components {
              * 操作
              * @default null
              */
-            action: ("login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "kb_import" | "kb_segment_edit" | "kb_publish" | "kb_disable" | "kb_restore") | null;
+            action: ("login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "create_account" | "kb_import" | "kb_segment_edit" | "kb_publish" | "kb_disable" | "kb_restore" | "kb_synonym_add" | "kb_synonym_edit" | "kb_synonym_deactivate") | null;
             /**
              * 条数
              * @default 100
@@ -1914,6 +1969,18 @@ export interface components {
         /** CarrierQuery */
         CarrierQuery: {
             /**
+             * 纬度
+             * @description 用户所在纬度（与 lng 同时提供时按距离从近到远排序）
+             * @default null
+             */
+            lat: number | null;
+            /**
+             * 经度
+             * @description 用户所在经度
+             * @default null
+             */
+            lng: number | null;
+            /**
              * 载体类型
              * @description base 孵化基地 / town 创业小镇 / community 创业社区 / village 创业村落
              * @default null
@@ -1929,17 +1996,6 @@ export interface components {
              * @default null
              */
             industry: ("中彝医药" | "健康服务业" | "健康产品" | "康养文旅" | "绿色食品" | "高原特色农业" | "绿色能源" | "先进制造" | "电子商务" | "综合") | null;
-            /**
-             * 纬度
-             * @description 与 lng 同时提供时按距离从近到远排序
-             * @default null
-             */
-            lat: number | null;
-            /**
-             * 经度
-             * @default null
-             */
-            lng: number | null;
         };
         /** CarrierRef */
         CarrierRef: {
@@ -2815,7 +2871,7 @@ export interface components {
              * Role
              * @enum {string}
              */
-            role: "window" | "county" | "prefecture";
+            role: "window" | "county" | "prefecture" | "mentor";
             /** Role Label */
             role_label: string;
             /** County */
@@ -2852,7 +2908,7 @@ export interface components {
              * Role
              * @enum {string}
              */
-            role: "window" | "county" | "prefecture";
+            role: "window" | "county" | "prefecture" | "mentor";
             /** Role Label */
             role_label: string;
             /**
@@ -2880,6 +2936,42 @@ export interface components {
              */
             is_demo: boolean;
         };
+        /** MentorAccountIn */
+        MentorAccountIn: {
+            /**
+             * 用户名
+             * @description 字母、数字、下划线、点和横线
+             */
+            username: string;
+            /**
+             * 密码
+             * @description 至少 10 个字符
+             */
+            password: string;
+        };
+        /** MentorAccountOut */
+        MentorAccountOut: {
+            /** Mentor Id */
+            mentor_id: number;
+            account: components["schemas"]["MentorAccountRef"];
+            bind_code: components["schemas"]["MentorBindCode"];
+        };
+        /** MentorAccountRef */
+        MentorAccountRef: {
+            /** Id */
+            id: number;
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Role
+             * @constant
+             */
+            role: "mentor";
+            /** County */
+            county: string | null;
+        };
         /** MentorAssignIn */
         MentorAssignIn: {
             /**
@@ -2888,6 +2980,22 @@ export interface components {
              * @default null
              */
             mentor_id: number | null;
+        };
+        /** MentorBindCode */
+        MentorBindCode: {
+            /**
+             * Code
+             * @description 6 位一次性绑定码（导师向公众号发送「绑定 绑定码」）
+             */
+            code: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            expires_at: string;
+            /** Instruction */
+            instruction: string;
         };
         /** MentorBrief */
         MentorBrief: {
@@ -3266,7 +3374,11 @@ export interface components {
              */
             follow_up_kinds: string[];
         };
-        /** NearQuery */
+        /**
+         * NearQuery
+         * @description A position on Earth to sort by distance (both or neither); NaN, infinities and values out of
+         *     range are refused by the chat's own validators, so both channels say the same.
+         */
         NearQuery: {
             /**
              * 纬度
@@ -4305,6 +4417,100 @@ export interface components {
             /** Events Note */
             events_note: string;
         };
+        /** SynonymIn */
+        SynonymIn: {
+            /**
+             * 规范词
+             * @description 20 个字以内的汉字、字母或数字
+             */
+            canonical: string;
+            /**
+             * 说法
+             * @description 1–50 个，每个20 个字以内的汉字、字母或数字；不能与其他启用条目的说法重复
+             */
+            variants: string[];
+            /**
+             * 重点词
+             * @default false
+             */
+            focus: boolean;
+        };
+        /** SynonymList */
+        SynonymList: {
+            /** Synonyms */
+            synonyms: components["schemas"]["SynonymRow"][];
+        };
+        /** SynonymOut */
+        SynonymOut: {
+            synonym: components["schemas"]["SynonymRow"];
+        };
+        /** SynonymPatch */
+        SynonymPatch: {
+            /**
+             * 规范词
+             * @description 20 个字以内的汉字、字母或数字
+             * @default null
+             */
+            canonical: string | null;
+            /**
+             * 说法
+             * @description 1–50 个，每个20 个字以内的汉字、字母或数字（整组替换）
+             * @default null
+             */
+            variants: string[] | null;
+            /**
+             * 重点词
+             * @default null
+             */
+            focus: boolean | null;
+            /**
+             * 启用
+             * @description false 停用，true 重新启用
+             * @default null
+             */
+            active: boolean | null;
+        };
+        /** SynonymRow */
+        SynonymRow: {
+            /** Id */
+            id: number;
+            /**
+             * Canonical
+             * @description 规范词：文档里用的说法，例如“退役军人”
+             */
+            canonical: string;
+            /**
+             * Variants
+             * @description 老百姓的说法（口语、方言、错别字），提问里读作规范词
+             */
+            variants: string[];
+            /**
+             * Focus
+             * @description 重点词：表示“问的是什么”（额度、期限、怎么办理……），在问题里分量更重
+             */
+            focus: boolean;
+            /**
+             * Active
+             * @description 启用；停用后几秒内不再生效
+             */
+            active: boolean;
+            /** Created By Id */
+            created_by_id: number | null;
+            /** Updated By Id */
+            updated_by_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @example 2025-03-03T09:00:00+08:00
+             */
+            updated_at: string;
+        };
         /** TargetOut */
         TargetOut: {
             /** Key */
@@ -4356,6 +4562,12 @@ export interface components {
              * @default
              */
             note: string;
+            /**
+             * 企业微信群机器人地址
+             * @description 企业微信群机器人的完整 webhook 地址（含 key）；本团队导师未绑定微信时，帮扶任务先发到这里，没有则发到全局的 notify.wecom_webhook_url。列表中 key 打码；修改时原样传回打码值表示不变，传空表示删除
+             * @default null
+             */
+            wecom_webhook_url: string | null;
         };
         /** TeamList */
         TeamList: {
@@ -4386,6 +4598,13 @@ export interface components {
             leader: string;
             /** Note */
             note: string;
+            /**
+             * Wecom Webhook Url
+             * @description 企业微信群机器人地址（key 打码）
+             */
+            wecom_webhook_url: string | null;
+            /** Has Wecom Webhook */
+            has_wecom_webhook: boolean;
         };
         /** TrainingDecisionIn */
         TrainingDecisionIn: {
@@ -6423,16 +6642,16 @@ export interface operations {
     carriers_carriers: {
         parameters: {
             query?: {
+                /** @description 用户所在纬度（与 lng 同时提供时按距离从近到远排序） */
+                lat?: number;
+                /** @description 用户所在经度 */
+                lng?: number;
                 /** @description base 孵化基地 / town 创业小镇 / community 创业社区 / village 创业村落 */
                 kind?: "base" | "town" | "community" | "village";
                 /** @description 县市 */
                 county?: "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县";
                 /** @description 产业方向 */
                 industry?: "中彝医药" | "健康服务业" | "健康产品" | "康养文旅" | "绿色食品" | "高原特色农业" | "绿色能源" | "先进制造" | "电子商务" | "综合";
-                /** @description 与 lng 同时提供时按距离从近到远排序 */
-                lat?: number;
-                /** @description 经度 */
-                lng?: number;
             };
             header?: never;
             path?: never;
@@ -6962,7 +7181,7 @@ export interface operations {
                 /** @description 工作人员编号 */
                 staff_id?: number;
                 /** @description 操作 */
-                action?: "login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "kb_import" | "kb_segment_edit" | "kb_publish" | "kb_disable" | "kb_restore";
+                action?: "login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "create_account" | "kb_import" | "kb_segment_edit" | "kb_publish" | "kb_disable" | "kb_restore" | "kb_synonym_add" | "kb_synonym_edit" | "kb_synonym_deactivate";
                 /** @description 条数 */
                 limit?: number;
                 /** @description 起始位置 */
@@ -8497,6 +8716,89 @@ export interface operations {
             };
         };
     };
+    staff_mentors_staff_mentor_account: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 重试时带同一个键，不会重复创建记录 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MentorAccountIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentorAccountOut"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有该导师（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 该导师已有登录账号（not_allowed）；Idempotency-Key 已用于不同的请求（idempotency_conflict）或相同请求仍在处理（idempotency_in_progress） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     staff_mentors_staff_request_list: {
         parameters: {
             query?: {
@@ -9959,6 +10261,166 @@ export interface operations {
             };
             /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_synonym_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymList"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_synonym_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SynonymIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymOut"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_synonym_edit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SynonymPatch"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymOut"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有该同义词条目（not_found）；记录不存在（not_found） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
