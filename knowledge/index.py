@@ -7,6 +7,7 @@ the same way. Scores depend only on the passages and the question (no randomness
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from scipy import sparse
 
 from knowledge.documents import Passage
 from knowledge.text import Analyzer
+
+# bm25s sets its own logger to DEBUG and says "Building index" at every knowledge-base refresh.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Headings say what a passage is about: counted more than body words.
 TITLE_WEIGHT = 2

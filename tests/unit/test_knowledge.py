@@ -171,3 +171,17 @@ def test_a_document_of_the_tax_kind_gets_the_tax_caveat_without_writing_it(tmp_p
 def test_a_document_of_an_unknown_kind_is_refused(tmp_path):
     with pytest.raises(DocumentError, match="kind"):
         load_directory(_doc(tmp_path, "kind: 税\n"))
+
+
+def test_building_the_index_logs_nothing_below_a_warning(caplog):
+    """bm25s sets its logger to DEBUG; a refresh every few seconds must not fill the operator's log."""
+    import logging
+
+    from knowledge.documents import load_directory as load
+    from knowledge.index import PassageIndex
+    from knowledge.text import Analyzer
+
+    caplog.set_level(logging.DEBUG)
+    PassageIndex(load(ROOT / "knowledge" / "docs")[1], Analyzer())
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("bm25s")] == []
+
