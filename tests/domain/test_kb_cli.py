@@ -1,25 +1,11 @@
 """`chuangye kb import PATH... [--publish] [--confidence]`: one Chinese line per file, exit 1 if any failed."""
 from __future__ import annotations
 
-import asyncio
 import io
-from typing import Any
 
 from server.cli import build_parser
+from tests.support.env import query_db
 from tests.support.kb_files import TOPIC_FACT, TOPIC_QUESTION, docx_bytes
-
-
-def _query(config: Any, fn) -> Any:
-    from chuangye.db import close_db, init_db
-
-    async def go() -> Any:
-        await init_db(config)
-        try:
-            return await fn()
-        finally:
-            await close_db()
-
-    return asyncio.run(go())
 
 
 def test_kb_import_imports_the_good_files_reports_each_and_fails_for_the_bad_one(config, tmp_path):
@@ -48,7 +34,7 @@ def test_kb_import_imports_the_good_files_reports_each_and_fails_for_the_bad_one
         return [(d.filename, d.status, d.confidence, d.county)
                 for d in await KbDocument.filter(origin="uploaded").order_by("id")]
 
-    assert _query(config, stored) == [("大赛通知.docx", "published", "未确认", None), ("qa.csv", "published", "未确认", None)]
+    assert query_db(config, stored) == [("大赛通知.docx", "published", "未确认", None), ("qa.csv", "published", "未确认", None)]
 
 
 def test_kb_import_without_publish_leaves_drafts_and_exits_0(config, tmp_path):

@@ -1,13 +1,13 @@
 """`chuangye staff add` and the demo accounts of seed-demo."""
 from __future__ import annotations
 
-import asyncio
 import io
 from typing import Any
 
 import pytest
 
 from server.cli import build_parser
+from tests.support.env import query_db
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
 
 
@@ -20,20 +20,6 @@ def _run(config: Any, argv: list[str], password: str, capsys: pytest.CaptureFixt
     return code, out.out, out.err
 
 
-def _query(config: Any, fn) -> Any:
-    """Run ``fn`` (an async query) against the test database, as the CLI does: its own loop and init."""
-    from chuangye.db import close_db, init_db
-
-    async def go() -> Any:
-        await init_db(config)
-        try:
-            return await fn()
-        finally:
-            await close_db()
-
-    return asyncio.run(go())
-
-
 def _windows(config: Any) -> dict[str, int]:
     async def load() -> dict[str, int]:
         from handlers.appointments.windows import load_windows
@@ -42,7 +28,7 @@ def _windows(config: Any) -> dict[str, int]:
         await load_windows()
         return {w.county: w.id for w in await Window.all()}
 
-    return _query(config, load)
+    return query_db(config, load)
 
 
 def test_staff_add_creates_a_window_account_in_the_windows_county(config, capsys):
@@ -53,7 +39,7 @@ def test_staff_add_creates_a_window_account_in_the_windows_county(config, capsys
                           "a-long-password", capsys)
     assert (code, err) == (0, "")
     assert out.startswith("已创建工作人员账号 dayao1（窗口工作人员，大姚县")
-    staff = _query(config, lambda: StaffAccount.get(username="dayao1"))
+    staff = query_db(config, lambda: StaffAccount.get(username="dayao1"))
     assert (staff.role, staff.window_id, staff.county) == ("window", window_id, "大姚县")
     assert staff.password_hash.startswith("$argon2id$") and "a-long-password" not in staff.password_hash
 
@@ -82,7 +68,7 @@ def test_staff_add_explains_each_bad_input_in_chinese_and_stores_nothing(config,
     code, out, err = _run(config, argv, password, capsys)
     assert code == 2 and out == ""
     assert message in err.splitlines()
-    assert _query(config, lambda: StaffAccount.all().count()) == 0
+    assert query_db(config, lambda: StaffAccount.all().count()) == 0
 
 
 def test_staff_add_refuses_a_username_already_taken(config, capsys):
@@ -92,9 +78,9 @@ def test_staff_add_refuses_a_username_already_taken(config, capsys):
 
 
 async def test_demo_staff_are_one_per_window_plus_an_administrator_and_seeding_twice_adds_none(db):
-    from handlers.staff.auth import login
-    from handlers.staff.accounts import DEMO_ADMIN, DEMO_PASSWORD, ensure_demo_staff
     from handlers.appointments.windows import load_windows
+    from handlers.staff.accounts import DEMO_ADMIN, DEMO_PASSWORD, ensure_demo_staff
+    from handlers.staff.auth import login
     from orm_models import StaffAccount, Window
 
     await load_windows()
@@ -127,7 +113,7 @@ def test_the_chuangye_command_reads_the_password_from_stdin(config, tmp_path):
                           input="0123456789abc\n", capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "已创建工作人员账号 cx_admin（县市管理员，楚雄市" in done.stdout
-    staff = _query(config, lambda: StaffAccount.get(username="cx_admin"))
+    staff = query_db(config, lambda: StaffAccount.get(username="cx_admin"))
     assert staff.county == "楚雄市" and staff.role == "county"
 
 
@@ -137,7 +123,7 @@ def _mentor(config: Any, **kw: Any) -> int:
 
         return (await Mentor.create(name="杨丽华", county="姚安县", counties=["姚安县"], expertise="电商", **kw)).id
 
-    return _query(config, make)
+    return query_db(config, make)
 
 
 def test_staff_add_creates_a_mentors_login_linked_to_the_profile(config, capsys):
@@ -148,12 +134,12 @@ def test_staff_add_creates_a_mentors_login_linked_to_the_profile(config, capsys)
                           capsys)
     assert (code, err) == (0, "")
     assert out.startswith(f"已创建创业导师账号 yang_lihua（导师 杨丽华，导师编号 {mid}") and "绑定" in out
-    staff = _query(config, lambda: StaffAccount.get(username="yang_lihua"))
+    staff = query_db(config, lambda: StaffAccount.get(username="yang_lihua"))
     assert (staff.role, staff.county, staff.display_name) == ("mentor", None, "杨丽华")
-    assert _query(config, lambda: Mentor.get(id=mid)).account_id == staff.id
+    assert query_db(config, lambda: Mentor.get(id=mid)).account_id == staff.id
     again = _run(config, ["--username", "yang2", "--role", "mentor", "--mentor", str(mid)], "0123456789", capsys)
     assert again[0] == 2 and "--mentor：导师杨丽华" in again[2] and "已有登录账号 yang_lihua" in again[2]
-    assert not _query(config, lambda: StaffAccount.filter(username="yang2").exists())
+    assert not query_db(config, lambda: StaffAccount.filter(username="yang2").exists())
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -167,4 +153,4 @@ def test_staff_add_of_a_mentor_names_the_mentor_field_in_chinese(config, capsys,
     code, out, err = _run(config, argv, "0123456789", capsys)
     assert code == 2 and out == ""
     assert message in err.splitlines()
-    assert _query(config, lambda: StaffAccount.all().count()) == 0
+    assert query_db(config, lambda: StaffAccount.all().count()) == 0

@@ -114,3 +114,17 @@ def layer_marker(layer: str) -> Callable[[list[pytest.Item]], None]:
 
     return mark
 
+
+def query_db(config: Any, fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` (an async query) against the test database, as the CLI does: its own loop and init."""
+    from chuangye.db import close_db, init_db
+
+    async def go() -> Any:
+        await init_db(config)
+        try:
+            return await fn()
+        finally:
+            await close_db()
+
+    return asyncio.run(go())
+
