@@ -22,6 +22,7 @@ from aiohttp import web
 
 from chuangye import appkeys as K
 from chuangye.log import log_event
+from chuangye.netaddr import is_loopback
 from chuangye.store import keys
 
 from api.auth import bearer_token, verify_user_token
@@ -59,10 +60,7 @@ DOC = "请求过于频繁（rate_limited），按 Retry-After 秒数稍后再试
 def client_address(request: web.Request) -> str:
     """The caller's address: nginx's X-Real-IP when the peer is the local proxy, else the peer."""
     peer = request.remote or ""
-    try:
-        local = ipaddress.ip_address(peer).is_loopback
-    except ValueError:
-        local = False
+    local = is_loopback(peer)
     forwarded = request.headers.get("X-Real-IP", "").strip()
     if local and forwarded:
         try:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import logging
 import math
 import sqlite3
@@ -35,6 +34,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, disable_cre
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.process_collector import ProcessCollector
+
+from chuangye.netaddr import is_loopback
 
 log = logging.getLogger("chuangye.metrics")
 
@@ -153,19 +154,6 @@ def count_db_error(exc: BaseException, where: str) -> None:
 
 
 # ---------------------------------------------------------------- access
-
-
-def is_loopback(host: str | None) -> bool:
-    """True for 127.0.0.0/8, ::1 and IPv4-mapped loopback; False for anything else or nothing."""
-    if not host:
-        return False
-    try:
-        ip = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_loopback
 
 
 def metrics_allowed(peer: str | None, authorization: str | None, token: str | None) -> bool:

@@ -19,7 +19,6 @@ Time comes from ``clock`` so tests can freeze it.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from typing import Any
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from chuangye.netaddr import is_loopback
 from chuangye.store import Store
 from handlers.errors import DomainError, NotFound
 from handlers.clock import clock
@@ -74,13 +74,6 @@ MSG_DEMO_REMOTE = ("演示账号的密码是公开的，只能在本机（127.0.
                    "并停用演示账号")
 
 
-def _is_loopback(ip: str | None) -> bool:
-    try:
-        return ipaddress.ip_address(ip or "").is_loopback
-    except ValueError:
-        return False
-
-
 async def _reserve_attempt(staff: StaffAccount, now: datetime, lock_failures: int) -> bool:
     """Count this attempt as a failure BEFORE the password is checked (a success resets it).
 
@@ -106,7 +99,7 @@ async def _authenticate(username: str, password: str, ip: str | None, lock_failu
                         lock_minutes: int) -> StaffAccount:
     """The account these credentials open, or LoginFailed, after the same work for every name."""
     staff = await StaffAccount.get_or_none(username=username)
-    if staff is not None and staff.is_demo and password == DEMO_PASSWORD and not _is_loopback(ip):
+    if staff is not None and staff.is_demo and password == DEMO_PASSWORD and not is_loopback(ip):
         # The 演示账号 share a published password: it opens them from this machine only (make run),
         # never through the proxy or a public interface, so a seeded production database leaks nothing.
         raise LoginFailed(MSG_DEMO_REMOTE)
