@@ -31,6 +31,7 @@ from knowledge.text import Analyzer, SynonymEntries
 # (python -m knowledge.evaluate --heldout).
 MIN_SCORE = 2.0
 MIN_COVERAGE = 0.45
+CLOSE_SCORE = 0.9  # confident hits within 10 % of the best: the one with more of the question in its headings
 MIN_HEADING = 0.0  # exclusive: some topic weight in the headings
 SNIPPET_CHARS = 80
 # Hybrid retrieval (a question vector given): when BM25's best passage is not a confident match,
@@ -240,8 +241,13 @@ class KnowledgeBase:
         ``query_vector``: the question's embedding, for hybrid retrieval (same model as the passages')."""
         hits = self._ranked(question, 3, county, query_vector)
         best = hits[0] if hits else None
-        if query_vector is not None and best is not None and not self._confident(best):
-            best = next((h for h in hits if self._confident(h)), best)  # fusion may put an unsure one first
+        if best is not None and not self._confident(best):
+            # Fusion, or a passage found through its similar questions, may put an unsure one first.
+            best = next((h for h in hits if self._confident(h)), best)
+        if best is not None and self._confident(best):
+            # Near-equal scores: the passage whose headings say more of the question is about it.
+            close = [h for h in hits if self._confident(h) and h.score >= CLOSE_SCORE * best.score]
+            best = max(close, key=lambda h: h.heading) if close else best
         if best is None or not self._confident(best):
             return Answer(text=compose_unsure(best), sources=[], confident=False,
                           score=best.score if best else 0.0, passage_id=best.passage.id if best else None,

@@ -14,6 +14,13 @@ REQUIRED = ("id", "title", "issuer", "date", "source_url", "confidence")
 # line of every answer from the document, overriding the one its kind implies).
 KINDS = ("", "tax")
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+# Similar questions (相似问法): a line `问法：问题一｜问题二` in a section lists the ways people ask for
+# what it says. They are indexed with the passage (so a question worded far from the document still
+# finds it) but never shown in an answer. Staff keep them per segment in the console.
+_QUESTIONS_LINE = re.compile(r"^问法[:：](.*)$", re.M)
+_QUESTION_SEPARATOR = re.compile(r"[｜|]")
+MAX_QUESTIONS = 20
+MAX_QUESTION_CHARS = 100
 
 
 class DocumentError(ValueError):
@@ -37,10 +44,19 @@ class Passage:
     county: str | None = None  # None: the whole prefecture
     kind: str = ""
     caveat: str = ""
+    questions: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return f"《{self.title}》· {self.section}"
+
+
+def split_questions(body: str) -> tuple[str, tuple[str, ...]]:
+    """A section's body without its `问法：` lines, and the similar questions those lines list."""
+    questions: list[str] = []
+    for match in _QUESTIONS_LINE.finditer(body):
+        questions.extend(q.strip() for q in _QUESTION_SEPARATOR.split(match.group(1)) if q.strip())
+    return _QUESTIONS_LINE.sub("", body).strip(), tuple(dict.fromkeys(questions))
 
 
 def parse_document(path: Path) -> list[Passage]:
@@ -61,6 +77,7 @@ def parse_document(path: Path) -> list[Passage]:
     for i in range(1, len(parts), 2):
         section = parts[i].strip()
         content = "\n".join(line for line in parts[i + 1].strip().splitlines() if not line.startswith("# "))
+        content, questions = split_questions(content)
         if not content.strip():
             continue
         passages.append(Passage(
@@ -68,6 +85,7 @@ def parse_document(path: Path) -> list[Passage]:
             doc_id=str(meta["id"]), title=str(meta["title"]), section=section, text=content.strip(),
             source_url=str(meta["source_url"]), issuer=str(meta["issuer"]), date=str(meta["date"]),
             confidence=str(meta["confidence"]), kind=kind, caveat=str(meta.get("caveat") or "").strip(),
+            questions=questions,
         ))
     if not passages:
         raise DocumentError(f"{path.name}: 没有任何 “## 小节”")
@@ -104,4 +122,4 @@ def faq_passages(extra: list[dict[str, Any]] | None) -> list[Passage]:
 
 def embedding_text(p: Passage) -> str:
     """What an embedding model is given for a passage (its headings, then its text)."""
-    return f"{p.title} {p.section}\n{p.text}"
+    return f"{p.title} {p.section}\n{p.text}" + ("\n" + "\n".join(p.questions) if p.questions else "")

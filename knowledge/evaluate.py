@@ -150,9 +150,11 @@ def perturbed_copies(passages: list[Passage], factor: int) -> list[Passage]:
             sentences = [s for s in _SENTENCE.split(p.text) if s.strip()]
             kept = [s for s in sentences if rng.random() >= 1 / 3] or sentences[:1]
             rng.shuffle(kept)
+            questions = tuple(q for q in p.questions if rng.random() >= 1 / 3)
             doc_id = f"{p.doc_id}{COPY_MARK}{k}"
             out.append(replace(p, id=f"{doc_id}#{p.section}", doc_id=doc_id,
-                               title=f"{p.title}（{COUNTIES[k % len(COUNTIES)]}）", text="".join(kept)))
+                               title=f"{p.title}（{COUNTIES[k % len(COUNTIES)]}）", text="".join(kept),
+                               questions=questions))
     return out
 
 

@@ -26,6 +26,10 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 TITLE_WEIGHT = 2
 SECTION_WEIGHT = 3
 TITLE_MATCH_BOOST = 0.5
+# Similar questions (Passage.questions, 问法) count as often as body words: they bridge a person's
+# wording to the passage; in the confidence measure they count as headings (what it is about).
+QUESTION_WEIGHT = 1
+QUESTION_MATCH = 0.8
 # Coverage weights (see PassageIndex._coverage), calibrated on knowledge/data/questions.yaml.
 FOCUS_WEIGHT = 1.0
 ELSEWHERE_WEIGHT = 0.5
@@ -69,13 +73,21 @@ class PassageIndex:
     def __init__(self, passages: list[Passage], analyzer: Analyzer) -> None:
         self.passages = passages
         self.analyzer = analyzer
-        docs = [self._terms(p) for p in passages]
+        texts = [self._text_terms(p) for p in passages]
+        asked = [self._question_terms(p) for p in passages]
+        docs = [t + q * QUESTION_WEIGHT for t, q in zip(texts, asked)]
         n = len(docs)
-        self.term_sets = [frozenset(doc) for doc in docs]
         df: dict[str, int] = {}
-        for terms in self.term_sets:
+        for terms in map(frozenset, docs):
             for t in terms:
                 df[t] = df.get(t, 0) + 1
+        # An everyday compound (房贷, 信用卡) in a similar question says who asks (「我有房贷还能贷不」),
+        # not what the passage is about: it ranks the passage but never counts as covered.
+        self.term_sets = [frozenset(d) - ((frozenset(q) & analyzer.atomic) - frozenset(t))
+                          for d, t, q in zip(docs, texts, asked)]
+        self.question_sets = [[frozenset(analyzer.tokens(q, query=True)) - (analyzer.atomic - frozenset(t))
+                               for q in p.questions] for p, t in zip(passages, texts)]
+        self.question_topics = [[self.topic(analyzer.content_terms(q)) for q in p.questions] for p in passages]
         # The idf bm25s uses (method "lucene"): never negative, so every shared word counts a little.
         self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
@@ -87,7 +99,8 @@ class PassageIndex:
             self.bm25.index(docs, show_progress=False)
             self.vocab = dict(self.bm25.vocab_dict)
         self.heading_sets = [frozenset(analyzer.tokens(analyzer.rewrite(p.title))
-                                       + analyzer.tokens(analyzer.rewrite(p.section))) for p in passages]
+                                       + analyzer.tokens(analyzer.rewrite(p.section)))
+                             for p in passages]
         rows, cols = [], []
         for i, p in enumerate(passages):
             for t in set(analyzer.tokens(analyzer.rewrite(p.title))):
@@ -98,11 +111,14 @@ class PassageIndex:
         self.titles = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                         shape=(n, max(len(self.vocab), 1)))
 
-    def _terms(self, p: Passage) -> list[str]:
+    def _text_terms(self, p: Passage) -> list[str]:
         a = self.analyzer
-        # Documents get the same synonym rewriting as questions, so both sides use one vocabulary.
         return (a.tokens(a.rewrite(p.title)) * TITLE_WEIGHT + a.tokens(a.rewrite(p.section)) * SECTION_WEIGHT
                 + a.tokens(a.rewrite(p.text)))
+
+    def _question_terms(self, p: Passage) -> list[str]:
+        """The similar questions' terms, read as questions are (typo repair and rewriting)."""
+        return [t for q in p.questions for t in self.analyzer.tokens(q, query=True)]
 
     def _distinct(self, tokens: list[str]) -> list[str]:
         """Distinct terms of the question; focus terms (what is asked) appear twice."""
@@ -110,8 +126,9 @@ class PassageIndex:
         return seen + [t for t in seen if t in self.analyzer.focus]
 
     def topic(self, words: list[str]) -> list[str]:
-        """The question's words that say what it is about (without 怎么, 申请, 多少, amounts …)."""
-        return [w for w in words if w not in self.analyzer.question_words and not _AMOUNT.match(w)]
+        """The question's words that say what it is about (without 怎么, 申请, 多少, amounts, places …)."""
+        a = self.analyzer
+        return [w for w in words if w not in a.question_words and w not in a.places and not _AMOUNT.match(w)]
 
     def weight(self, term: str) -> float:
         """How much a question word says: rare words more; words the corpus never uses the most.
@@ -157,7 +174,18 @@ class PassageIndex:
 
     def scored(self, i: int, scores: np.ndarray | None, topic: "Topic") -> Scored:
         return Scored(self.passages[i], float(scores[i]) if scores is not None else 0.0, self._coverage(topic, i),
-                      self._coverage(topic, i, self.heading_sets), topic.on_tax or self.passages[i].kind != "tax")
+                      max(self._coverage(topic, i, self.heading_sets), self._asked_like(topic, i)),
+                      topic.on_tax or self.passages[i].kind != "tax")
+
+    def _asked_like(self, topic: list[str], i: int) -> float:
+        """How much of the question one of the passage's similar questions holds, when it holds nearly
+        all of it (QUESTION_MATCH): then the question is asked as staff expected, like a heading."""
+        best, said = 0.0, [frozenset(topic)]
+        for asked, asked_topic in zip(self.question_sets[i], self.question_topics[i]):
+            # Both ways: the question holds the similar question's topic too (「信用卡怎么申请」 is not
+            # 「我在用信用卡 影响贷款不」, though the second holds all of the first).
+            best = max(best, min(self._coverage(topic, 0, [asked]), self._coverage(asked_topic, 0, said)))
+        return best if best >= QUESTION_MATCH else 0.0
 
     def allowed(self, county: str | None) -> np.ndarray:
         """Passages a question from ``county`` may use (all without a county; never another county's)."""

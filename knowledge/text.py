@@ -87,6 +87,10 @@ class Analyzer:
             if any(key in word for key in self.synonyms):
                 self.synonyms.setdefault(word, word)
         self.question_words = set(_read_lines("question_words.txt"))
+        # Places (the prefecture and its counties, terms.txt entries tagged ns, with and without
+        # 州/市/县): where the asker is, never what a question is about (「元谋这几天好热」).
+        places = [line.split()[0] for line in _read_lines("terms.txt") if line.split()[-1] == "ns"]
+        self.places = set(places) | {p[:-1] for p in places if len(p) > 2}
         self._syn_re = re.compile("|".join(re.escape(v) for v in sorted(self.synonyms, key=len, reverse=True)))
         self.sub_words = lru_cache(maxsize=20_000)(self._sub_words)
 

@@ -4,10 +4,18 @@ dictionary or the retrieval code, and who ran nothing; committed before the thir
 never tuned on. They guard issue 8's targets. Failures report counts only, never the questions: do
 not print the set (no --verbose), do not tune on it.
 
-First run, after tuning round 3 (`python -m knowledge.evaluate --heldout3` and `--heldout3 --scale
-20`): at 1× top-1 81/108, top-3 99/108 (91.7 %), confident 37/108 of which 33 right (89.2 %), 1 of 63
-out-of-scope questions answered confidently; at 20× top-3 98/108, confident 33 of which 28 right, 1
-bluff. Those figures are the floors and ceilings below; the targets are strict xfails until met."""
+Measured three times, each after a change made without looking at these sets (`python -m
+knowledge.evaluate --heldout3` and `--heldout3 --scale 20`, never with --verbose):
+1. after the round-3 colloquial words: at 1× top-3 99/108 (91.7 %), 33 of 37 confident answers right
+   (89.2 %), 1 of 63 out-of-scope questions answered confidently: all three targets missed;
+2. after the similar questions (问法) of every passage: at 1× top-1 94/108, top-3 105/108 (97.2 %),
+   61 of 65 confident answers right (93.8 %), no bluffs; at 20× top-1 95, top-3 104/108 (96.3 %),
+   58 of 61 right (95.1 %), no bluffs;
+3. after places stopped counting as a question's topic (a bluff of the second set at 20×): the same;
+4. after an unsure best hit gives way to a confident one among the top 3, and near-equal confident
+   hits are decided by their headings (two tuning-set regressions): the same, except 60 of 65
+   confident answers right at 1× (92.3 %).
+The last figures are the floors and ceilings below; the targets are plain asserts."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,10 +27,10 @@ from knowledge.evaluate import HELDOUT3, OUT_OF_SCOPE3, Report, evaluate, load_c
 
 DOCS = Path(__file__).resolve().parents[2] / "knowledge" / "docs"
 
-MEASURED_1X = {"answerable": 108, "out_of_scope": 63, "top1": 81, "top3": 99, "confident": 37,
-               "confident_wrong": 4, "bluffs": 1}
-MEASURED_20X = {"answerable": 108, "out_of_scope": 63, "top1": 79, "top3": 98, "confident": 33,
-                "confident_wrong": 5, "bluffs": 1}
+MEASURED_1X = {"answerable": 108, "out_of_scope": 63, "top1": 94, "top3": 105, "confident": 65,
+               "confident_wrong": 5, "bluffs": 0}
+MEASURED_20X = {"answerable": 108, "out_of_scope": 63, "top1": 95, "top3": 104, "confident": 61,
+                "confident_wrong": 3, "bluffs": 0}
 
 
 def figures(r: Report) -> dict[str, int]:
@@ -68,21 +76,18 @@ def test_the_third_held_out_figures_hold_up_at_20_times_the_passages(at_20x):
     assert below_measured(at_20x, MEASURED_20X) == []
 
 
-@pytest.mark.xfail(strict=True, reason="target of issue 8 not met on the third held-out set: top-3 99/108 (91.7 %)")
-def test_at_least_95_percent_have_the_right_passage_in_the_top_3(at_1x):
-    assert at_1x["top3"] >= 0.95 * at_1x["answerable"]
+def test_at_least_95_percent_have_the_right_passage_in_the_top_3(at_1x, at_20x):
+    for got in (at_1x, at_20x):
+        assert got["top3"] >= 0.95 * got["answerable"]
 
 
-@pytest.mark.xfail(strict=True, reason="target of issue 8 not met on the third held-out set: 33 of 37 confident "
-                                      "answers right (89.2 %)")
-def test_at_least_90_percent_of_confident_answers_are_right(at_1x):
-    assert at_1x["confident"] - at_1x["confident_wrong"] >= 0.90 * at_1x["confident"]
+def test_at_least_90_percent_of_confident_answers_are_right(at_1x, at_20x):
+    for got in (at_1x, at_20x):
+        assert got["confident"] - got["confident_wrong"] >= 0.90 * got["confident"]
 
 
-@pytest.mark.xfail(strict=True, reason="target of issue 8 not met on the third held-out set: 1 of 63 "
-                                      "out-of-scope questions answered confidently")
-def test_no_out_of_scope_question_gets_a_confident_answer(at_1x):
-    assert at_1x["bluffs"] == 0
+def test_no_out_of_scope_question_gets_a_confident_answer(at_1x, at_20x):
+    assert (at_1x["bluffs"], at_20x["bluffs"]) == (0, 0)
 
 
 def test_the_evaluation_command_takes_the_third_held_out_sets(capsys):
