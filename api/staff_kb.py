@@ -12,7 +12,7 @@ seconds (handlers/knowledge_ops/sync.py).
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -24,7 +24,7 @@ from handlers.knowledge_ops import documents as kb_docs
 from handlers.knowledge_ops import parsers, sync
 from handlers.knowledge_ops import synonyms as kb_synonyms
 from handlers.validation import COUNTIES
-from knowledge.documents import KINDS
+from knowledge.documents import KINDS, MAX_QUESTION_CHARS, MAX_QUESTIONS
 from orm_models.knowledge import KB_CONFIDENCE, KB_ORIGINS, KB_STATUSES
 
 from api.registry import Call, Routes
@@ -116,6 +116,7 @@ class SegmentRow(Out):
     heading: str
     text: str
     enabled: bool
+    questions: list[str] = Field(description="相似问法：老百姓会怎么问（只用于检索，不出现在回答里）")
     used_count: int = Field(description="用它回答的次数")
     useless_count: int = Field(description="其中被评为“没用”的次数")
 
@@ -128,6 +129,9 @@ class SegmentPatch(In):
     text: str | None = Field(None, title="段落内容", max_length=kb_docs.MAX_SEGMENT_TEXT)
     heading: str | None = Field(None, title="小标题", max_length=kb_docs.MAX_HEADING)
     enabled: bool | None = Field(None, title="是否启用")
+    questions: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] | None = Field(
+        None, title="相似问法", max_length=MAX_QUESTIONS,
+        description=f"老百姓会怎么问：最多 {MAX_QUESTIONS} 条，每条最长 {MAX_QUESTION_CHARS} 个字；只用于检索")
 
 
 class DocumentVersion(Out):
@@ -268,7 +272,7 @@ async def _changed(call: Call) -> None:
 async def kb_patch_segment(call: Call) -> dict:
     b = call.body
     segment = await kb_docs.patch_segment(call.staff, call.path["id"], text=b.text, heading=b.heading,
-                                          enabled=b.enabled, ip=client_ip(call))
+                                          enabled=b.enabled, questions=b.questions, ip=client_ip(call))
     document = await kb_docs.get_document(segment.document_id)
     await _changed(call)
     return {"segment": segment, "document": document}

@@ -29,7 +29,7 @@ from handlers.staff import audit
 from handlers.staff.auth import Forbidden
 from handlers.validation import COUNTIES
 from knowledge import KnowledgeBase
-from knowledge.documents import KINDS
+from knowledge.documents import KINDS, MAX_QUESTION_CHARS, MAX_QUESTIONS
 from orm_models import KbDocument, KbRevision, KbSegment, StaffAccount
 
 CONFIDENCE = ("已确认", "未确认")
@@ -138,7 +138,8 @@ async def import_document(staff: StaffAccount | None, filename: str, data: bytes
             status="published" if publish else "draft", origin="uploaded", filename=Path(filename).name[:255],
             created_by_id=staff.id if staff else None, updated_by_id=staff.id if staff else None, using_db=conn,
         )
-        segments = [KbSegment(document_id=document.id, position=n, heading=s.heading, text=s.text)
+        segments = [KbSegment(document_id=document.id, position=n, heading=s.heading, text=s.text,
+                              questions=list(s.questions))
                     for n, s in enumerate(parsed.segments, start=1)]
         await KbSegment.bulk_create(segments, using_db=conn)
         await _revision(document, segments, staff, "import", conn)
@@ -217,7 +218,7 @@ async def _new_version(document: KbDocument, staff: StaffAccount | None, action:
 
 async def patch_segment(staff: StaffAccount, segment_id: int, *, text: str | None = None,
                         heading: str | None = None, enabled: bool | None = None,
-                        ip: str | None = None) -> KbSegment:
+                        questions: list[str] | None = None, ip: str | None = None) -> KbSegment:
     segment = await KbSegment.get_or_none(id=segment_id)
     if segment is None:
         raise NotFound(f"没有找到编号为 {segment_id} 的段落")
@@ -230,17 +231,23 @@ async def patch_segment(staff: StaffAccount, segment_id: int, *, text: str | Non
         heading = heading.strip()
         if len(heading) > MAX_HEADING:
             errors["heading"] = f"小标题最长 {MAX_HEADING} 个字"
-    if text is None and heading is None and enabled is None:
-        errors["text"] = "请至少修改内容、小标题或启用状态中的一项"
+    if questions is not None:
+        questions = list(dict.fromkeys(q.strip() for q in questions if q and q.strip()))
+        if len(questions) > MAX_QUESTIONS or any(len(q) > MAX_QUESTION_CHARS for q in questions):
+            errors["questions"] = f"相似问法最多 {MAX_QUESTIONS} 条，每条最长 {MAX_QUESTION_CHARS} 个字"
+    if text is None and heading is None and enabled is None and questions is None:
+        errors["text"] = "请至少修改内容、小标题、相似问法或启用状态中的一项"
     if errors:
         raise InvalidInput(fields=errors)
     async with in_transaction() as conn:
         document = await KbDocument.filter(id=segment.document_id).using_db(conn).select_for_update().first()
         may_change(staff, document.county)
-        before = {"text": segment.text, "heading": segment.heading, "enabled": segment.enabled}
+        before = {"text": segment.text, "heading": segment.heading, "enabled": segment.enabled,
+                  "questions": list(segment.questions or [])}
         segment.text = segment.text if text is None else text
         segment.heading = segment.heading if heading is None else heading
         segment.enabled = segment.enabled if enabled is None else enabled
+        segment.questions = before["questions"] if questions is None else questions
         await segment.save(using_db=conn)
         await _new_version(document, staff, "segment_edit", conn, content=True,
                            affects_answers=document.status == "published")
@@ -300,9 +307,10 @@ async def restore(staff: StaffAccount, document_id: int, version: int, ip: str |
             row = current[n - 1] if n <= len(current) else None
             if row is None:
                 await KbSegment.create(document_id=document_id, position=n, heading=seg["heading"], text=seg["text"],
-                                       enabled=seg["enabled"], using_db=conn)
+                                       enabled=seg["enabled"], questions=seg.get("questions") or [], using_db=conn)
             else:
                 row.heading, row.text, row.enabled = seg["heading"], seg["text"], seg["enabled"]
+                row.questions = seg.get("questions") or []
                 await row.save(using_db=conn)
         if len(current) > len(wanted):
             await KbSegment.filter(id__in=[s.id for s in current[len(wanted):]]).using_db(conn).delete()

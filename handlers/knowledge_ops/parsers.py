@@ -5,8 +5,8 @@
 - .md: ``#`` headings (YAML front matter, if any, gives the document's defaults);
 - .txt: plain text (UTF-8 or GB18030), lines like 第一章 / 一、 are headings;
 - .html/.htm: BeautifulSoup with Python's own parser, h1–h4 headings, ``<script>``/``<style>`` dropped;
-- .xlsx (openpyxl, read-only) and .csv: question–answer sheets with columns 问题 / 答案 [/ 依据], one
-  segment per row. A formula is text: its value as last saved, or else the formula as written;
+- .xlsx (openpyxl, read-only) and .csv: question–answer sheets with columns 问题 / 答案 [/ 依据]
+  [/ 相似问法, separated by ｜, ； or line breaks], one segment per row. A formula is text: its value as last saved, or else the formula as written;
   nothing is ever evaluated or executed.
 
 Every problem is an ``InvalidInput`` on the ``file`` field in Chinese (422), and a file over
@@ -30,7 +30,8 @@ from handlers.knowledge_ops.segments import Block, Segment, clean, segment
 
 MAX_BYTES = 20 * 1024 * 1024
 EXTENSIONS = (".docx", ".pdf", ".md", ".txt", ".html", ".htm", ".xlsx", ".csv")
-QA_QUESTION, QA_ANSWER, QA_BASIS = "问题", "答案", "依据"
+QA_QUESTION, QA_ANSWER, QA_BASIS, QA_SIMILAR = "问题", "答案", "依据", "相似问法"
+_SIMILAR_SEPARATOR = re.compile(r"[｜|\n；;]")
 MAX_ROWS = 5000
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted Office files and old .doc/.xls
 _HEADING_STYLE = re.compile(r"^(heading|标题)\s*(\d)$", re.I)
@@ -47,7 +48,7 @@ MSG_CORRUPT = "文件已损坏，或不是有效的 {ext} 文件"
 MSG_PDF_ENCRYPTED = "PDF 已加密：请先解除密码保护后再导入"
 MSG_PDF_NO_TEXT = "PDF 没有文字层（可能是扫描件）：请上传带文字的 PDF 或 Word 文件"
 MSG_ENCODING = "无法识别文件的文字编码：请另存为 UTF-8 后再导入"
-MSG_QA_COLUMNS = "表格第一行应有“问题”和“答案”两列（可再加“依据”列）"
+MSG_QA_COLUMNS = "表格第一行应有“问题”和“答案”两列（可再加“依据”“相似问法”列）"
 MSG_QA_ROW = "表格第 {row} 行只填了问题或答案中的一项"
 MSG_TOO_MANY_ROWS = f"表格超过 {MAX_ROWS} 行，请分成几个文件导入"
 
@@ -184,6 +185,7 @@ def _qa(rows: list[list[str]]) -> Parsed:
         raise _bad(MSG_QA_COLUMNS)
     q, a = header.index(QA_QUESTION), header.index(QA_ANSWER)
     basis = header.index(QA_BASIS) if QA_BASIS in header else None
+    similar = header.index(QA_SIMILAR) if QA_SIMILAR in header else None
 
     def cell(row: list[str], i: int | None) -> str:
         return row[i].strip() if i is not None and i < len(row) else ""
@@ -195,7 +197,9 @@ def _qa(rows: list[list[str]]) -> Parsed:
             continue
         if not question or not answer:
             raise _bad(MSG_QA_ROW.format(row=number))
-        blocks += [Block(question, heading=True), Block(answer + (f"\n依据：{source}" if source else ""))]
+        asked = [q.strip() for q in _SIMILAR_SEPARATOR.split(cell(row, similar)) if q.strip()]
+        blocks += [Block(question, heading=True), Block(answer + (f"\n依据：{source}" if source else "")
+                                                        + ("\n问法：" + "｜".join(asked) if asked else ""))]
     return Parsed(segment(blocks))
 
 

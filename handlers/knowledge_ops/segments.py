@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.documents import MAX_QUESTION_CHARS, MAX_QUESTIONS, split_questions
+
 MAX_CHARS = 500
 MAX_HEADING = 200
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+|\n+")
@@ -25,6 +27,7 @@ class Block:
 class Segment:
     heading: str
     text: str
+    questions: tuple[str, ...] = ()  # similar questions (问法) of its section, on its first segment
 
 
 def clean(text: str) -> str:
@@ -64,13 +67,17 @@ def _cjk_end(text: str) -> bool:
 
 
 def segment(blocks: list[Block], limit: int = MAX_CHARS) -> list[Segment]:
-    """Headings open sections; each section's text is cut by length. Never an empty segment."""
+    """Headings open sections; each section's text is cut by length. Never an empty segment.
+
+    A section's `问法：a｜b` lines are its similar questions, kept on its first segment, not in its text."""
     out: list[Segment] = []
     heading, body = "", []
 
     def flush() -> None:
-        for piece in split_length("\n".join(body), limit):
-            out.append(Segment(heading=heading[:MAX_HEADING], text=piece))
+        text, questions = split_questions("\n".join(body))
+        questions = tuple(q[:MAX_QUESTION_CHARS] for q in questions[:MAX_QUESTIONS])
+        for n, piece in enumerate(split_length(text, limit)):
+            out.append(Segment(heading=heading[:MAX_HEADING], text=piece, questions=questions if n == 0 else ()))
 
     for block in blocks:
         if block.heading:

@@ -84,7 +84,7 @@ def passage_of(document: KbDocument, seg: KbSegment) -> Passage:
         source_url=document.source_url, issuer=document.issuer,
         date=document.published_on.isoformat() if document.published_on else "",
         confidence=document.confidence, segment_id=seg.id, document_id=document.id, county=document.county,
-        kind=document.kind, caveat=document.caveat,
+        kind=document.kind, caveat=document.caveat, questions=tuple(seg.questions or ()),
     )
 
 
@@ -141,7 +141,10 @@ def _parse_date(value: Any) -> date | None:
         return None
 
 
-def _shipped_fields(path: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+Section = tuple[str, str, list[str]]  # heading, text, similar questions
+
+
+def _shipped_fields(path: Path) -> tuple[dict[str, Any], list[Section]]:
     import yaml
 
     passages = parse_document(path)
@@ -154,33 +157,34 @@ def _shipped_fields(path: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         "valid_until": _parse_date(meta.get("valid_until")), "needs_check": bool(meta.get("needs_check")),
         "note": str(meta.get("note") or ""), "kind": passages[0].kind, "caveat": passages[0].caveat,
     }
-    return fields, [(p.section, p.text) for p in passages]
+    return fields, [(p.section, p.text, list(p.questions)) for p in passages]
 
 
-def snapshot(document: KbDocument, segments: list[KbSegment] | list[tuple[str, str]]) -> dict[str, Any]:
+def snapshot(document: KbDocument, segments: list[KbSegment] | list[Section]) -> dict[str, Any]:
     doc = {}
     for name in SNAPSHOT_FIELDS + ("status",):
         value = getattr(document, name)
         doc[name] = value.isoformat() if isinstance(value, date) else value
-    segs = [{"heading": s.heading, "text": s.text, "enabled": s.enabled} if isinstance(s, KbSegment)
-            else {"heading": s[0], "text": s[1], "enabled": True} for s in segments]
+    segs = [{"heading": s.heading, "text": s.text, "enabled": s.enabled, "questions": list(s.questions or [])}
+            if isinstance(s, KbSegment) else {"heading": s[0], "text": s[1], "enabled": True, "questions": s[2]}
+            for s in segments]
     return {"document": doc, "segments": segs}
 
 
-async def _create_shipped(key: str, digest: str, fields: dict[str, Any], sections: list[tuple[str, str]],
+async def _create_shipped(key: str, digest: str, fields: dict[str, Any], sections: list[Section],
                           filename: str) -> None:
     async with in_transaction() as conn:
         document = await KbDocument.create(**fields, status="published", origin="shipped", shipped_key=key,
                                            shipped_hash=digest, filename=filename, using_db=conn)
-        await KbSegment.bulk_create([KbSegment(document_id=document.id, position=n, heading=h, text=t)
-                                     for n, (h, t) in enumerate(sections, start=1)], using_db=conn)
+        await KbSegment.bulk_create([KbSegment(document_id=document.id, position=n, heading=h, text=t, questions=q)
+                                     for n, (h, t, q) in enumerate(sections, start=1)], using_db=conn)
         await KbRevision.create(document_id=document.id, version=1, snapshot=snapshot(document, sections),
                                 action="shipped", using_db=conn)
         await bump(conn)
 
 
 async def _update_shipped(document: KbDocument, digest: str, fields: dict[str, Any],
-                          sections: list[tuple[str, str]]) -> None:
+                          sections: list[Section]) -> None:
     async with in_transaction() as conn:
         for name, value in fields.items():
             setattr(document, name, value)
@@ -188,8 +192,8 @@ async def _update_shipped(document: KbDocument, digest: str, fields: dict[str, A
         document.version += 1
         await document.save(using_db=conn)
         await KbSegment.filter(document_id=document.id).using_db(conn).delete()
-        await KbSegment.bulk_create([KbSegment(document_id=document.id, position=n, heading=h, text=t)
-                                     for n, (h, t) in enumerate(sections, start=1)], using_db=conn)
+        await KbSegment.bulk_create([KbSegment(document_id=document.id, position=n, heading=h, text=t, questions=q)
+                                     for n, (h, t, q) in enumerate(sections, start=1)], using_db=conn)
         await KbRevision.create(document_id=document.id, version=document.version,
                                 snapshot=snapshot(document, sections), action="shipped_update", using_db=conn)
         await bump(conn)

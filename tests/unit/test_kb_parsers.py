@@ -103,3 +103,28 @@ def test_long_sections_are_cut_at_sentence_ends_and_no_segment_is_empty():
     assert all(0 < len(s.text) <= MAX_CHARS and s.text.endswith("。") for s in segments)
     assert "".join(s.text for s in segments) == sentence * 40
     assert split_length("字" * 1200) == ["字" * 500, "字" * 500, "字" * 200]
+
+
+def test_an_xlsx_sheet_may_give_each_row_its_similar_questions():
+    data = xlsx_bytes([["问题", "答案", "相似问法"], ["大赛什么时候报名", TOPIC_FACT, "哪阵报名｜报名截止哪天；几号之前报"],
+                       ["奖金多少", "一等奖1万元。", ""]])
+    parsed = parsers.parse("qa.xlsx", data)
+    assert [(s.heading, s.text, s.questions) for s in parsed.segments] == [
+        ("大赛什么时候报名", TOPIC_FACT, ("哪阵报名", "报名截止哪天", "几号之前报")),
+        ("奖金多少", "一等奖1万元。", ())]
+
+
+def test_similar_question_lines_in_a_document_leave_its_text_and_stay_on_the_sections_first_segment():
+    long_body = "。".join(["报名要带身份证和户口本"] * 60) + "。"
+    text = f"# 彝绣大赛\n\n## 报名\n{long_body}\n问法：咋个报名｜报名要带哪样|报名要带哪样\n\n## 奖励\n一等奖1名。\n"
+    segments = parsers.parse("a.md", text.encode()).segments
+    assert len(segments) > 2 and all("问法" not in s.text for s in segments)
+    assert segments[0].questions == ("咋个报名", "报名要带哪样")  # deduplicated, either bar
+    assert all(s.questions == () for s in segments[1:])
+
+
+def test_a_section_keeps_at_most_the_allowed_number_of_similar_questions_of_limited_length():
+    from knowledge.documents import MAX_QUESTION_CHARS, MAX_QUESTIONS
+    asked = "｜".join(f"问题{n}" + "长" * MAX_QUESTION_CHARS for n in range(MAX_QUESTIONS + 5))
+    (only,) = segment([Block("报名", heading=True), Block(f"{TOPIC_FACT}\n问法：{asked}")])
+    assert len(only.questions) == MAX_QUESTIONS and all(len(q) == MAX_QUESTION_CHARS for q in only.questions)

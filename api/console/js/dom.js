@@ -89,7 +89,9 @@ export function fmtNumber(n) {
 export function showFieldErrors(form, fields) {
   clearFieldErrors(form);
   for (const [name, message] of Object.entries(fields || {})) {
-    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    // "questions.0" (an item of a list field) shows under the list's input.
+    const input = form.querySelector(`[name="${CSS.escape(name)}"]`)
+      || form.querySelector(`[name="${CSS.escape(name.split(".")[0])}"]`);
     if (input) input.after(h("span", { class: "field-error" }, message));
   }
 }

@@ -188,8 +188,14 @@ async function renderDetail(box, doc, ctx, msg, reload) {
     revisionsTable(revisions, doc, canChange, msg, reload));
 }
 
+const QUESTIONS_HINT = "相似问法：老百姓会怎么问这一段（每行一个，最多 20 条）。只用于找到这一段，不出现在回答里。";
+
 function segmentCard(seg, canChange, msg, reload) {
-  const body = h("div", { class: "segment-text" }, seg.text);
+  const body = h("div", { class: "segment-text" }, seg.text,
+    seg.questions && seg.questions.length
+      ? h("p", { class: "muted segment-questions", "data-testid": "kb-segment-questions", title: QUESTIONS_HINT },
+        `相似问法：${seg.questions.join("｜")}`)
+      : null);
   const card = h("div", { class: `segment${seg.enabled ? "" : " off"}`, "data-testid": "kb-segment", dataset: { id: String(seg.id) } },
     h("div", { class: "segment-head" },
       h("strong", {}, `${seg.position}. ${seg.heading || "（无小标题）"}`),
@@ -214,12 +220,17 @@ function segmentCard(seg, canChange, msg, reload) {
     const form = h("form", { class: "segment-edit", novalidate: true },
       h("label", {}, "小标题", h("input", { name: "heading", maxlength: "200", value: seg.heading })),
       h("label", {}, "内容", h("textarea", { name: "text", maxlength: "2000", rows: "6" }, seg.text)),
+      h("label", { title: QUESTIONS_HINT }, "相似问法（每行一个）",
+        h("textarea", { name: "questions", rows: "4", placeholder: "例如：咋个报名\n报名要带哪样" },
+          (seg.questions || []).join("\n"))),
       h("div", { class: "toolbar" },
         h("button", { type: "submit", class: "primary small" }, "保存"),
         h("button", { type: "button", class: "small", onclick: () => form.replaceWith(body) }, "取消")));
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
-      const err = await save({ heading: form.elements.heading.value.trim(), text: form.elements.text.value.trim() }, "段落已保存");
+      const questions = form.elements.questions.value.split("\n").map((q) => q.trim()).filter(Boolean);
+      const err = await save({ heading: form.elements.heading.value.trim(), text: form.elements.text.value.trim(),
+        questions }, "段落已保存");
       if (err) showFieldErrors(form, err.fields);
     });
     body.replaceWith(form);
