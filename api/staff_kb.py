@@ -12,11 +12,11 @@ seconds (handlers/knowledge_ops/sync.py).
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from chuangye import appkeys as K
 from handlers.errors import InvalidInput
@@ -134,6 +134,34 @@ class SegmentPatch(In):
         description=f"老百姓会怎么问：最多 {MAX_QUESTIONS} 条，每条最长 {MAX_QUESTION_CHARS} 个字；只用于检索")
 
 
+def _text_in(schema: dict[str, Any]) -> Any:
+    """Text checked by the use case (check_metadata, so a form names every bad field at once, in the
+    upload's words); the schema documents what it accepts."""
+    return Annotated[str, WithJsonSchema({"type": "string", **schema})]
+
+
+class DocumentPatch(In):
+    """Only the fields sent change; the others keep their values."""
+
+    title: _text_in({"minLength": 1, "maxLength": kb_docs.MAX_TITLE}) | None = Field(None, title="标题")
+    issuer: _text_in({"maxLength": kb_docs.MAX_ISSUER}) | None = Field(None, title="发文单位")
+    doc_number: _text_in({"maxLength": kb_docs.MAX_NUMBER}) | None = Field(None, title="文号")
+    published_on: _text_in({"format": "date"}) | None = Field(
+        None, title="发布日期", description="YYYY-MM-DD（2000 至 2099 年）；null 或空字符串清空")
+    source_url: _text_in({"maxLength": kb_docs.MAX_URL}) | None = Field(
+        None, title="原文网址", description="以 http:// 或 https:// 开头；空字符串清空")
+    confidence: _text_in({"enum": list(KB_CONFIDENCE)}) | None = Field(
+        None, title="可信度", description="已确认 或 未确认（部分确认只能保留，不能改成）")
+    county: _text_in({"enum": ["", *COUNTIES]}) | None = Field(
+        None, title="适用范围", description="县市；空字符串或 null 表示全州（县市管理员只能是本县市）")
+    valid_until: _text_in({"format": "date"}) | None = Field(
+        None, title="有效期至", description="YYYY-MM-DD（2000 至 2099 年），过期后不再用于回答；null 或空字符串表示长期有效")
+    kind: _text_in({"enum": list(KINDS)}) | None = Field(None, title="文档类别", description="空为一般政策；tax 为税收政策")
+    caveat: _text_in({"maxLength": kb_docs.MAX_CAVEAT}) | None = Field(
+        None, title="答案末尾提示", description="空则按类别：以当地人社部门/税务局为准")
+    needs_check: bool | None = Field(None, title="待核对", description="false：已对照原文核对，去掉“待核对”标记")
+
+
 class DocumentVersion(Out):
     id: int
     status: Status
@@ -151,7 +179,8 @@ class DocumentChanged(Out):
 
 class RevisionRow(Out):
     version: int
-    action: str = Field(description="import / shipped / shipped_update / segment_edit / publish / disable / restore")
+    action: str = Field(description="import / shipped / shipped_update / segment_edit / document_edit / publish / disable"
+                                    " / restore")
     staff_id: int | None
     created_at: Timestamp
 
@@ -276,6 +305,15 @@ async def kb_patch_segment(call: Call) -> dict:
     document = await kb_docs.get_document(segment.document_id)
     await _changed(call)
     return {"segment": segment, "document": document}
+
+
+@routes.patch("/staff/kb/documents/{id}", summary="修改文档信息（标题、文号、有效期至、待核对等；生成新版本）",
+              auth="staff", body=DocumentPatch, response=DocumentRow, errors=CHANGE_ERRORS)
+async def kb_patch_document(call: Call) -> dict:
+    document = await kb_docs.patch_document(call.staff, call.path["id"], call.body.model_dump(exclude_unset=True),
+                                            ip=client_ip(call))
+    await _changed(call)
+    return await kb_docs.document_row(document)
 
 
 @routes.post("/staff/kb/documents/{id}/publish", summary="发布（几秒内所有进程用于回答）", auth="staff",

@@ -3,7 +3,7 @@
 Guarantees:
 - an import is one transaction (document, segments, first revision, audit row): on any error
   nothing is kept; it starts as a draft unless published at once (the CLI's ``--publish``);
-- every change (segment edit, publish, disable, restore) makes a new version, keeps a
+- every change (segment edit, metadata edit, publish, disable, restore) makes a new version, keeps a
   ``KbRevision`` snapshot of it and an audit row, and bumps the knowledge base's version when
   answers are affected, so every process follows within seconds (sync.py);
 - who may change what: county administrators change their county's documents (an import
@@ -27,7 +27,7 @@ from handlers.errors import InvalidInput, NotFound
 from handlers.knowledge_ops import parsers, sync
 from handlers.staff import audit
 from handlers.staff.auth import Forbidden
-from handlers.validation import COUNTIES
+from handlers.validation import COUNTIES, EARLIEST_DATE, LATEST_DATE, date_in_range
 from knowledge import KnowledgeBase
 from knowledge.documents import KINDS, MAX_QUESTION_CHARS, MAX_QUESTIONS
 from orm_models import KbDocument, KbRevision, KbSegment, StaffAccount
@@ -38,6 +38,9 @@ WRITER_ROLES = ("county", "prefecture")  # who may change knowledge (may_change)
 MAX_TITLE, MAX_ISSUER, MAX_NUMBER, MAX_URL, MAX_CAVEAT = 200, 200, 100, 500, 200
 MAX_SEGMENT_TEXT, MAX_HEADING = 2000, 200
 _URL = re.compile(r"^https?://[^\s]+$")
+METADATA = ("title", "issuer", "doc_number", "published_on", "source_url", "confidence", "county", "valid_until",
+            "kind", "caveat")
+EDITABLE = METADATA + ("needs_check",)  # what patch_document changes
 MSG_WINDOW = "窗口工作人员只能查看知识库和做命中测试，修改请联系县市或州级管理员"
 MSG_OTHER_COUNTY = "县市管理员只能修改本县市的文档；其他县市和全州通用的文档由其管理员或州级管理员维护"
 
@@ -76,16 +79,28 @@ def _day(raw: Any, label: str, errors: dict[str, str], name: str) -> date | None
     if raw in (None, ""):
         return None
     if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors[name] = f"{label}应为 YYYY-MM-DD 格式的日期"
+        day = raw
+    else:
+        try:
+            day = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            errors[name] = f"{label}应为 YYYY-MM-DD 格式的日期"
+            return None
+    if not date_in_range(day):  # the range the whole service accepts (day arithmetic never overflows)
+        errors[name] = f"{label}应在 {EARLIEST_DATE.year} 至 {LATEST_DATE.year} 年之间"
         return None
+    return day
 
 
 def check_metadata(raw: dict[str, Any], staff: StaffAccount | None) -> dict[str, Any]:
     """The document's fields from the form, or InvalidInput naming every bad one."""
+    out, errors = _checked(raw, staff)
+    if errors:
+        raise InvalidInput(fields=errors)
+    return out
+
+
+def _checked(raw: dict[str, Any], staff: StaffAccount | None) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     out: dict[str, Any] = {
         "title": _text(raw.get("title"), MAX_TITLE, "标题", errors, "title"),
@@ -112,9 +127,7 @@ def check_metadata(raw: dict[str, Any], staff: StaffAccount | None) -> dict[str,
         errors["kind"] = "文档类别只能留空或填 tax（税收政策：只回答关于经营主体纳税的问题）"
     out["kind"] = kind
     out["caveat"] = _text(raw.get("caveat"), MAX_CAVEAT, "答案末尾提示", errors, "caveat")
-    if errors:
-        raise InvalidInput(fields=errors)
-    return out
+    return out, errors
 
 
 # ---------------------------------------------------------------- import
@@ -177,6 +190,11 @@ async def list_documents() -> list[dict[str, Any]]:
     for document_id in await KbSegment.all().values_list("document_id", flat=True):
         counts[document_id] = counts.get(document_id, 0) + 1
     return [_row(d, counts.get(d.id, 0)) for d in documents]
+
+
+async def document_row(document: KbDocument) -> dict[str, Any]:
+    """One document as ``list_documents`` shows it."""
+    return _row(document, await KbSegment.filter(document_id=document.id).count())
 
 
 def _row(d: KbDocument, segments: int) -> dict[str, Any]:
@@ -255,6 +273,50 @@ async def patch_segment(staff: StaffAccount, segment_id: int, *, text: str | Non
                            detail={"document_id": document.id, "version": document.version,
                                    "changed": [k for k, v in before.items() if getattr(segment, k) != v]})
     return segment
+
+
+async def patch_document(staff: StaffAccount | None, document_id: int, raw: dict[str, Any],
+                         ip: str | None = None) -> KbDocument:
+    """Change a document's metadata (``METADATA``) and its 待核对 mark (``needs_check``): only the
+    keys present in ``raw`` change. Checked as an import's form is (``check_metadata``), merged with
+    the current values; a value not being changed is kept as it is, even one an import would refuse
+    (a shipped document's 部分确认). A county administrator changes only their county's documents
+    and cannot move one to another county or to the whole prefecture. Nothing changed: no new
+    version, no audit row. Otherwise one new version (a shipped document counts as staff-edited, so
+    an upgrade never overwrites the edit) and, if published, every process reloads."""
+    given = {k: v for k, v in raw.items() if k in EDITABLE}
+    async with in_transaction() as conn:
+        document = await KbDocument.filter(id=document_id).using_db(conn).select_for_update().first()
+        if document is None:
+            raise NotFound(f"没有找到编号为 {document_id} 的知识库文档")
+        may_change(staff, document.county)
+        if given.get("confidence") == document.confidence:
+            given.pop("confidence")  # unchanged: 部分确认 is kept though an import could not choose it
+        current = {name: getattr(document, name) for name in METADATA}
+        checked, errors = _checked({**current, **{k: v for k, v in given.items() if k in METADATA}}, None)
+        errors = {k: v for k, v in errors.items() if k in given}  # only what is being changed is judged
+        wanted = {name: checked[name] if name in given else current[name] for name in METADATA}
+        if "title" in given and not wanted["title"]:
+            errors["title"] = "标题不能为空"
+        wanted["needs_check"] = document.needs_check
+        if "needs_check" in given:
+            if isinstance(given["needs_check"], bool):
+                wanted["needs_check"] = given["needs_check"]
+            else:
+                errors["needs_check"] = "待核对应为 true 或 false"
+        if errors:
+            raise InvalidInput(fields=errors)
+        changed = [name for name in EDITABLE if wanted[name] != getattr(document, name)]
+        if not changed:
+            return document  # nothing to change: no new version
+        may_change(staff, wanted["county"])
+        for name in changed:
+            setattr(document, name, wanted[name])
+        await _new_version(document, staff, "document_edit", conn, content=True,
+                           affects_answers=document.status == "published")
+        await audit.record(staff, "kb_document_edit", "kb_document", document.id, ip=ip, using_db=conn,
+                           detail={"version": document.version, "changed": changed})
+    return document
 
 
 async def _set_status(staff: StaffAccount | None, document_id: int, status: str, action: str,

@@ -32,6 +32,7 @@ ACTIONS = {
     "create_account": "新建账号",
     "kb_import": "导入知识库文档",
     "kb_segment_edit": "修改知识库段落",
+    "kb_document_edit": "修改知识库文档信息",
     "kb_publish": "发布知识库文档",
     "kb_disable": "停用知识库文档",
     "kb_restore": "恢复知识库文档的旧版本",

@@ -1384,6 +1384,23 @@ export interface paths {
         patch: operations["staff_kb_kb_patch_segment"];
         trace?: never;
     };
+    "/staff/kb/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改文档信息（标题、文号、有效期至、待核对等；生成新版本） */
+        patch: operations["staff_kb_kb_patch_document"];
+        trace?: never;
+    };
     "/staff/kb/documents/{id}/publish": {
         parameters: {
             query?: never;
@@ -1817,7 +1834,7 @@ export interface components {
              * 操作
              * @default null
              */
-            action: ("login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "create_account" | "kb_import" | "kb_segment_edit" | "kb_publish" | "kb_disable" | "kb_restore" | "kb_synonym_add" | "kb_synonym_edit" | "kb_synonym_deactivate") | null;
+            action: ("login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "create_account" | "kb_import" | "kb_segment_edit" | "kb_document_edit" | "kb_publish" | "kb_disable" | "kb_restore" | "kb_synonym_add" | "kb_synonym_edit" | "kb_synonym_deactivate") | null;
             /**
              * 条数
              * @default 100
@@ -2208,6 +2225,75 @@ export interface components {
         DocumentList: {
             /** Documents */
             documents: components["schemas"]["DocumentRow"][];
+        };
+        /**
+         * DocumentPatch
+         * @description Only the fields sent change; the others keep their values.
+         */
+        DocumentPatch: {
+            /**
+             * 标题
+             * @default null
+             */
+            title: string | null;
+            /**
+             * 发文单位
+             * @default null
+             */
+            issuer: string | null;
+            /**
+             * 文号
+             * @default null
+             */
+            doc_number: string | null;
+            /**
+             * 发布日期
+             * @description YYYY-MM-DD（2000 至 2099 年）；null 或空字符串清空
+             * @default null
+             */
+            published_on: string | null;
+            /**
+             * 原文网址
+             * @description 以 http:// 或 https:// 开头；空字符串清空
+             * @default null
+             */
+            source_url: string | null;
+            /**
+             * 可信度
+             * @description 已确认 或 未确认（部分确认只能保留，不能改成）
+             * @default null
+             */
+            confidence: ("已确认" | "未确认" | "部分确认") | null;
+            /**
+             * 适用范围
+             * @description 县市；空字符串或 null 表示全州（县市管理员只能是本县市）
+             * @default null
+             */
+            county: ("" | "楚雄市" | "禄丰市" | "双柏县" | "牟定县" | "南华县" | "姚安县" | "大姚县" | "永仁县" | "元谋县" | "武定县") | null;
+            /**
+             * 有效期至
+             * @description YYYY-MM-DD（2000 至 2099 年），过期后不再用于回答；null 或空字符串表示长期有效
+             * @default null
+             */
+            valid_until: string | null;
+            /**
+             * 文档类别
+             * @description 空为一般政策；tax 为税收政策
+             * @default null
+             */
+            kind: ("" | "tax") | null;
+            /**
+             * 答案末尾提示
+             * @description 空则按类别：以当地人社部门/税务局为准
+             * @default null
+             */
+            caveat: string | null;
+            /**
+             * 待核对
+             * @description false：已对照原文核对，去掉“待核对”标记
+             * @default null
+             */
+            needs_check: boolean | null;
         };
         /** DocumentRow */
         DocumentRow: {
@@ -3750,7 +3836,7 @@ export interface components {
             version: number;
             /**
              * Action
-             * @description import / shipped / shipped_update / segment_edit / publish / disable / restore
+             * @description import / shipped / shipped_update / segment_edit / document_edit / publish / disable / restore
              */
             action: string;
             /** Staff Id */
@@ -7181,7 +7267,7 @@ export interface operations {
                 /** @description 工作人员编号 */
                 staff_id?: number;
                 /** @description 操作 */
-                action?: "login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "create_account" | "kb_import" | "kb_segment_edit" | "kb_publish" | "kb_disable" | "kb_restore" | "kb_synonym_add" | "kb_synonym_edit" | "kb_synonym_deactivate";
+                action?: "login" | "login_failed" | "logout" | "view_list" | "view_detail" | "view_detail_masked" | "export" | "decision" | "check_in" | "no_show" | "notification_retry" | "registry_change" | "bind_wechat" | "unlock_account" | "create_account" | "kb_import" | "kb_segment_edit" | "kb_document_edit" | "kb_publish" | "kb_disable" | "kb_restore" | "kb_synonym_add" | "kb_synonym_edit" | "kb_synonym_deactivate";
                 /** @description 条数 */
                 limit?: number;
                 /** @description 起始位置 */
@@ -10010,6 +10096,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SegmentPatched"];
+                };
+            };
+            /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录、令牌无效或已过期（unauthorized / invalid_token / token_expired） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前角色无权进行此操作（forbidden） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有该文档或段落（not_found）；记录不存在（not_found） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 填写有误（invalid），fields 列出每个字段的原因 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    staff_kb_kb_patch_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentPatch"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRow"];
                 };
             };
             /** @description 请求体不是有效的 JSON 对象（bad_json），或 Idempotency-Key 格式不正确（bad_idempotency_key） */

@@ -1,5 +1,6 @@
 // 知识库: the documents the bot answers from (shipped with the software or imported by staff),
-// their segments with edit / enable / disable, publish and disable, versions and restore.
+// their segments with edit / enable / disable, their metadata (文号, 有效期至, 待核对…), publish and
+// disable, versions and restore.
 // Every staff member reads; county administrators change their county's documents and the
 // prefecture administrator every document (GET /staff/meta kb_roles; the server checks again).
 import { get, patch, post, upload } from "../api.js";
@@ -179,13 +180,69 @@ async function renderDetail(box, doc, ctx, msg, reload) {
       h("dt", {}, "原文"), h("dd", {}, doc.source_url ? h("a", { href: doc.source_url, target: "_blank", rel: "noopener noreferrer" }, doc.source_url) : "—"),
       h("dt", {}, "来源"), h("dd", {}, doc.origin === "shipped" ? "随软件提供" : "工作人员导入", doc.filename ? `（${doc.filename}）` : ""),
       h("dt", {}, "更新时间"), h("dd", {}, fmtDateTime(doc.updated_at))),
-    doc.needs_check ? h("p", { class: "notice info" }, "待核对：本文档含对原文的译述（如金额、年限、比例），上线前请对照原文逐条核对，核对后可在段落中修改。") : null,
+    doc.needs_check ? h("p", { class: "notice info" }, "待核对：本文档含对原文的译述（如金额、年限、比例），上线前请对照原文逐条核对，有误的在段落中修改；核对无误后在“编辑文档信息”中取消“待核对”。") : null,
     doc.upstream_changed ? h("p", { class: "notice info" }, "软件升级带来了本文档的新版，因工作人员改过本文档，新版没有覆盖您的修改。请对照新版手工更新。") : null,
     actions,
+    canChange ? editForm(doc, ctx, msg, reload) : null,
     h("h3", {}, `段落（${segments.length}）`),
     h("div", { "data-testid": "kb-segments" }, segments.map((s) => segmentCard(s, canChange, msg, reload))),
     h("h3", {}, "历史版本"),
     revisionsTable(revisions, doc, canChange, msg, reload));
+}
+
+// ---------------------------------------------------------------- the document's metadata
+
+const KINDS = { "": "一般政策", tax: "税收政策（只回答关于经营主体纳税的问题）" };
+const TEXT_FIELDS = ["title", "issuer", "doc_number", "published_on", "source_url", "confidence", "county", "valid_until",
+  "kind", "caveat"];
+const CLEARED_AS_NULL = new Set(["published_on", "valid_until", "county"]);
+
+// 编辑文档信息: sends only what changed (PATCH /staff/kb/documents/{id}); the server checks it all again.
+function editForm(doc, ctx, msg, reload) {
+  const option = (value, text, current) => h("option", { value, selected: value === (current ?? "") }, text);
+  const confidences = [...new Set([...ctx.meta.kb_confidence, doc.confidence])];
+  const kinds = { ...KINDS, ...(doc.kind in KINDS ? {} : { [doc.kind]: doc.kind }) };
+  const date = (name) => h("input", { type: "date", name, min: "2000-01-01", max: "2099-12-31", value: doc[name] || "" });
+  const form = h("form", { class: "form-grid", "data-testid": "kb-edit", novalidate: true },
+    h("label", { class: "wide" }, "标题", h("input", { name: "title", maxlength: "200", value: doc.title })),
+    h("label", {}, "发文单位", h("input", { name: "issuer", maxlength: "200", value: doc.issuer })),
+    h("label", {}, "文号", h("input", { name: "doc_number", maxlength: "100", value: doc.doc_number, placeholder: "例如：楚人社发〔2026〕1号" })),
+    h("label", {}, "发布日期", date("published_on")),
+    h("label", { class: "wide" }, "原文网址", h("input", { name: "source_url", maxlength: "500", value: doc.source_url, placeholder: "以 http 或 https 开头的网址" })),
+    h("label", {}, "可信度", h("select", { name: "confidence" }, confidences.map((c) => option(c, c, doc.confidence)))),
+    h("label", {}, "适用范围", h("select", { name: "county", disabled: ctx.me.role !== "prefecture" },
+      option("", ctx.meta.prefecture, doc.county), ctx.meta.counties.map((c) => option(c, c, doc.county)))),
+    h("label", {}, "有效期至（空为长期，过期后不再用于回答）", date("valid_until")),
+    h("label", {}, "文档类别", h("select", { name: "kind" }, Object.entries(kinds).map(([v, t]) => option(v, t, doc.kind)))),
+    h("label", { class: "wide" }, "答案末尾提示（空则按类别：以当地人社部门/税务局为准）",
+      h("input", { name: "caveat", maxlength: "200", value: doc.caveat })),
+    h("label", { class: "wide check" }, h("input", { type: "checkbox", name: "needs_check", checked: doc.needs_check }),
+      "待核对（需对照原文核对）"),
+    h("div", { class: "toolbar wide" }, h("button", { type: "submit", class: "primary" }, "保存文档信息")));
+  form.addEventListener("input", () => clearFieldErrors(form));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    const changes = {};
+    for (const name of TEXT_FIELDS) {
+      const value = form.elements[name].value.trim();
+      if (value !== (doc[name] ?? "")) changes[name] = value === "" && CLEARED_AS_NULL.has(name) ? null : value;
+    }
+    if (form.elements.needs_check.checked !== doc.needs_check) changes.needs_check = form.elements.needs_check.checked;
+    if (!Object.keys(changes).length) return msg.info("文档信息没有改动。");
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const out = await patch(`${KB}/documents/${doc.id}`, changes);
+      msg.ok(`已保存「${out.title}」的文档信息（第 ${out.version} 版${out.status === "published" ? "，几秒内用于回答" : ""}）。`);
+      await reload();
+    } catch (err) {
+      button.disabled = false;
+      showFieldErrors(form, err.fields);
+      msg.error(err);
+    }
+  });
+  return h("details", { class: "card kb-edit" }, h("summary", {}, "编辑文档信息"), form);
 }
 
 const QUESTIONS_HINT = "相似问法：老百姓会怎么问这一段（每行一个，最多 20 条）。只用于找到这一段，不出现在回答里。";
@@ -245,7 +302,7 @@ function segmentCard(seg, canChange, msg, reload) {
 }
 
 const ACTIONS = {
-  import: "导入", shipped: "随软件导入", shipped_update: "随软件升级", segment_edit: "修改段落",
+  import: "导入", shipped: "随软件导入", shipped_update: "随软件升级", segment_edit: "修改段落", document_edit: "修改文档信息",
   publish: "发布", disable: "停用", restore: "恢复旧版本",
 };
 
