@@ -3978,6 +3978,12 @@ export interface components {
              * @default null
              */
             enabled: boolean | null;
+            /**
+             * 相似问法
+             * @description 老百姓会怎么问：最多 20 条，每条最长 100 个字；只用于检索
+             * @default null
+             */
+            questions: string[] | null;
         };
         /** SegmentPatched */
         SegmentPatched: {
@@ -3996,6 +4002,11 @@ export interface components {
             text: string;
             /** Enabled */
             enabled: boolean;
+            /**
+             * Questions
+             * @description 相似问法：老百姓会怎么问（只用于检索，不出现在回答里）
+             */
+            questions: string[];
             /**
              * Used Count
              * @description 用它回答的次数
