@@ -88,6 +88,7 @@ class QuestionLogWriter:
         self._alloc_lock = asyncio.Lock()
         self._flush_lock = asyncio.Lock()
         self._timer: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
         self._closed = False
 
     @property
@@ -121,9 +122,11 @@ class QuestionLogWriter:
         async def later() -> None:
             if delay:
                 await asyncio.sleep(delay)
-            await self.flush()
+            await asyncio.shield(self.flush())  # close() cancels the timers, never a batch being written
 
-        self._timer = asyncio.create_task(later())
+        self._timer = task = asyncio.create_task(later())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def flush(self) -> None:
         """Write what waits now (one transaction). A failure keeps the rows for the next flush."""
@@ -169,9 +172,10 @@ class QuestionLogWriter:
     async def close(self) -> None:
         """The app's shutdown: write what waits (retried once if the first try fails)."""
         self._closed = True
-        if self._timer is not None and not self._timer.done():
-            self._timer.cancel()
-            await asyncio.gather(self._timer, return_exceptions=True)
+        waiting = [t for t in self._tasks if not t.done()]
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
         for _ in range(2):
             await self.flush()
             if not self._rows:
