@@ -77,7 +77,8 @@ async def search(call: Call) -> dict:
 async def ask(call: Call) -> dict:
     await refresh_quietly(call.resource(K.EXTRA), call.resource(K.KB), call.resource(K.STORE))
     answer = await answer_policy_question(call.resource(K.KB), call.body.question, channel="api",
-                                          county=call.body.county, assistant=call.request.config_dict.get(K.LLM))
+                                          county=call.body.county, assistant=call.request.config_dict.get(K.LLM),
+                                          asking=call.request.config_dict.get(K.ASK))
     return {"answer": answer.text, "sources": [plain(s) for s in answer.sources], "confident": answer.confident,
             "answer_id": answer.answer_id}
 
@@ -86,5 +87,6 @@ async def ask(call: Call) -> dict:
              response=FeedbackOut, errors={404: "没有这条回答（not_found）"})
 async def feedback(call: Call) -> dict:
     """A 没用 answer goes to the staff's unanswered-question list with the segment it used."""
-    recorded = await record_feedback(call.path["answer_id"], call.body.helpful, call.body.comment)
+    recorded = await record_feedback(call.path["answer_id"], call.body.helpful, call.body.comment,
+                                     asking=call.request.config_dict.get(K.ASK))
     return {"answer_id": recorded.answer_id, "helpful": recorded.helpful}

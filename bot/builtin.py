@@ -132,7 +132,7 @@ async def policy_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     from handlers.knowledge_ops.ask import answer_policy_question
 
     answer = await answer_policy_question(ctx.kb, inc.text, channel="oa", openid=inc.openid,
-                                          assistant=ctx.app.get(K.LLM))
+                                          assistant=ctx.app.get(K.LLM), asking=ctx.app.get(K.ASK))
     if answer.recorded:  # for the handoff middleware's count of unsure answers
         ctx.policy_confident = answer.confident
     if not answer.text:
@@ -183,7 +183,7 @@ async def feedback_skill(ctx: Context, inc: Incoming) -> list[str] | None:
     if not isinstance(answer_id, int):
         return None
     try:
-        await record_feedback(answer_id, helpful)
+        await record_feedback(answer_id, helpful, asking=ctx.app.get(K.ASK))
     except Exception:
         log.exception("could not record feedback on answer %s", answer_id)
         return [texts.FEEDBACK_FAILED]

@@ -204,7 +204,7 @@ class Conversation:
         # The user's dialogue keys in one round trip (the user's lock is held: nothing else writes them).
         store = self.store
         if store.name == "redis" and inc.is_text:
-            store = await PrefetchedStore.prefetch(store, _dialogue_keys(inc.openid))
+            store = await PrefetchedStore.prefetch(store, _dialogue_keys(inc.openid), _deferred_keys(inc.openid))
         try:
             parts = await chain.run(Context(self.app, message_store=store), inc) or []
         except Exception as exc:
@@ -214,6 +214,8 @@ class Conversation:
             else:
                 log.exception("skill failed", extra={"fields": {"openid": inc.openid, "msg_type": inc.msg_type}})
                 parts = [texts.APOLOGY]
+        if isinstance(store, PrefetchedStore):  # before the user's lock is let go
+            await _commit(store)
         reply = "\n\n".join(p for p in parts if p)
         return await self._with_pending(inc.openid, reply, store) if reply else ""
 
@@ -280,10 +282,28 @@ class Conversation:
 
 def _dialogue_keys(openid: str) -> list[str]:
     """Keys that only this user's messages write, under the user's lock: read once per text message
-    by the skills (the chat forms' state and its lapse mark, a pending pick or offer, the transcript)
-    and for the answers still to deliver (written only under the lock too, by ``_deliver_late``)."""
+    by the skills (the chat forms' state and its lapse mark, a pending pick or offer, the transcript,
+    an event sign-up waiting for its answer: bot/events.py) and for the answers still to deliver
+    (written only under the lock too, by ``_deliver_late``). And the handoff marker
+    (handlers/handoff/marker.py), which staff actions also write: it is the first thing the chain
+    reads, so reading it here is reading it as the message arrives, as before."""
     return [keys.dialogue(openid), keys.custom(f"dlgmark:{openid}"), keys.custom(f"pick:{openid}"),
-            keys.custom(f"offer:{openid}"), keys.custom(f"chatlog:{openid}"), keys.pending_reply(openid)]
+            keys.custom(f"offer:{openid}"), keys.custom(f"chatlog:{openid}"), keys.pending_reply(openid),
+            keys.custom(f"evt:pending:{openid}"), keys.handoff_open(openid)]
+
+
+def _deferred_keys(openid: str) -> frozenset[str]:
+    """Writes sent together at the end of the message (PrefetchedStore.commit): the transcript
+    (handlers/handoff/transcript.py) and the answer a 有用/没用 would rate (bot/builtin.py), both
+    written by code that already lets a store failure pass."""
+    return frozenset({keys.custom(f"chatlog:{openid}"), keys.custom(f"last_answer:{openid}")})
+
+
+async def _commit(store: PrefetchedStore) -> None:
+    try:
+        await store.commit()
+    except Exception as exc:  # as when each write failed on its own: logged, the answer goes out
+        _store_down("transcript and last answer not kept", exc)
 
 
 def _store_down(consequence: str, exc: BaseException) -> None:

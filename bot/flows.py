@@ -29,6 +29,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from chuangye import appkeys as K
 from chuangye.config import Config
 from chuangye.db import note_db_unavailable
 from handlers import form_live
@@ -148,7 +149,8 @@ async def _about(ctx: Context, openid: str, form: str) -> list[str]:
     """「了解贷款政策」: the knowledge base's answer about it, then how to ask more or apply."""
     from handlers.knowledge_ops.ask import answer_policy_question
 
-    answer = await answer_policy_question(ctx.kb, T.INTENT_POLICY_QUESTION[form], channel="oa", openid=openid)
+    answer = await answer_policy_question(ctx.kb, T.INTENT_POLICY_QUESTION[form], channel="oa", openid=openid,
+                                          asking=ctx.app.get(K.ASK))
     return [answer.text, T.INTENT_POLICY_MORE[form]] if answer.text else [T.INTENT_POLICY_MORE[form]]
 
 

@@ -103,9 +103,17 @@ async def _open_session(ctx: Context, openid: str) -> HandoffSession | None:
 async def _unsure_run(ctx: Context, openid: str, started: datetime) -> bool:
     """A run can only end in this turn's question, which was unsure (so only then the query)."""
     bot = ctx.config.bot
-    return await handoff.unconfident_streak(openid, bot.handoff_unconfident_streak,
-                                            within=timedelta(seconds=bot.dialogue_ttl_seconds),
-                                            this_turn_from=started)
+    asking = ctx.app.get(K.ASK)
+    try:
+        if asking is not None:  # this process's questions written behind: in the table first
+            await asking.log.flush()
+        return await handoff.unconfident_streak(openid, bot.handoff_unconfident_streak,
+                                                within=timedelta(seconds=bot.dialogue_ttl_seconds),
+                                                this_turn_from=started)
+    except Exception as exc:  # the database is unreachable (the question's row waits): no run to count
+        if not note_db_unavailable(exc):
+            raise
+        return False
 
 
 async def _in_handoff(ctx: Context, inc: Incoming, session: HandoffSession) -> list[str]:

@@ -123,6 +123,15 @@ class Store:
         """``[get(k) for k in names]``; one round trip on Redis (MGET)."""
         return [await self.get(k) for k in names]
 
+    async def write_many(self, writes: list[tuple[str, str | None, float | None]]) -> None:
+        """``set(key, value, ttl)`` for each (``delete(key)`` where value is None), in order; one
+        round trip on Redis (a pipeline)."""
+        for key, value, ttl in writes:
+            if value is None:
+                await self.delete(key)
+            else:
+                await self.set(key, value, ttl)
+
     async def get_json(self, key: str) -> Any:
         raw = await self.get(key)
         return None if raw is None else json.loads(raw)
@@ -271,6 +280,18 @@ class RedisStore(Store):
         async with self._guard():
             return bool(await self.client.set(self._k(key), value, px=self._px(ttl), nx=True))
 
+    async def write_many(self, writes: list[tuple[str, str | None, float | None]]) -> None:
+        if not writes:
+            return
+        async with self._guard():
+            async with self.client.pipeline(transaction=False) as pipe:
+                for key, value, ttl in writes:
+                    if value is None:
+                        pipe.delete(self._k(key))
+                    else:
+                        pipe.set(self._k(key), value, px=self._px(ttl))
+                await pipe.execute()
+
     async def delete(self, key: str) -> None:
         async with self._guard():
             await self.client.delete(self._k(key))
@@ -348,41 +369,71 @@ class PrefetchedStore(Store):
 
     Only for keys that nothing else writes while the user's lock is held (the user's own dialogue
     keys), so the up-front read is what a read at that point would have given.
+
+    Writes (``set``, ``delete``) of the ``deferred`` keys are kept here, read back from here, and sent
+    together in one round trip by ``commit`` (the conversation commits before it lets go of the
+    user's lock). Only for keys whose writes may fail without the user noticing (a store outage
+    already costs them: the transcript, the answer a 有用/没用 would rate).
     """
 
-    def __init__(self, store: Store, values: dict[str, str | None]) -> None:
+    def __init__(self, store: Store, values: dict[str, str | None], deferred: frozenset[str] = frozenset()) -> None:
         self.inner, self._values, self.name = store, values, store.name
+        self._deferred = deferred
+        self._writes: dict[str, tuple[str | None, float | None]] = {}
 
     @classmethod
-    async def prefetch(cls, store: Store, names: list[str]) -> Store:
+    async def prefetch(cls, store: Store, names: list[str], deferred: frozenset[str] = frozenset()) -> Store:
         """The store with ``names`` read in one round trip (the store itself when that read fails)."""
         try:
-            return cls(store, dict(zip(names, await store.get_many(names))))
+            return cls(store, dict(zip(names, await store.get_many(names))), deferred)
         except UNAVAILABLE:
             return store
 
+    async def commit(self) -> None:
+        """Send the deferred writes (one round trip); they are dropped if the store refuses them."""
+        writes, self._writes = self._writes, {}
+        await self.inner.write_many([(k, v, ttl) for k, (v, ttl) in writes.items()])
+
+    async def _commit_key(self, key: str) -> None:
+        if key in self._writes:
+            value, ttl = self._writes.pop(key)
+            await self.inner.write_many([(key, value, ttl)])
+
     async def get(self, key: str) -> str | None:
+        if key in self._writes:
+            return self._writes[key][0]
         if key in self._values:
             return self._values.pop(key)
         return await self.inner.get(key)
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         self._values.pop(key, None)
+        if key in self._deferred:
+            self._writes.pop(key, None)  # re-inserted last: writes stay in order
+            self._writes[key] = (value, ttl)
+            return
         await self.inner.set(key, value, ttl)
 
     async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
         self._values.pop(key, None)
+        await self._commit_key(key)
         return await self.inner.set_if_absent(key, value, ttl)
 
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
+        if key in self._deferred:
+            self._writes.pop(key, None)
+            self._writes[key] = (None, None)
+            return
         await self.inner.delete(key)
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
         self._values.pop(key, None)
+        await self._commit_key(key)
         return await self.inner.incr(key, ttl)
 
     async def ttl(self, key: str) -> float | None:
+        await self._commit_key(key)
         return await self.inner.ttl(key)
 
     def lock(self, key: str, timeout: float = 10.0, wait: float = 5.0, renew: bool = False):

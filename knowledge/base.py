@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +44,9 @@ SNIPPET_CHARS = 80
 RRF_K = 60
 HYBRID_DEPTH = 20
 VECTOR_WEIGHT = 1.0
+# Answers to BM25-only questions, per (question, county), kept for the index they came from: a
+# reload swaps the index (every knowledge version is a new one), which empties the cache.
+ANSWER_CACHE_SIZE = 4096
 
 
 @dataclass
@@ -108,6 +113,7 @@ class KnowledgeBase:
         self.vectors: dict[str, np.ndarray] = {}
         self.vector_model = ""
         self._matrix: tuple[Any, Any, np.ndarray, np.ndarray] | None = None
+        self._answers: tuple[PassageIndex | None, OrderedDict[tuple[str, str | None], Answer]] = (None, OrderedDict())
 
     @property
     def passages(self) -> list[Passage]:
@@ -238,7 +244,29 @@ class KnowledgeBase:
     def answer(self, question: str, county: str | None = None,
                query_vector: Sequence[float] | None = None) -> Answer:
         """``county``: the asker's, when known (their county's documents first, other counties' never).
-        ``query_vector``: the question's embedding, for hybrid retrieval (same model as the passages')."""
+        ``query_vector``: the question's embedding, for hybrid retrieval (same model as the passages').
+
+        Without a vector the answer depends only on (question, county) and the index, so it is kept
+        (LRU, ``ANSWER_CACHE_SIZE``) until the index is replaced; each call gets its own copy."""
+        if query_vector is not None:
+            return self._answer(question, county, query_vector)
+        index, cache = self._answers
+        if index is not self._index:
+            index, cache = self._index, OrderedDict()
+            self._answers = (index, cache)
+        key = (question, county)
+        found = cache.get(key)
+        if found is None:
+            found = self._answer(question, county, None)
+            if self._index is index:  # not swapped meanwhile (answer is synchronous: it cannot be)
+                cache[key] = found
+                if len(cache) > ANSWER_CACHE_SIZE:
+                    cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        return dataclasses.replace(found, sources=list(found.sources))
+
+    def _answer(self, question: str, county: str | None, query_vector: Sequence[float] | None) -> Answer:
         hits = self._ranked(question, 3, county, query_vector)
         best = hits[0] if hits else None
         if best is not None and not self._confident(best):

@@ -24,6 +24,7 @@ from chuangye.metrics import METRICS, TOKEN, AppMetrics, metrics_endpoint
 from chuangye.store import make_store
 from chuangye.wechat_api import WeChatAPI
 from handlers.knowledge_ops import sync as kb_sync
+from handlers.knowledge_ops.ask import Asking
 from handlers.knowledge_ops.generative import make_assistant
 from handlers.handoff.sessions import waiting_count
 from handlers.notifications.outbox import oldest_pending_age_seconds, pending_count
@@ -37,6 +38,14 @@ async def _db_ctx(app: web.Application) -> AsyncIterator[None]:
     await init_db(app[K.CONFIG])
     yield
     await close_db()
+
+
+async def _ask_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Question logs written behind (handlers/knowledge_ops/question_log.py): what waits is written
+    at shutdown, before the database closes."""
+    asking = app[K.ASK] = Asking()
+    yield
+    await asking.close()
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -107,7 +116,7 @@ def create_app(config: Config, *, with_worker: bool | None = None, chat_features
     app[K.CONFIG] = config
     app[METRICS], app[TOKEN] = metrics, config.metrics.token
     app[K.EXTRA] = {}
-    app.cleanup_ctx.extend([_db_ctx, _store_ctx, _http_ctx, _wechat_ctx, _llm_ctx, _kb_ctx])
+    app.cleanup_ctx.extend([_db_ctx, _ask_ctx, _store_ctx, _http_ctx, _wechat_ctx, _llm_ctx, _kb_ctx])
     _mount_chat(app, config, chat_features)
     setup_api(app, config)
     app.router.add_get("/healthz", healthz)

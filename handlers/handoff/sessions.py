@@ -317,7 +317,8 @@ async def unconfident_streak(openid: str, length: int, *, within: timedelta, thi
     last = await HandoffSession.filter(openid=openid).order_by("-created_at").first()
     if last is not None and last.created_at > since:
         since = last.created_at
-    rows = await QuestionLog.filter(channel="oa", openid=openid, created_at__gt=since).order_by("-id").limit(length)
+    rows = await QuestionLog.filter(channel="oa", openid=openid, created_at__gt=since) \
+        .order_by("-created_at", "-id").limit(length)  # ids come in blocks per process: time orders them
     return (len(rows) == length and not any(r.confident for r in rows)
             and rows[0].created_at >= this_turn_from)
 

@@ -11,6 +11,7 @@ Guarantees:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -18,6 +19,9 @@ from tortoise.transactions import in_transaction
 from handlers import clock
 from handlers.errors import InvalidInput, NotFound
 from orm_models import KbSegment, QuestionLog
+
+if TYPE_CHECKING:
+    from handlers.knowledge_ops.ask import Asking
 
 MAX_COMMENT = 500
 # What a user types in chat right after an answer (punctuation and spaces removed first).
@@ -42,11 +46,15 @@ def verdict(text: str) -> bool | None:
     return None
 
 
-async def record_feedback(answer_id: int, helpful: bool, comment: str | None = None) -> Recorded:
-    """Store the asker's verdict on an answer (replacing an earlier one)."""
+async def record_feedback(answer_id: int, helpful: bool, comment: str | None = None, *,
+                          asking: "Asking | None" = None) -> Recorded:
+    """Store the asker's verdict on an answer (replacing an earlier one). ``asking`` (the app's):
+    an answer whose row is still written behind, here or in another process, is written first."""
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
         raise InvalidInput({"comment": f"意见最长 {MAX_COMMENT} 个字"})
+    if asking is not None and not await asking.log.written(answer_id):
+        raise NotFound("没有找到这条回答，可能已过期")
     async with in_transaction() as conn:
         row = await QuestionLog.filter(id=answer_id).using_db(conn).select_for_update().first()
         if row is None:

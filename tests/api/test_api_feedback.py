@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from orm_models import QuestionLog
 from tests.api.test_staff_kb import TOPIC_MD, _staff, ask, uploaded
-from tests.support.api import API
+from handlers.knowledge_ops import question_log
+from tests.support.api import API, flush_question_logs
 from tests.support.kb_files import TOPIC_QUESTION
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
 
@@ -46,6 +47,7 @@ async def test_feedback_on_an_unknown_answer_is_404_and_a_bad_body_is_422(client
     answer = await ask(client, "创业担保贷款能贷多少")
     resp = await client.post(f"{API}/ask/{answer['answer_id']}/feedback", json={"helpful": "maybe"})
     assert resp.status == 422 and "helpful" in (await resp.json())["error"]["fields"]
+    await flush_question_logs(client)
     assert (await QuestionLog.get(id=answer["answer_id"])).helpful is None
 
 
@@ -54,6 +56,7 @@ async def test_a_failed_log_write_still_answers_with_a_null_answer_id(client, mo
         raise ConnectionError("database went away")
 
     monkeypatch.setattr(QuestionLog, "create", broken)
+    monkeypatch.setattr(question_log, "allocate_ids", lambda count: broken())  # written behind: ids first
     answer = await ask(client, "创业担保贷款能贷多少")
     assert answer["confident"] and answer["answer_id"] is None and "30万元" in answer["answer"]
 
@@ -75,3 +78,21 @@ async def test_the_openapi_document_describes_feedback(client):
     op = spec["paths"]["/ask/{answer_id}/feedback"]["post"]
     assert {"200", "404", "429"} <= set(op["responses"])
     assert "answer_id" in spec["components"]["schemas"]["AnswerOut"]["properties"]
+
+
+async def test_answers_given_just_before_a_shutdown_keep_their_rows(aiohttp_client, config):
+    """Question logs are written behind: the app's shutdown writes what waits before the database closes."""
+    from chuangye import appkeys as K
+    from chuangye.db import close_db, init_db
+    from server.app import create_app
+
+    client = await aiohttp_client(create_app(config))
+    answer = await ask(client, "创业担保贷款能贷多少")
+    assert client.app[K.ASK].log.holds(answer["answer_id"])  # still waiting
+    await client.close()
+    await init_db(config)
+    try:
+        row = await QuestionLog.get(id=answer["answer_id"])
+        assert row.question == "创业担保贷款能贷多少" and row.confident
+    finally:
+        await close_db()

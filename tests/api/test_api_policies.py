@@ -7,7 +7,7 @@ from chuangye import appkeys as K
 from handlers.knowledge_ops.ask import search_policies
 from orm_models import QuestionLog
 
-from tests.support.api import API, error_of
+from tests.support.api import API, error_of, flush_question_logs
 from tests.support.env import SQLITE_ONLY
 
 QUESTION = "我是返乡农民工，想贷款开个药膳馆，能贷多少？"
@@ -48,6 +48,7 @@ async def test_ask_gives_the_chatbots_answer_with_sources_and_records_the_questi
     assert resp.status == 200 and body["answer"] == answer.text and body["confident"] is answer.confident
     assert body["sources"] == [{"id": s.id, "title": s.title, "source": s.source} for s in answer.sources]
     assert body["confident"] is True and body["sources"]
+    await flush_question_logs(client)
     log = await QuestionLog.get(question=QUESTION)
     assert log.channel == "api" and log.confident is True
 

@@ -7,6 +7,7 @@ import pytest
 from chuangye.store import keys
 from handlers import texts as T
 from orm_models import Appointment, LoanApplication, QuestionLog
+from tests.support.api import flush_question_logs
 from tests.support.chat import ID_NUMBER, PHONE, Chat, loan_until_the_summary, option_number, seed_windows_and_courses
 
 OFFER = "您是想申请贷款，还是先了解贷款政策？\n1. 申请贷款预审\n2. 了解贷款政策\n请回复数字或文字。"
@@ -69,6 +70,7 @@ async def test_a_real_question_about_loans_gets_the_policy_answer_not_the_form(c
     answer = await chat.say(question)
     assert fact in answer and "来源" in answer and answer != OFFER and "【贷款预申请" not in answer
     assert await _no_form(chat)
+    await flush_question_logs(client)
     assert (await QuestionLog.filter(openid="o-question").first()).question == question
 
 

@@ -2,6 +2,7 @@
 entry, and the same question answered from it in chat and in the API, without a restart."""
 from __future__ import annotations
 
+from tests.support.api import flush_question_logs
 from tests.support.chat import Chat
 from orm_models import FaqEntry, QuestionLog
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
@@ -40,6 +41,7 @@ async def test_a_question_the_bot_could_not_answer_becomes_an_faq_it_answers_fro
     assert ANSWER in again
     asked = await (await client.post("/api/v1/ask", json={"question": QUESTION})).json()
     assert ANSWER in asked["answer"] and asked["confident"] is True
+    await flush_question_logs(client)
     assert (await QuestionLog.filter(question=QUESTION).order_by("-id").first()).confident is True
 
     resp = await client.post(f"{API}/faq/{entry['id']}/deactivate", headers=staff)

@@ -15,11 +15,11 @@ import pytest
 
 from api.idempotency import HEADER
 from tests.support.chat import Chat
-from orm_models import Appointment, IdempotencyRecord, LoanApplication, Slot
+from orm_models import Appointment, IdempotencyRecord, LoanApplication, QuestionLog, Slot
 from orm_models.notifications import Notification
 from tests.support.resilience import PgBackends
 from tests.support.chat import loan_until_the_summary
-from tests.support.api import API, error_of, login, open_slot, seed_windows_and_courses, window_id
+from tests.support.api import API, error_of, flush_question_logs, login, open_slot, seed_windows_and_courses, window_id
 from tests.support.builders import LOAN, make_id
 
 PG_ONLY = pytest.mark.parametrize("backend", ["pg"], indirect=True)
@@ -279,6 +279,22 @@ async def test_while_postgresql_is_unreachable_the_callback_answers_policy_quest
     assert asked.status == 200 and "30万元" in (await asked.json())["answer"]
     await back_again(link)
     assert "系统繁忙" not in await chat.say("我的预约")
+
+
+@PG_ONLY
+async def test_while_postgresql_is_unreachable_an_unsure_answer_is_still_given_and_its_log_row_follows(
+        cut_off, config):
+    """Question logs are written behind: with ids already in hand, the row waits for the database,
+    and the unsure-run check (it reads the table) gives way instead of making the user wait."""
+    client, link = cut_off
+    chat = Chat(client, config, "o-db-down-unsure")
+    assert "30万元" in await chat.say("创业担保贷款个人最多能贷多少")  # a block of ids taken
+    await link.cut()
+    unsure = await chat.say("今天天气怎么样")
+    assert "系统繁忙" not in unsure and unsure
+    await back_again(link)
+    await flush_question_logs(client)
+    assert await QuestionLog.filter(openid=chat.openid).count() == 2
 
 
 @PG_ONLY

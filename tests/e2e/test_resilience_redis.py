@@ -16,6 +16,7 @@ import pytest_asyncio
 from tests.support.chat import Chat, seed_windows_and_courses
 from chuangye import appkeys as K
 from orm_models import LoanApplication, QuestionLog
+from tests.support.api import flush_question_logs
 from tests.support.resilience import app_with_skill, counting, link_to_test_redis, post_same, settled
 from tests.support.chat import loan_until_the_summary
 
@@ -47,6 +48,7 @@ async def test_a_policy_question_is_answered_while_redis_is_down_and_a_retry_is_
     assert status == 200 and "30万元" in answer
     status, retried = await post_same(chat, xml)  # WeChat's retry of the same MsgId
     assert status == 200 and retried == answer
+    await flush_question_logs(app_client)
     assert await QuestionLog.filter(openid=chat.openid).count() == 1
 
 
@@ -91,6 +93,7 @@ async def test_after_the_outage_dedupe_is_shared_again(app_client, config, link)
     first = await post_same(chat, xml)
     assert await app_client.server.app[K.STORE].ping()
     assert await post_same(chat, xml) == first
+    await flush_question_logs(app_client)
     assert await QuestionLog.filter(openid=chat.openid).count() == 2
 
 

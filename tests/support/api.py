@@ -53,3 +53,10 @@ async def open_slot(client: Any, wid: int, min_days: int = 1) -> dict[str, Any]:
             return free[0]
     raise AssertionError("no open slot in the next 30 days")
 
+
+
+async def flush_question_logs(client: Any) -> None:
+    """Write the app's question logs now (they are written behind, handlers/knowledge_ops/question_log.py)."""
+    from chuangye import appkeys as K
+
+    await client.app[K.ASK].log.flush()

@@ -40,3 +40,34 @@ async def test_a_store_that_cannot_be_read_is_used_as_it_is():
 
     broken = Broken()
     assert await PrefetchedStore.prefetch(broken, ["dlg"]) is broken
+
+
+async def test_write_many_sets_and_deletes_in_order(store):
+    await store.set("gone", "x")
+    await store.write_many([("a", "1", None), ("gone", None, None), ("b", "2", 60), ("a", "3", None)])
+    assert await store.get_many(["a", "b", "gone"]) == ["3", "2", None]
+    assert 0 < await store.ttl("b") <= 60
+
+
+async def test_deferred_writes_are_read_back_here_and_reach_the_store_at_commit(store):
+    await store.set("log", "old")
+    seen = await PrefetchedStore.prefetch(store, ["log"], frozenset({"log", "last"}))
+    await seen.set_json("log", ["hello"], ttl=60)
+    await seen.set("last", "7")
+    await seen.delete("last")
+    await seen.set("last", "8", ttl=30)
+    assert await seen.get_json("log") == ["hello"] and await seen.get("last") == "8"
+    assert await store.get("log") == "old" and await store.get("last") is None  # not sent yet
+    await seen.commit()
+    assert await store.get_json("log") == ["hello"] and await store.get("last") == "8"
+    assert 0 < await store.ttl("last") <= 30
+    await seen.delete("last")
+    assert await seen.get("last") is None and await store.get("last") == "8"
+    await seen.commit()
+    assert await store.get("last") is None
+
+
+async def test_a_deferred_key_used_otherwise_is_sent_first(store):
+    seen = await PrefetchedStore.prefetch(store, [], frozenset({"n"}))
+    await seen.set("n", "5")
+    assert await seen.incr("n") == 6 and await store.get("n") == "6"
