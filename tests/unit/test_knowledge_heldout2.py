@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.evaluate import HELDOUT2, OUT_OF_SCOPE2, Report, evaluate, load_cases, main, scaled_knowledge_base
+from knowledge.evaluate import HELDOUT2, OUT_OF_SCOPE2, evaluate, load_cases, main, scaled_knowledge_base
+from tests.support.heldout import below_measured, figures
 
 DOCS = Path(__file__).resolve().parents[2] / "knowledge" / "docs"
 
@@ -25,25 +26,6 @@ MEASURED_1X = {"answerable": 91, "out_of_scope": 74, "top1": 87, "top3": 91, "co
 # 53 right, no bluffs.
 MEASURED_20X = {"answerable": 91, "out_of_scope": 74, "top1": 85, "top3": 91, "confident": 55,
                 "confident_wrong": 2, "bluffs": 0}
-
-
-def figures(r: Report) -> dict[str, int]:
-    """The counts of a report, without the questions its miss lists carry."""
-    return {"answerable": r.answerable, "out_of_scope": r.out_of_scope, "top1": r.top1, "top3": r.top3,
-            "confident": r.confident, "confident_wrong": r.confident - r.confident_right,
-            "bluffs": r.confident_out_of_scope}
-
-
-def below_measured(got: dict[str, int], measured: dict[str, int]) -> list[str]:
-    """Figures worse than measured: fewer hits or confident answers, more wrong answers or bluffs."""
-    worse = []
-    for key in ("top1", "top3", "confident"):
-        if got[key] < measured[key]:
-            worse.append(f"{key} {got[key]} < {measured[key]}")
-    for key in ("confident_wrong", "bluffs"):
-        if got[key] > measured[key]:
-            worse.append(f"{key} {got[key]} > {measured[key]}")
-    return worse
 
 
 @pytest.fixture(scope="module")

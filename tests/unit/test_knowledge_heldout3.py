@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import KnowledgeBase
-from knowledge.evaluate import HELDOUT3, OUT_OF_SCOPE3, Report, evaluate, load_cases, main, scaled_knowledge_base
+from knowledge.evaluate import HELDOUT3, OUT_OF_SCOPE3, evaluate, load_cases, main, scaled_knowledge_base
+from tests.support.heldout import below_measured, figures
 
 DOCS = Path(__file__).resolve().parents[2] / "knowledge" / "docs"
 
@@ -31,20 +32,6 @@ MEASURED_1X = {"answerable": 108, "out_of_scope": 63, "top1": 94, "top3": 105, "
                "confident_wrong": 5, "bluffs": 0}
 MEASURED_20X = {"answerable": 108, "out_of_scope": 63, "top1": 95, "top3": 104, "confident": 61,
                 "confident_wrong": 3, "bluffs": 0}
-
-
-def figures(r: Report) -> dict[str, int]:
-    """The counts of a report, without the questions its miss lists carry."""
-    return {"answerable": r.answerable, "out_of_scope": r.out_of_scope, "top1": r.top1, "top3": r.top3,
-            "confident": r.confident, "confident_wrong": r.confident - r.confident_right,
-            "bluffs": r.confident_out_of_scope}
-
-
-def below_measured(got: dict[str, int], measured: dict[str, int]) -> list[str]:
-    """Figures worse than measured: fewer hits or confident answers, more wrong answers or bluffs."""
-    worse = [f"{k} {got[k]} < {measured[k]}" for k in ("top1", "top3", "confident") if got[k] < measured[k]]
-    worse += [f"{k} {got[k]} > {measured[k]}" for k in ("confident_wrong", "bluffs") if got[k] > measured[k]]
-    return worse
 
 
 @pytest.fixture(scope="module")
