@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
-from pydantic import Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from chuangye import appkeys as K
 from handlers.errors import InvalidInput
@@ -116,7 +116,8 @@ class SegmentRow(Out):
     heading: str
     text: str
     enabled: bool
-    questions: list[str] = Field(description="相似问法：老百姓会怎么问（只用于检索，不出现在回答里）")
+    questions: Annotated[list[str], BeforeValidator(lambda v: v or [])] = Field(
+        description="相似问法：老百姓会怎么问（只用于检索，不出现在回答里）")
     used_count: int = Field(description="用它回答的次数")
     useless_count: int = Field(description="其中被评为“没用”的次数")
 

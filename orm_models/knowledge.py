@@ -51,7 +51,8 @@ class KbSegment(Model):
     heading = fields.CharField(max_length=200, default="")
     text = fields.TextField()
     enabled = fields.BooleanField(default=True)
-    questions = fields.JSONField(default=list, description="similar questions (相似问法): indexed with the segment, never shown")
+    questions = fields.JSONField(null=True, default=list,
+                                 description="similar questions (相似问法): indexed with the segment, never shown")
     used_count = fields.IntField(default=0, description="confident answers given from it")
     useless_count = fields.IntField(default=0, description="of those, judged 没用")
 

@@ -5,6 +5,8 @@ from json import dumps, loads
 from tortoise import fields
 
 # Similar questions (相似问法) per knowledge segment (issue 8): indexed with it, never shown in answers.
+# Nullable in the database so the column can be added to a table that already holds segments; the
+# rows there get an empty list, and the code reads a missing list as empty.
 
 
 class Migration(migrations.Migration):
@@ -12,6 +14,7 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.AddField('KbSegment', 'questions', fields.JSONField(
-            default=list, description="similar questions (相似问法): indexed with the segment, never shown",
+            null=True, default=list, description="similar questions (相似问法): indexed with the segment, never shown",
             encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+        ops.RunSQL(["UPDATE kb_segments SET questions = '[]' WHERE questions IS NULL"], reverse_sql=[]),
     ]
