@@ -85,9 +85,9 @@ class PassageIndex:
         # not what the passage is about: it ranks the passage but never counts as covered.
         self.term_sets = [frozenset(d) - ((frozenset(q) & analyzer.atomic) - frozenset(t))
                           for d, t, q in zip(docs, texts, asked)]
-        self.question_sets = [[frozenset(analyzer.tokens(q, query=True)) - (analyzer.atomic - frozenset(t))
+        self.question_sets = [[frozenset(analyzer.analyzed(q)[0]) - (analyzer.atomic - frozenset(t))
                                for q in p.questions] for p, t in zip(passages, texts)]
-        self.question_topics = [[self.topic(analyzer.content_terms(q)) for q in p.questions] for p in passages]
+        self.question_topics = [[self.topic(list(analyzer.analyzed(q)[1])) for q in p.questions] for p in passages]
         # The idf bm25s uses (method "lucene"): never negative, so every shared word counts a little.
         self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
@@ -118,7 +118,7 @@ class PassageIndex:
 
     def _question_terms(self, p: Passage) -> list[str]:
         """The similar questions' terms, read as questions are (typo repair and rewriting)."""
-        return [t for q in p.questions for t in self.analyzer.tokens(q, query=True)]
+        return [t for q in p.questions for t in self.analyzer.analyzed(q)[0]]
 
     def _distinct(self, tokens: list[str]) -> list[str]:
         """Distinct terms of the question; focus terms (what is asked) appear twice."""

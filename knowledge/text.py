@@ -93,6 +93,8 @@ class Analyzer:
         self.places = set(places) | {p[:-1] for p in places if len(p) > 2}
         self._syn_re = re.compile("|".join(re.escape(v) for v in sorted(self.synonyms, key=len, reverse=True)))
         self.sub_words = lru_cache(maxsize=20_000)(self._sub_words)
+        # Similar questions are read again at every index build (each knowledge reload): once per analyzer.
+        self.analyzed = lru_cache(maxsize=20_000)(self._analyzed)
 
     def _synonym_table(self, shipped: list[tuple[str, list[str]]],
                        extra: list[tuple[str, list[str]]]) -> dict[str, str]:
@@ -169,6 +171,11 @@ class Analyzer:
         """``(tokens(question, query=True), content_terms(question))``, normalizing only once."""
         source = self.normalize(question)
         return self._keep(self.tokenizer.cut_for_search(source)), self._keep(self.tokenizer.cut(source))
+
+    def _analyzed(self, question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``question_terms`` as tuples, cached (the analyzer never changes after construction)."""
+        tokens, words = self.question_terms(question)
+        return tuple(tokens), tuple(words)
 
     def _sub_words(self, term: str) -> tuple[str, ...]:
         """The index terms inside one term, other than itself (cached: the tokenizer never changes).
