@@ -174,6 +174,12 @@ logging: {{level: WARNING, json: true}}
         first = replies[0]
         assert "30万元" in first
         assert all(r in (first, "success") for r in replies[1:])
+        # Question logs are written behind (at most 0.25 s, and at shutdown): stop both processes the
+        # way systemd does, then count.
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            assert proc.wait(20) == 0
         conn = await asyncpg.connect(pg_database.replace("postgres://", "postgresql://", 1))
         try:
             count = await conn.fetchval("SELECT count(*) FROM question_logs WHERE openid='o-deploy'")
