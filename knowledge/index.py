@@ -27,7 +27,8 @@ TITLE_WEIGHT = 2
 SECTION_WEIGHT = 3
 TITLE_MATCH_BOOST = 0.5
 # Similar questions (Passage.questions, 问法) count as often as body words: they bridge a person's
-# wording to the passage; in the confidence measure they count as headings (what it is about).
+# wording to the passage. One of them counts as a heading in the confidence measure only when it and
+# the question hold each other's topic to QUESTION_MATCH (PassageIndex._asked_like).
 QUESTION_WEIGHT = 1
 QUESTION_MATCH = 0.8
 # Coverage weights (see PassageIndex._coverage), calibrated on knowledge/data/questions.yaml.
@@ -81,12 +82,12 @@ class PassageIndex:
         for terms in map(frozenset, docs):
             for t in terms:
                 df[t] = df.get(t, 0) + 1
-        # An everyday compound (房贷, 信用卡) in a similar question says who asks (「我有房贷还能贷不」),
-        # not what the passage is about: it ranks the passage but never counts as covered.
-        self.term_sets = [frozenset(d) - ((frozenset(q) & analyzer.atomic) - frozenset(t))
-                          for d, t, q in zip(docs, texts, asked)]
-        self.question_sets = [[frozenset(analyzer.analyzed(q)[0]) - (analyzer.atomic - frozenset(t))
-                               for q in p.questions] for p, t in zip(passages, texts)]
+        # An everyday compound (房贷, 信用卡) found only in a similar question says who asks (「我有房贷
+        # 还能贷不」), not what the passage is about: it ranks the passage but never counts as covered.
+        only_asked = [analyzer.atomic - frozenset(t) for t in texts]
+        self.term_sets = [frozenset(d) - outside for d, outside in zip(docs, only_asked)]
+        self.question_sets = [[frozenset(analyzer.analyzed(q)[0]) - outside for q in p.questions]
+                              for p, outside in zip(passages, only_asked)]
         self.question_topics = [[self.topic(list(analyzer.analyzed(q)[1])) for q in p.questions] for p in passages]
         # The idf bm25s uses (method "lucene"): never negative, so every shared word counts a little.
         self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
@@ -99,8 +100,7 @@ class PassageIndex:
             self.bm25.index(docs, show_progress=False)
             self.vocab = dict(self.bm25.vocab_dict)
         self.heading_sets = [frozenset(analyzer.tokens(analyzer.rewrite(p.title))
-                                       + analyzer.tokens(analyzer.rewrite(p.section)))
-                             for p in passages]
+                                       + analyzer.tokens(analyzer.rewrite(p.section))) for p in passages]
         rows, cols = [], []
         for i, p in enumerate(passages):
             for t in set(analyzer.tokens(analyzer.rewrite(p.title))):
@@ -113,6 +113,7 @@ class PassageIndex:
 
     def _text_terms(self, p: Passage) -> list[str]:
         a = self.analyzer
+        # Documents get the same synonym rewriting as questions, so both sides use one vocabulary.
         return (a.tokens(a.rewrite(p.title)) * TITLE_WEIGHT + a.tokens(a.rewrite(p.section)) * SECTION_WEIGHT
                 + a.tokens(a.rewrite(p.text)))
 
