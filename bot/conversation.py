@@ -41,6 +41,7 @@ from chuangye.log import log_event
 from chuangye.store import UNAVAILABLE, LockTimeout, MemoryStore, PrefetchedStore, Store, keys
 
 from handlers import texts
+from handlers.handoff import streak
 from bot.skills import Context, Incoming, chain_of
 
 log = logging.getLogger("chuangye.bot")
@@ -286,17 +287,19 @@ def _dialogue_keys(openid: str) -> list[str]:
     an event sign-up waiting for its answer: bot/events.py) and for the answers still to deliver
     (written only under the lock too, by ``_deliver_late``). And the handoff marker
     (handlers/handoff/marker.py), which staff actions also write: it is the first thing the chain
-    reads, so reading it here is reading it as the message arrives, as before."""
+    reads, so reading it here is reading it as the message arrives, as before. And the user's run
+    of unsure answers (handlers/handoff/streak.py)."""
     return [keys.dialogue(openid), keys.custom(f"dlgmark:{openid}"), keys.custom(f"pick:{openid}"),
             keys.custom(f"offer:{openid}"), keys.custom(f"chatlog:{openid}"), keys.pending_reply(openid),
-            keys.custom(f"evt:pending:{openid}"), keys.handoff_open(openid)]
+            keys.custom(f"evt:pending:{openid}"), keys.handoff_open(openid), streak.key(openid)]
 
 
 def _deferred_keys(openid: str) -> frozenset[str]:
     """Writes sent together at the end of the message (PrefetchedStore.commit): the transcript
-    (handlers/handoff/transcript.py) and the answer a 有用/没用 would rate (bot/builtin.py), both
-    written by code that already lets a store failure pass."""
-    return frozenset({keys.custom(f"chatlog:{openid}"), keys.custom(f"last_answer:{openid}")})
+    (handlers/handoff/transcript.py), the answer a 有用/没用 would rate (bot/builtin.py) and the run
+    of unsure answers (handlers/handoff/streak.py), all written by code that already lets a store
+    failure pass."""
+    return frozenset({keys.custom(f"chatlog:{openid}"), keys.custom(f"last_answer:{openid}"), streak.key(openid)})
 
 
 async def _commit(store: PrefetchedStore) -> None:

@@ -8,8 +8,8 @@ each message it does one of three things:
 2. 「人工」 (typed, or the HUMAN menu key) queues the user for their county's staff with the
    conversation so far and any unfinished form (handlers/handoff/queue.py);
 3. otherwise it runs the chain once, keeps a short rolling transcript of the conversation in the
-   store, and, when the policy skill noted an unsure answer (``ctx.policy_confident``), looks for a
-   run of them, which also queues the user (``bot.handoff_unconfident_streak``).
+   store, and counts the policy skill's answers (``ctx.policy_confident``): a run of unsure ones
+   also queues the user (``bot.handoff_unconfident_streak``; handlers/handoff/streak.py).
 
 A background task announces, once, to users nobody picked up within ``bot.handoff_wait_minutes``
 how else to get help, and keeps this process's knowledge base in step with the FAQ entries.
@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timedelta
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -29,7 +28,7 @@ from chuangye.db import note_db_unavailable
 from handlers import texts as T
 from handlers.handoff import queue
 from handlers.handoff import sessions as handoff
-from handlers.handoff import transcript
+from handlers.handoff import streak, transcript
 from handlers.knowledge_ops import faq
 from handlers.validation import FieldError, validate_county
 from orm_models import HandoffSession
@@ -79,13 +78,12 @@ class HandoffMiddleware:
             return [await queue.queue_user(ctx.store, inc.openid, reason="asked", county=county)]
         if inc.is_text and not inc.via_menu:
             await _refresh_faq(ctx)
-        started = handoff.now()
         if wanted:
             replies = [await queue.queue_user(ctx.store, inc.openid, reason="menu")]
         else:
             replies = list(await handler(ctx, inc) or [])
         await transcript.remember(ctx.store, inc.openid, describe(inc), replies)
-        if ctx.policy_confident is False and await _unsure_run(ctx, inc.openid, started):
+        if ctx.policy_confident is not None and await _unsure_run(ctx, inc.openid, ctx.policy_confident):
             replies.append(T.HANDOFF_QUEUED_UNCONFIDENT
                            + await queue.queue_user(ctx.store, inc.openid, reason="unconfident"))
         return replies
@@ -100,20 +98,12 @@ async def _open_session(ctx: Context, openid: str) -> HandoffSession | None:
         return None
 
 
-async def _unsure_run(ctx: Context, openid: str, started: datetime) -> bool:
-    """A run can only end in this turn's question, which was unsure (so only then the query)."""
+async def _unsure_run(ctx: Context, openid: str, confident: bool) -> bool:
+    """Count this turn's policy answer; True when it completes a run of unsure ones (in the store:
+    handlers/handoff/streak.py; the question log, written behind, is not read)."""
     bot = ctx.config.bot
-    asking = ctx.app.get(K.ASK)
-    try:
-        if asking is not None:  # this process's questions written behind: in the table first
-            await asking.log.flush()
-        return await handoff.unconfident_streak(openid, bot.handoff_unconfident_streak,
-                                                within=timedelta(seconds=bot.dialogue_ttl_seconds),
-                                                this_turn_from=started)
-    except Exception as exc:  # the database is unreachable (the question's row waits): no run to count
-        if not note_db_unavailable(exc):
-            raise
-        return False
+    return await streak.note_answer(ctx.store, openid, confident, length=bot.handoff_unconfident_streak,
+                                    within=bot.dialogue_ttl_seconds)
 
 
 async def _in_handoff(ctx: Context, inc: Incoming, session: HandoffSession) -> list[str]:

@@ -26,9 +26,10 @@ from chuangye import pii
 from chuangye.store import Store
 from handlers.staff import audit
 from handlers.handoff import marker as handoff_marker
+from handlers.handoff import streak
 from handlers.errors import DomainError, InvalidInput, NotFound
 from handlers.clock import TZ
-from orm_models import (Appointment, HandoffMessage, HandoffSession, LoanApplication, QuestionLog, StaffAccount,
+from orm_models import (Appointment, HandoffMessage, HandoffSession, LoanApplication, StaffAccount,
                         TrainingApplication, User)
 from orm_models.handoff import PREFECTURE
 
@@ -128,6 +129,7 @@ async def start_handoff(
     session, created = await _start(openid, reason, county, transcript, draft)
     if store is not None:
         await handoff_marker.opened(store, openid)
+        await streak.clear(store, openid)
     return session, created
 
 
@@ -308,17 +310,3 @@ async def take_overdue_notice(session: HandoffSession, minutes: float) -> bool:
 
 async def add_system_line(session: HandoffSession, text: str) -> None:
     await HandoffMessage.create(session=session, sender="system", text=text)
-
-
-async def unconfident_streak(openid: str, length: int, *, within: timedelta, this_turn_from: datetime) -> bool:
-    """True when the user's last ``length`` questions were all answered without confidence, the
-    latest of them in this turn, all within ``within`` and after the user's last handoff."""
-    since = now() - within
-    last = await HandoffSession.filter(openid=openid).order_by("-created_at").first()
-    if last is not None and last.created_at > since:
-        since = last.created_at
-    rows = await QuestionLog.filter(channel="oa", openid=openid, created_at__gt=since) \
-        .order_by("-created_at", "-id").limit(length)  # ids come in blocks per process: time orders them
-    return (len(rows) == length and not any(r.confident for r in rows)
-            and rows[0].created_at >= this_turn_from)
-

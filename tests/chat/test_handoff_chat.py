@@ -12,6 +12,7 @@ from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
 from tests.support.staff import make_staff, token
 
 from tests.support.chat import ID_NUMBER
+from tests.support.api import flush_question_logs
 
 API = "/api/v1/staff"
 CUSTOM = "/cgi-bin/message/custom/send"
@@ -119,6 +120,7 @@ async def test_three_unconfident_answers_in_a_row_hand_the_user_to_staff(client,
     first, second = await chat.say(ODD_QUESTIONS[0]), await chat.say(ODD_QUESTIONS[1])
     assert T.HANDOFF_QUEUED_UNCONFIDENT not in first + second
     third = await chat.say(ODD_QUESTIONS[2])
+    await flush_question_logs(client)  # written behind
     assert await QuestionLog.filter(openid="o-unsure", confident=False).count() == 3
     assert T.HANDOFF_QUEUED_UNCONFIDENT in third and "已为您转接人工服务" in third
     session = await HandoffSession.get(openid="o-unsure")

@@ -12,6 +12,7 @@ from chuangye.store import RedisStore, Store, keys
 from handlers.knowledge_ops import ask
 from handlers.handoff import sessions as handoff
 from handlers.handoff import marker as handoff_marker
+from handlers.handoff import streak
 from orm_models import HandoffSession
 
 POLICY = "创业担保贷款最多能贷多少"
@@ -112,21 +113,15 @@ async def test_closing_clears_the_marker_and_the_bot_answers_again(client, confi
     assert "30万元" in await chat.say(POLICY)
 
 
-async def test_the_run_of_unsure_answers_is_only_looked_for_after_an_unsure_one(client, config, monkeypatch):
-    checks: list[str] = []
-    real = handoff.unconfident_streak
-
-    async def spy(openid: str, *args: Any, **kwargs: Any) -> bool:
-        checks.append(openid)
-        return await real(openid, *args, **kwargs)
-
-    monkeypatch.setattr(handoff, "unconfident_streak", spy)
+async def test_the_run_of_unsure_answers_is_kept_only_after_an_unsure_one(client, config):
     chat = Chat(client, config, "o-sure")
     await chat.say(POLICY)
     await chat.say("你好")
-    assert checks == []
+    assert await chat.store.get(streak.key("o-sure")) is None  # nothing written for sure answers or chat
     await chat.say("打麻将有什么技巧")
-    assert checks == ["o-sure"]
+    assert len(await chat.store.get_json(streak.key("o-sure"))) == 1
+    await chat.say(POLICY)  # a confident answer ends the run
+    assert await chat.store.get(streak.key("o-sure")) is None
 
 
 async def test_only_recorded_questions_are_noted(db, monkeypatch):

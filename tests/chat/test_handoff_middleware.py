@@ -2,13 +2,16 @@
 once, a user with staff never reaches it, and the middleware alone counts unsure answers."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from bot.builtin import policy_skill
 from bot.handoff import HandoffMiddleware
 from bot.skills import Context, Incoming, add_skill
+from chuangye import appkeys as K
 from handlers import texts as T
 from handlers.handoff import sessions as handoff
+from handlers.handoff import streak
 from orm_models import HandoffMessage, HandoffSession
 from server.app import create_app
 from tests.support.chat import Chat
@@ -84,18 +87,27 @@ async def test_a_run_of_unsure_answers_queues_the_user_after_the_configured_numb
     assert [m.text for m in await HandoffMessage.filter(session_id=session.id, sender="user")] == list(ODD_QUESTIONS[:2])
 
 
-async def test_a_confident_answer_noted_by_the_skill_never_looks_for_a_run(client, config, monkeypatch):
+async def test_a_confident_answer_noted_by_the_skill_ends_the_run(client, config):
     async def sure_skill(ctx: Context, inc: Incoming) -> list[str]:
         ctx.policy_confident = True
         return ["答案"]
 
-    checks: list[str] = []
-
-    async def spy(openid: str, *args: Any, **kwargs: Any) -> bool:
-        checks.append(openid)
-        return True
-
-    monkeypatch.setattr(handoff, "unconfident_streak", spy)
+    store = client.server.app[K.STORE]
+    await store.set_json(streak.key("o-sure"), [time.time() - 5, time.time() - 1], ttl=600)  # two unsure ones
     inc = Incoming(openid="o-sure", msg_type="text", text=ODD_QUESTIONS[0])
     assert await HandoffMiddleware()(sure_skill, Context(client.server.app), inc) == ["答案"]
-    assert checks == [] and await HandoffSession.filter(openid="o-sure").count() == 0
+    assert await store.get(streak.key("o-sure")) is None
+    assert await HandoffSession.filter(openid="o-sure").count() == 0
+    unsure = Incoming(openid="o-sure", msg_type="text", text=ODD_QUESTIONS[1])
+    await HandoffMiddleware()(policy_skill, Context(client.server.app), unsure)
+    assert len(await store.get_json(streak.key("o-sure"))) == 1  # a new run starts at one
+
+
+async def test_a_handoff_starts_a_new_run(client, config):
+    chat = Chat(client, config, "o-again")
+    await chat.say(ODD_QUESTIONS[0])
+    await chat.say(ODD_QUESTIONS[1])
+    assert "已为您转接人工服务" in await chat.say("人工")
+    assert (await chat.say("结束人工")).startswith(T.HANDOFF_ENDED_BY_USER)
+    assert T.HANDOFF_QUEUED_UNCONFIDENT not in await chat.say(ODD_QUESTIONS[2])
+    assert await HandoffSession.filter(openid="o-again").count() == 1
