@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Literal
 
-from pypinyin import lazy_pinyin
+from knowledge.pinyin import sounds
 
 from handlers import texts as T
 
@@ -44,9 +44,8 @@ def _take(text: str, words: Iterable[str]) -> tuple[str, bool]:
     return rest, count > 0
 
 
-@lru_cache(maxsize=20_000)  # chunks of short messages: every message tries many (was 256: thrashed)
 def _sound(word: str) -> tuple[str, ...]:
-    return tuple(lazy_pinyin(word))
+    return sounds(word)  # per character, each looked up once per process (knowledge/pinyin.py)
 
 
 def repair_homophones(text: str, words: Iterable[str]) -> str:

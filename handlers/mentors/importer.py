@@ -12,7 +12,6 @@ import io
 import zipfile
 from typing import Any
 
-from openpyxl import load_workbook
 from tortoise.transactions import in_transaction
 
 from handlers.errors import InvalidInput
@@ -29,6 +28,8 @@ MAX_ROWS = 1000
 
 def _rows(data: bytes) -> list[dict[str, Any]]:
     try:
+        from openpyxl import load_workbook  # when a sheet is uploaded, not at start-up
+
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
         raise InvalidInput({"file": "文件：不是有效的 .xlsx 表格，请用 Excel 另存为 .xlsx 后再上传"}) from None

@@ -18,6 +18,7 @@ Time comes from ``clock`` so tests can freeze it.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from handlers.errors import DomainError, NotFound
 from handlers.clock import clock
 from handlers.staff import audit
 from handlers.staff.accounts import DEMO_PASSWORD
-from handlers.staff.passwords import DUMMY_HASH, verify_password
+from handlers.staff.passwords import dummy_hash, verify_password
 from handlers.staff.throttle import LoginGate, LoginThrottled
 from orm_models import BindCode, StaffAccount, StaffSession
 
@@ -104,7 +105,7 @@ async def _authenticate(username: str, password: str, ip: str | None, lock_failu
         # never through the proxy or a public interface, so a seeded production database leaks nothing.
         raise LoginFailed(MSG_DEMO_REMOTE)
     if staff is None or not staff.is_active or not await _reserve_attempt(staff, clock.now(), lock_failures):
-        await verify_password(DUMMY_HASH, password)
+        await verify_password(await asyncio.to_thread(dummy_hash), password)
         raise LoginFailed()
     if not await verify_password(staff.password_hash, password):
         await _lock_if_exhausted(staff, lock_failures, lock_minutes)

@@ -12,7 +12,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
-DUMMY_HASH = _hasher.hash("dummy-password-for-timing")  # verified for unknown names: same timing
+_dummy: dict[PasswordHasher, str] = {}
+
+
+def dummy_hash() -> str:
+    """A hash verified for unknown names (same timing as a real one), made on first use (an argon2
+    hash takes about 0.1 s: not at import, which every worker's start-up pays)."""
+    if _hasher not in _dummy:
+        _dummy[_hasher] = _hasher.hash("dummy-password-for-timing")
+    return _dummy[_hasher]
 
 
 def use_hasher(hasher: PasswordHasher) -> PasswordHasher:

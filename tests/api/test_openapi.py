@@ -74,6 +74,25 @@ async def test_the_served_document_is_the_built_one(client: Any, doc: dict[str, 
     assert await resp.json() == doc
 
 
+async def test_the_document_is_built_on_its_first_request_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    import api.v1
+
+    builds: list[int] = []
+    real = api.v1.build_document
+
+    def counting(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        builds.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api.v1, "build_document", counting)
+    app = create_api_app(None)  # type: ignore[arg-type]  (config is read per request)
+    assert builds == []  # nothing built at start-up
+    first, second = await asyncio.gather(app[api.v1.OPENAPI].get(), app[api.v1.OPENAPI].get())
+    assert builds == [1] and first is second and first["openapi"].startswith("3.")
+
+
 async def test_the_document_is_valid_openapi(doc: dict[str, Any]) -> None:
     validate(doc)
     assert doc["openapi"].startswith("3.") and doc["servers"] == [{"url": "/api/v1"}]
