@@ -31,7 +31,7 @@ from chuangye.store import keys
 from handlers.validation import FieldError, validate_latitude, validate_longitude
 
 from handlers import texts
-from bot.conversation import Conversation, drain_background
+from bot.conversation import Binding, Conversation, QueryReplayed, drain_background
 from bot.skills import Incoming
 from bot.xmlsafe import MAX_BODY_BYTES, BadXml, clean_text, render_xml, safe_fields, safe_message
 
@@ -78,23 +78,11 @@ def _verified_query(request: web.Request, token: str) -> dict[str, str]:
     return dict(q)
 
 
-async def _bind_query_to_body(request: web.Request, query: dict[str, str], body: bytes) -> None:
-    """403 when this signed (timestamp, nonce) already came with a different body (see above).
-
-    WeChat's own retries repeat the body and pass. A store outage is no reason to drop messages.
-    """
-    digest = hashlib.sha256(body).hexdigest()
-    key = keys.custom(f"wxquery:{query['timestamp']}:{query['nonce']}")
-    store = request.app[K.STORE]
-    try:
-        if await store.set_if_absent(key, digest, ttl=2 * FRESHNESS_SECONDS):
-            return
-        first = await store.get(key)
-    except Exception as exc:
-        log_event(log, "could not bind the signed query to its body", logging.WARNING, error=str(exc)[:200])
-        return
-    if first is not None and first != digest:
-        raise Refused(403, "signed query replayed with another body")
+def _binding(query: dict[str, str], body: bytes) -> Binding:
+    """The signed (timestamp, nonce) bound to this body (see above); the conversation checks it in
+    its first store round trip. WeChat's own retries repeat the body and pass."""
+    return Binding(keys.custom(f"wxquery:{query['timestamp']}:{query['nonce']}"), hashlib.sha256(body).hexdigest(),
+                   2 * FRESHNESS_SECONDS)
 
 
 async def _read_body(request: web.Request) -> bytes:
@@ -190,11 +178,12 @@ async def _handle(request: web.Request, query: dict[str, str]) -> web.Response:
         raise Refused(400, f"not a WeChat message: {type(exc).__name__}") from None
     if not fields.get("FromUserName"):
         raise Refused(400, "no FromUserName")
-    await _bind_query_to_body(request, query, body)
     inc = to_incoming(fields)
     budget = config.bot.reply_budget_seconds - (clock() - started)
     try:
-        reply = await request.app[CONVERSATION].reply(inc, budget)
+        reply = await request.app[CONVERSATION].reply(inc, budget, _binding(query, body))
+    except QueryReplayed:
+        raise Refused(403, "signed query replayed with another body") from None
     except Exception:
         log.exception("conversation failed", extra={"fields": {"openid": inc.openid}})
         reply = texts.APOLOGY

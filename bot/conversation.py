@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import AsyncIterator
@@ -64,12 +65,39 @@ class _Attempt:
     answer: asyncio.Future[str]
     late: bool = False  # the responder gave up waiting: deliver by customer-service message
 
+    @property
+    def waiting(self) -> bool:
+        """The responder still waits for the reply (``give`` would succeed now)."""
+        return not (self.late or self.answer.done())
+
     def give(self, reply: str) -> bool:
         """True when the responder takes ``reply``; False when it is too late for that."""
-        if self.late or self.answer.done():
+        if not self.waiting:
             return False
         self.answer.set_result(reply)
         return True
+
+
+@dataclass
+class Binding:
+    """A signed query's (timestamp, nonce), bound in the store to the digest of the body it first
+    came with, for ``ttl`` seconds (bot/callback.py)."""
+
+    key: str
+    digest: str
+    ttl: float
+
+
+class QueryReplayed(Exception):
+    """The signed query was seen before with another body: refuse the message (403)."""
+
+
+@dataclass
+class _Held:
+    """The user's lock taken (with ``token``) and the dialogue keys read by ``RedisStore.begin_message``."""
+
+    token: str
+    values: dict[str, str | None]
 
 
 class Conversation:
@@ -81,15 +109,14 @@ class Conversation:
     def store(self) -> Store:
         return self.app[K.STORE]
 
-    async def reply(self, inc: Incoming, budget: float) -> str:
-        """The passive reply text for ``inc`` ("" = answer ``success``), within ``budget`` seconds."""
+    async def reply(self, inc: Incoming, budget: float, binding: Binding | None = None) -> str:
+        """The passive reply text for ``inc`` ("" = answer ``success``), within ``budget`` seconds.
+        ``binding``: refuse (QueryReplayed) a signed query seen before with another body."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + budget
         mark = keys.message(inc.msg_key)
-        while True:
-            claimed, marks = await self._claim(mark)
-            if claimed:
-                break
+        held, claimed, marks = await self._begin(inc, mark, binding)
+        while not claimed:
             log_event(log, "retry deduplicated", msg_key=inc.msg_key)
             replayed = await self._replay(marks, mark, deadline)
             if replayed is not None:
@@ -98,23 +125,62 @@ class Conversation:
             metrics.DUP_TAKEN_OVER.inc()
             log_event(log, "the attempt that had this message is gone: taking it over", logging.WARNING,
                       msg_key=inc.msg_key)
+            claimed, marks = await self._claim(mark)
         attempt = _Attempt(loop.create_future())
-        task = asyncio.create_task(self._run(inc, mark, marks, attempt))
+        work = self._run_held(inc, mark, attempt, held) if held is not None else self._run(inc, mark, marks, attempt)
+        task = asyncio.create_task(work)
         tasks = self.app[K.EXTRA].setdefault(TASKS, set())
         tasks.add(task)
         task.add_done_callback(tasks.discard)
-        try:
-            reply = await asyncio.wait_for(asyncio.shield(attempt.answer), max(0.0, deadline - loop.time()))
-        except asyncio.TimeoutError:
-            if attempt.answer.done():
-                metrics.REPLY_IN_TIME.inc()
-                return attempt.answer.result()
+        # asyncio.wait never cancels the answer; nothing awaits between its return and the decision
+        done, _ = await asyncio.wait((attempt.answer,), timeout=max(0.0, deadline - loop.time()))
+        if not done:
             attempt.late = True
             metrics.REPLY_LATE.inc()
             log_event(log, "reply over budget, will send as customer-service message", openid=inc.openid)
             return ""
         metrics.REPLY_IN_TIME.inc()
-        return reply
+        return attempt.answer.result()
+
+    async def _begin(self, inc: Incoming, mark: str, binding: Binding | None) -> tuple[_Held | None, bool, Store]:
+        """(the lock and dialogue keys when already taken, whether this attempt runs the message, the
+        store holding its mark). On Redis one round trip binds the query, claims the message, takes the
+        user's lock and reads the dialogue keys (RedisStore.begin_message); otherwise, or while Redis
+        is unreachable, each step on its own as before."""
+        store = self.store
+        begin = getattr(store, "begin_message", None)
+        if begin is not None and await self.local.get(mark) is None:
+            token = uuid.uuid4().hex
+            try:
+                outcome, values = await begin(
+                    mark=mark, busy=BUSY, busy_ttl=BUSY_TTL_SECONDS, lock=keys.user_lock(inc.openid), token=token,
+                    lock_ttl=LOCK_TIMEOUT_SECONDS, reads=_dialogue_keys(inc.openid) if inc.is_text else [],
+                    bind=(binding.key, binding.digest, binding.ttl) if binding else None)
+            except UNAVAILABLE as exc:
+                _store_down("message handled step by step", exc)
+            else:
+                if outcome == "replayed":
+                    raise QueryReplayed(binding.key if binding else "")
+                if outcome == "locked":
+                    return _Held(token, values), True, store
+                return None, outcome == "claimed", store  # "claimed": the lock is taken the usual way
+        if binding is not None:
+            await self._bind(binding)
+        claimed, marks = await self._claim(mark)
+        return None, claimed, marks
+
+    async def _bind(self, binding: Binding) -> None:
+        """QueryReplayed when the signed query already came with a different body. WeChat's own
+        retries repeat the body and pass. A store outage is no reason to drop messages."""
+        try:
+            if await self.store.set_if_absent(binding.key, binding.digest, ttl=binding.ttl):
+                return
+            first = await self.store.get(binding.key)
+        except Exception as exc:
+            log_event(log, "could not bind the signed query to its body", logging.WARNING, error=str(exc)[:200])
+            return
+        if first is not None and first != binding.digest:
+            raise QueryReplayed(binding.key)
 
     async def _claim(self, mark: str) -> tuple[bool, Store]:
         """(this attempt runs the message, the store holding its mark): the shared store, or this
@@ -146,8 +212,13 @@ class Conversation:
         return ""
 
     @asynccontextmanager
-    async def _user_lock(self, openid: str) -> AsyncIterator[None]:
-        """The user's lock in the shared store, or in this process while the store is down."""
+    async def _user_lock(self, openid: str, held: _Held | None = None) -> AsyncIterator[None]:
+        """The user's lock in the shared store, or in this process while the store is down. ``held``:
+        already taken by ``begin_message``; kept alive here, let go by ``end_message``."""
+        if held is not None:
+            async with self.store.holding(keys.user_lock(openid), held.token, LOCK_TIMEOUT_SECONDS):
+                yield
+            return
         async with AsyncExitStack() as stack:
             try:
                 await stack.enter_async_context(self.store.lock(
@@ -176,6 +247,43 @@ class Conversation:
         except UNAVAILABLE as exc:  # a retry then finds the mark lapsed and runs the message again
             _store_down("retry mark not updated", exc)
 
+    async def _run_held(self, inc: Incoming, mark: str, attempt: _Attempt, held: _Held) -> None:
+        """``_run`` when ``begin_message`` took the user's lock: the message's writes, the lock's
+        release and the "done" mark go in one last round trip (``_end``), made before the reply is
+        handed over, so the next message (which needs the lock) sees everything this one wrote."""
+        keeper = asyncio.create_task(self._keep_busy(self.store, mark))
+        ended = False
+        try:
+            async with self._user_lock(inc.openid, held):
+                reply, writes = await self._answer(inc, held)
+                late = not attempt.waiting
+                if late:
+                    await self._deliver_late(inc.openid, reply)  # under the lock, like _answer_locked
+            ended = True
+            await self._end(inc.openid, held, writes, keeper, _done(mark, "" if late else reply))
+            if not late and not attempt.give(reply):  # the budget ran out during that round trip (rare)
+                await self._deliver_late(inc.openid, reply)
+        except Exception:  # the mark lapses: a retry may run the message again
+            log.exception("message handling failed", extra={"fields": {"openid": inc.openid}})
+            attempt.give(texts.APOLOGY)
+            if not ended:
+                await self._end(inc.openid, held, [], keeper, None)
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+
+    async def _end(self, openid: str, held: _Held, writes: list[tuple[str, str | None, float | None]],
+                   keeper: asyncio.Task[None], done: tuple[str, str, float] | None) -> None:
+        """The message's last round trip (RedisStore.end_message); the busy mark's keeper stops first,
+        so it never overwrites "done". If it fails, as when each step failed on its own: the writes are
+        dropped (logged), the lock lapses after LOCK_TIMEOUT_SECONDS, and a retry runs the message again."""
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
+        try:
+            await self.store.end_message(lock=keys.user_lock(openid), token=held.token, writes=writes, mark=done)  # type: ignore[attr-defined]
+        except UNAVAILABLE as exc:
+            _store_down("transcript, last answer and retry mark not kept", exc)
+
     async def _keep_busy(self, marks: Store, mark: str) -> None:
         while True:
             await asyncio.sleep(BUSY_TTL_SECONDS / 3)
@@ -188,7 +296,7 @@ class Conversation:
         """(reply, given passively) under the user's lock; a late reply is delivered here."""
         try:
             async with self._user_lock(inc.openid):
-                reply = await self._answer(inc)
+                reply, _ = await self._answer(inc)
                 passive = attempt.give(reply)
                 if not passive:
                     await self._deliver_late(inc.openid, reply)
@@ -199,12 +307,16 @@ class Conversation:
             await self._deliver_late(inc.openid, texts.BUSY)
             return texts.BUSY, False
 
-    async def _answer(self, inc: Incoming) -> str:
-        """Run the chain (errors become the apology) and put any undelivered answer first."""
+    async def _answer(self, inc: Incoming, held: _Held | None = None) -> tuple[str, list[tuple[str, str | None, float | None]]]:
+        """(the reply, the deferred writes still to send): run the chain (errors become the apology)
+        and put any undelivered answer first. The deferred writes are sent here, unless ``held``
+        (then ``_end`` sends them)."""
         chain = chain_of(self.app)
         # The user's dialogue keys in one round trip (the user's lock is held: nothing else writes them).
         store = self.store
-        if store.name == "redis" and inc.is_text:
+        if held is not None and inc.is_text:
+            store = PrefetchedStore(store, dict(held.values), _deferred_keys(inc.openid))
+        elif store.name == "redis" and inc.is_text:
             store = await PrefetchedStore.prefetch(store, _dialogue_keys(inc.openid), _deferred_keys(inc.openid))
         try:
             parts = await chain.run(Context(self.app, message_store=store), inc) or []
@@ -215,10 +327,14 @@ class Conversation:
             else:
                 log.exception("skill failed", extra={"fields": {"openid": inc.openid, "msg_type": inc.msg_type}})
                 parts = [texts.APOLOGY]
+        writes: list[tuple[str, str | None, float | None]] = []
         if isinstance(store, PrefetchedStore):  # before the user's lock is let go
-            await _commit(store)
+            if held is not None:
+                writes = store.take_writes()
+            else:
+                await _commit(store)
         reply = "\n\n".join(p for p in parts if p)
-        return await self._with_pending(inc.openid, reply, store) if reply else ""
+        return (await self._with_pending(inc.openid, reply, store) if reply else ""), writes
 
     async def _with_pending(self, openid: str, reply: str, store: Store | None = None) -> str:
         """Undelivered answers first, oldest first, as many as fit one WeChat text with ``reply``.
@@ -279,6 +395,12 @@ class Conversation:
         key = keys.pending_reply(openid)
         pending, shared = await self._pending(key)
         await self._keep_pending(key, pending + [reply], shared)
+
+
+def _done(mark: str, reply: str) -> tuple[str, str, float]:
+    """The message's "done" mark with the reply a retry gets (sealed: replies can carry what the
+    user typed, a confirmation summary, say)."""
+    return mark, json.dumps({"state": "done", "reply": pii.seal(reply)}, ensure_ascii=False), DEDUPE_TTL_SECONDS
 
 
 def _dialogue_keys(openid: str) -> list[str]:

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 import time
-import uuid
+import secrets
 from typing import Awaitable, Callable
 
 from aiohttp import web
@@ -59,7 +59,7 @@ def log_event(logger: logging.Logger, msg: str, level: int = logging.INFO, **fie
 async def request_id_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+    rid = request.headers.get("X-Request-Id") or secrets.token_hex(8)  # 16 hex digits
     token = request_id.set(rid)
     started = time.perf_counter()
     try:

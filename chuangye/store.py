@@ -8,12 +8,12 @@ landing on another worker still finds the first attempt's mark.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
+import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError, RedisError
@@ -134,10 +134,11 @@ class Store:
 
     async def get_json(self, key: str) -> Any:
         raw = await self.get(key)
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else orjson.loads(raw)
 
     async def set_json(self, key: str, value: Any, ttl: float | None = None) -> None:
-        await self.set(key, json.dumps(value, ensure_ascii=False), ttl)
+        # orjson: several values per message (dialogue state, transcript), 5-10x faster than json
+        await self.set(key, orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(), ttl)
 
 
 class MemoryStore(Store):
@@ -200,7 +201,10 @@ class MemoryStore(Store):
         self._waiters[key] = self._waiters.get(key, 0) + 1
         try:
             try:
-                await asyncio.wait_for(lk.acquire(), wait)
+                if self._waiters[key] == 1 and not lk.locked():  # free, nobody else waits: taken at once
+                    await lk.acquire()  # (wait_for would wrap the acquire in a task)
+                else:
+                    await asyncio.wait_for(lk.acquire(), wait)
             except asyncio.TimeoutError:
                 raise LockTimeout(key) from None
             try:
@@ -235,6 +239,7 @@ class RedisStore(Store):
         self.ns = namespace
         self.client = aioredis.Redis.from_url(url, decode_responses=True, socket_timeout=3, socket_connect_timeout=3)
         self._down_until = 0.0
+        self._scripts: dict[str, Any] = {}
 
     @asynccontextmanager
     async def _guard(self) -> AsyncIterator[None]:
@@ -345,6 +350,96 @@ class RedisStore(Store):
             except UNAVAILABLE:
                 continue  # try again: the lock is still ours until `timeout` passes
 
+    # ---------------------------------------------------------------- one message in two round trips
+    # A WeChat message's store work (bot/conversation.py) as two scripts instead of seven calls: the
+    # first binds the signed query to its body, claims the message, takes the user's lock and reads
+    # the user's dialogue keys; the last writes what the message changed, lets the lock go (if it is
+    # still this holder's) and leaves the message's "done" mark. Each script runs atomically.
+
+    _BEGIN = """
+    if ARGV[1] == '1' then
+      if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then
+        local first = redis.call('GET', KEYS[1])
+        if first and first ~= ARGV[2] then return {'replayed'} end
+      end
+    end
+    if not redis.call('SET', KEYS[2], ARGV[4], 'NX', 'PX', ARGV[5]) then return {'duplicate'} end
+    if not redis.call('SET', KEYS[3], ARGV[6], 'NX', 'PX', ARGV[7]) then return {'claimed'} end
+    if #KEYS == 3 then return {'locked'} end
+    local values = redis.call('MGET', unpack(KEYS, 4))
+    local out = {'locked'}
+    for i = 1, #KEYS - 3 do out[i + 1] = values[i] or '' end
+    local present = {}
+    for i = 1, #KEYS - 3 do present[i] = values[i] and '1' or '0' end
+    out[#KEYS - 1] = table.concat(present)
+    return out
+    """
+
+    _END = """
+    local n = tonumber(ARGV[4])
+    for i = 0, n - 1 do
+      local key, op, value, ms = KEYS[3 + i], ARGV[5 + 3 * i], ARGV[6 + 3 * i], ARGV[7 + 3 * i]
+      if op == 'del' then redis.call('DEL', key)
+      elseif ms == '' then redis.call('SET', key, value)
+      else redis.call('SET', key, value, 'PX', ms) end
+    end
+    local released = 0
+    if redis.call('GET', KEYS[1]) == ARGV[1] then released = redis.call('DEL', KEYS[1]) end
+    if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+    return released
+    """
+
+    async def begin_message(self, *, mark: str, busy: str, busy_ttl: float, lock: str, token: str,
+                            lock_ttl: float, reads: list[str],
+                            bind: tuple[str, str, float] | None = None) -> tuple[str, dict[str, str | None]]:
+        """(outcome, the ``reads`` values): "replayed" (``bind``'s key holds another value: nothing
+        else was done), "duplicate" (``mark`` exists), "claimed" (``mark`` set, ``lock`` held by
+        someone else), "locked" (``mark`` set and ``lock`` taken with ``token``; ``reads`` read)."""
+        bind_key, digest, bind_ttl = bind or ("", "", 0.0)
+        names = [self._k(bind_key if bind else mark), self._k(mark), self._k(lock), *(self._k(k) for k in reads)]
+        args = ["1" if bind else "0", digest, self._px(bind_ttl) or 1, busy, self._px(busy_ttl), token,
+                self._px(lock_ttl)]
+        async with self._guard():
+            out = await self._script("_begin", self._BEGIN)(keys=names, args=args)
+        if out[0] != "locked" or not reads:
+            return str(out[0]), {}
+        values, present = out[1:len(reads) + 1], out[len(reads) + 1]
+        return "locked", {k: (v if flag == "1" else None) for k, v, flag in zip(reads, values, present)}
+
+    async def end_message(self, *, lock: str, token: str, writes: list[tuple[str, str | None, float | None]],
+                          mark: tuple[str, str, float] | None) -> bool:
+        """Apply ``writes`` (a None value deletes), let ``lock`` go if ``token`` still holds it, then
+        set ``mark`` (key, value, ttl) when given; True when the lock was still held."""
+        names = [self._k(lock), self._k(mark[0] if mark else lock)] + [self._k(k) for k, _, _ in writes]
+        args: list[Any] = [token, mark[1] if mark else "", self._px(mark[2]) if mark else "", len(writes)]
+        for _, value, ttl in writes:
+            args += ["del", "", ""] if value is None else ["set", value, "" if ttl is None else self._px(ttl)]
+        async with self._guard():
+            return bool(await self._script("_end", self._END)(keys=names, args=args))
+
+    def _script(self, name: str, source: str) -> Any:
+        """A registered script (EVALSHA, loading it again if Redis forgot it), one per store."""
+        script = self._scripts.get(name)
+        if script is None:
+            script = self._scripts[name] = self.client.register_script(source)
+        return script
+
+    def holding(self, key: str, token: str, timeout: float) -> Any:
+        """Keep a lock taken by ``begin_message`` alive (as ``lock(renew=True)`` does) without taking
+        or letting it go: ``end_message`` lets it go."""
+        lk = self.client.lock(self._k(key), timeout=timeout, thread_local=False)
+        lk.local.token = token.encode()
+        return self._renewing(lk, timeout)
+
+    @asynccontextmanager
+    async def _renewing(self, lk: Any, timeout: float) -> AsyncIterator[None]:
+        renewing = asyncio.create_task(self._renew(lk, timeout))
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            await asyncio.gather(renewing, return_exceptions=True)
+
     async def ping(self) -> bool:
         try:
             async with self._guard():
@@ -391,8 +486,12 @@ class PrefetchedStore(Store):
 
     async def commit(self) -> None:
         """Send the deferred writes (one round trip); they are dropped if the store refuses them."""
+        await self.inner.write_many(self.take_writes())
+
+    def take_writes(self) -> list[tuple[str, str | None, float | None]]:
+        """The deferred writes, in order, for the caller to send (RedisStore.end_message); none are kept."""
         writes, self._writes = self._writes, {}
-        await self.inner.write_many([(k, v, ttl) for k, (v, ttl) in writes.items()])
+        return [(k, v, ttl) for k, (v, ttl) in writes.items()]
 
     async def _commit_key(self, key: str) -> None:
         if key in self._writes:

@@ -36,11 +36,25 @@ log = logging.getLogger("chuangye.question_log")
 
 FLUSH_SECONDS = 0.25
 BATCH_ROWS = 200
-BLOCK = 100  # ids taken from the sequence at a time
+BLOCK = 500  # ids taken from the sequence at a time (a restart leaves at most this many unused)
+REFILL_AT = BLOCK // 2  # the next block is asked for when this few ids are left
 MAX_PENDING = 5000
 PENDING_WAIT_SECONDS = 4 * FLUSH_SECONDS + 1.0
 POLL_SECONDS = 0.05
 TABLE = QuestionLog._meta.db_table
+
+
+_DEFAULTS = {"handled": False, "helpful": None, "feedback_comment": "", "feedback_at": None}
+
+
+async def _insert(conn: Any, rows: list[dict[str, Any]]) -> None:
+    """``QuestionLog.bulk_create`` without building a model per row (22 µs each): tortoise's own
+    INSERT of every column, each value through its field's ``to_db_value`` as bulk_create does."""
+    executor = conn.executor_class(model=QuestionLog, db=conn)
+    fields_map = QuestionLog._meta.fields_map
+    columns = executor.regular_columns_all
+    await conn.execute_many(executor.insert_query_all, [
+        [fields_map[c].to_db_value(row[c] if c in row else _DEFAULTS[c], QuestionLog) for c in columns] for row in rows])
 
 
 def _postgres() -> bool:
@@ -86,6 +100,7 @@ class QuestionLogWriter:
         self._inflight: set[int] = set()
         self._uses: Counter[int] = Counter()
         self._alloc_lock = asyncio.Lock()
+        self._refill: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
         self._timer: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
@@ -99,10 +114,13 @@ class QuestionLogWriter:
                   top_passage: str | None, score: float, segment_id: int | None) -> int:
         if self._closed:
             raise RuntimeError("question log writer closed")
-        if not self._ids:
-            async with self._alloc_lock:
-                if not self._ids:
-                    self._ids.extend(await allocate_ids(BLOCK))
+        if len(self._ids) <= REFILL_AT:
+            # The next block is taken while this one lasts: questions do not queue behind the
+            # allocation (on SQLite it waits for the connection, behind a batch being written).
+            self._start_refill()
+        while not self._ids:
+            self._start_refill()
+            await asyncio.shield(self._refill)  # type: ignore[arg-type]  (raises what the allocation raised)
         row_id = self._ids.popleft()
         self._rows[row_id] = dict(id=row_id, channel=channel, openid=openid, question=question, confident=confident,
                                   top_passage=top_passage, score=score, segment_id=segment_id,
@@ -114,6 +132,17 @@ class QuestionLogWriter:
         elif self._timer is None or self._timer.done():
             self._start_flush(self.flush_seconds)
         return row_id
+
+    def _start_refill(self) -> None:
+        if self._refill is None or self._refill.done():
+            self._refill = task = asyncio.create_task(self._take_block())
+            self._tasks.add(task)
+            # A failed allocation raises in the add() that waits for it, or is retried by the next add().
+            task.add_done_callback(lambda t: (self._tasks.discard(t), t.cancelled() or t.exception()))
+
+    async def _take_block(self) -> None:
+        async with self._alloc_lock:
+            self._ids.extend(await allocate_ids(BLOCK))
 
     def holds(self, row_id: int) -> bool:
         return row_id in self._rows or row_id in self._inflight
@@ -138,7 +167,7 @@ class QuestionLogWriter:
             self._inflight = set(rows)
             try:
                 async with in_transaction() as conn:
-                    await QuestionLog.bulk_create([QuestionLog(**r) for r in rows.values()], using_db=conn)
+                    await _insert(conn, list(rows.values()))
                     for segment_id, n in sorted(uses.items()):
                         await KbSegment.filter(id=segment_id).using_db(conn).update(used_count=F("used_count") + n)
             except Exception as exc:

@@ -71,16 +71,16 @@ async def test_a_full_batch_is_written_without_waiting_for_the_timer(db):
 async def test_a_batch_that_cannot_be_written_is_kept_and_written_later(db, monkeypatch):
     writer = QuestionLogWriter(flush_seconds=3600)
     first = await writer.add(**ROW)
-    real = QuestionLog.bulk_create
+    real = question_log._insert
 
-    def broken(*args, **kwargs):
+    async def broken(*args, **kwargs):
         raise ConnectionError("database went away")
 
-    monkeypatch.setattr(QuestionLog, "bulk_create", broken)
+    monkeypatch.setattr(question_log, "_insert", broken)
     await writer.flush()
     assert writer.holds(first) and await QuestionLog.filter(id=first).count() == 0
     second = await writer.add(**ROW)
-    monkeypatch.setattr(QuestionLog, "bulk_create", real)
+    monkeypatch.setattr(question_log, "_insert", real)
     await writer.close()
     assert await QuestionLog.filter(id__in=[first, second]).count() == 2
 
@@ -138,3 +138,30 @@ async def test_the_use_case_with_the_apps_asking_gives_the_id_at_once_and_the_sa
     row = await QuestionLog.get(id=behind.answer_id)
     assert (row.channel, row.question, row.confident, row.top_passage) == (
         "oa", "创业担保贷款能贷多少", True, "guaranteed-loan#贷款额度")
+
+
+async def test_rows_written_in_a_batch_read_back_like_rows_the_orm_creates(db):
+    writer = QuestionLogWriter(flush_seconds=3600)
+    row_id = await writer.add(**{**ROW, "confident": True, "top_passage": "loan#amount", "score": 1.25, "segment_id": 7})
+    await writer.close()
+    written = await QuestionLog.get(id=row_id)
+    created = await QuestionLog.create(**{**ROW, "confident": True, "top_passage": "loan#amount", "score": 1.25,
+                                          "segment_id": 7})
+    fields = ("channel", "openid", "question", "confident", "top_passage", "score", "segment_id", "handled", "helpful",
+              "feedback_comment", "feedback_at")
+    assert {f: getattr(written, f) for f in fields} == {f: getattr(created, f) for f in fields}
+    assert written.handled is False and written.helpful is None and written.feedback_comment == ""
+    assert abs((created.created_at - written.created_at).total_seconds()) < 60  # a timezone-aware time, as created
+
+
+async def test_the_next_block_of_ids_is_taken_before_this_one_runs_out(db):
+    writer = QuestionLogWriter(flush_seconds=3600)
+    await writer.add(**ROW)  # the first question waits for a block
+    assert len(writer._ids) == question_log.BLOCK - 1
+    while len(writer._ids) > question_log.REFILL_AT:
+        await writer.add(**ROW)
+    await writer.add(**ROW)  # this one asks for the next block and does not wait for it
+    assert writer._refill is not None
+    await writer._refill
+    assert len(writer._ids) > question_log.BLOCK  # still ids in hand: no question waited
+    await writer.close()
