@@ -1,6 +1,6 @@
 """Callback benchmark: encrypted (safe-mode) policy questions from concurrent senders.
 
-    python -m benchmarks.callback_bench [--senders 50] [--requests 2000]
+    python -m benchmarks.callback_bench [--senders 50] [--requests 2000] [--rate 300]
                                         [--pg postgres://... --redis redis://...] [--plain-bare]
     python -m benchmarks.callback_bench --scaling [--pg ... --redis ...] [--scaling-echo]
 
@@ -9,7 +9,9 @@ signature check, msg_signature check and decrypt, wechatpy parse, reply, encrypt
 the real app (SQLite + in-process store; also PostgreSQL + Redis when given) and, with
 ``--plain-bare``, a bare handler answering ``success`` without decrypting. Each server runs in its
 own process; this process plays WeChat, every request distinct. Prints p50/p99 latency, throughput,
-the server's CPU time per request, and the ratios to the echo. ``--scaling``: the app on one
+the server's CPU time per request, and the ratios to the echo. By default each sender sends again as
+soon as it is answered (throughput; latency then is mostly the queue of 50 in flight); ``--rate``
+starts the requests on a schedule instead (latency at a given load). ``--scaling``: the app on one
 process, then on two sharing the port (SO_REUSEPORT). Loops are bounded. The PostgreSQL run writes
 its question log rows into the given database.
 """
@@ -169,9 +171,12 @@ async def wait_ready(http: aiohttp.ClientSession, base: str, timeout: float = 60
 
 
 async def fire(name: str, base: str, wx: WeChatServer, senders: int, total: int,
-               texts: list[str] | None = None) -> Result:
+               texts: list[str] | None = None, rate: float | None = None) -> Result:
     """``total`` requests from ``senders`` concurrent WeChat users (the questions in turn, or
-    ``texts``); bodies built before timing."""
+    ``texts``); bodies built before timing. ``rate``: requests start on a schedule, ``rate`` per
+    second in all (at most ``senders`` in flight), and each latency counts from its scheduled start,
+    so a server falling behind is charged for the wait too; without it, each sender sends its next
+    request as soon as the last one is answered (as fast as the server goes)."""
     texts = texts or QUESTIONS
     jobs = []
     for i in range(total):
@@ -183,12 +188,15 @@ async def fire(name: str, base: str, wx: WeChatServer, senders: int, total: int,
     connector = aiohttp.TCPConnector(limit=senders)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
         await wait_ready(http, base)
-        queue = iter(jobs)
+        queue = iter(enumerate(jobs))
 
         async def sender() -> None:
             nonlocal errors
-            for query, body in queue:
+            for n, (query, body) in queue:
                 started = time.perf_counter()
+                if rate:
+                    started = wall_start + n / rate
+                    await asyncio.sleep(max(0.0, started - time.perf_counter()))
                 try:
                     async with http.post(base + PATH, params=query, data=body.encode()) as resp:
                         text = await resp.text()
@@ -209,7 +217,7 @@ async def fire(name: str, base: str, wx: WeChatServer, senders: int, total: int,
 
 
 def run_target(name: str, target: Any, args: tuple[Any, ...], wx: WeChatServer, senders: int,
-               total: int, warmup: int, processes: int = 1) -> Result:
+               total: int, warmup: int, processes: int = 1, rate: float | None = None) -> Result:
     """``processes`` > 1: that many server processes on one port (SO_REUSEPORT: the kernel spreads
     the connections), started one after another so that each is ready before the next."""
     port = free_port()
@@ -222,7 +230,7 @@ def run_target(name: str, target: Any, args: tuple[Any, ...], wx: WeChatServer, 
             procs.append(proc)
             asyncio.run(fire(name, base, wx, senders, warmup))
         before = sum(cpu_seconds(p.pid) for p in procs)
-        result = asyncio.run(fire(name, base, wx, senders, total))
+        result = asyncio.run(fire(name, base, wx, senders, total, rate=rate))
         result.cpu = sum(cpu_seconds(p.pid) for p in procs) - before
         return result
     finally:
@@ -250,9 +258,10 @@ async def clear_redis(config: Config) -> None:
         await store.close()
 
 
-def report(results: list[Result], senders: int) -> None:
+def report(results: list[Result], senders: int, rate: float | None = None) -> None:
     bare = next((r for r in results if r.name.startswith("bare safe-mode echo")), results[0])
-    print(f"\n加密（安全模式）政策问题，{senders} 个并发发送者 / encrypted policy questions, {senders} concurrent senders")
+    paced = f", started at {rate:g} req/s (open loop)" if rate else ""
+    print(f"\n加密（安全模式）政策问题，{senders} 个并发发送者 / encrypted policy questions, {senders} concurrent senders{paced}")
     print(f"{'target':<34}{'requests':>9}{'errors':>8}{'answered':>10}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}"
           f"{'p50 ×echo':>11}{'req/s ÷echo':>13}{'CPU ms/req':>12}{'echo CPU ÷':>12}")
     for r in results:
@@ -309,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
                         "the port (SO_REUSEPORT), in one run")
     p.add_argument("--scaling-echo", action="store_true",
                    help="with --scaling: the bare safe-mode echo instead of the app (does the machine scale at all?)")
+    p.add_argument("--rate", type=float, help="start the requests on a schedule, this many per second in all "
+                   "(latency counted from each scheduled start), instead of each sender's next as soon as "
+                   "the last is answered")
     p.add_argument("--plain-bare", action="store_true",
                    help="also measure the old baseline: a handler answering `success` without decrypting")
     args = p.parse_args(argv)
@@ -325,18 +337,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.plain_bare:
             results.append(run_target("plain aiohttp handler (success)", serve_bare, (), wx, args.senders, total,
                                       args.warmup))
-        results.append(run_target("bare safe-mode echo", serve_echo, (sqlite,), wx, args.senders, total, args.warmup))
+        results.append(run_target("bare safe-mode echo", serve_echo, (sqlite,), wx, args.senders, total, args.warmup,
+                                  rate=args.rate))
         results.append(run_target("app: SQLite + in-process store", serve_app, (sqlite,), wx, args.senders,
-                                  total, args.warmup))
+                                  total, args.warmup, rate=args.rate))
         if args.pg:
             pg = bench_config(args.pg, args.redis)
             asyncio.run(migrate(pg))
             try:
                 results.append(run_target("app: PostgreSQL + Redis", serve_app, (pg,), wx, args.senders, total,
-                                          args.warmup))
+                                          args.warmup, rate=args.rate))
             finally:
                 asyncio.run(clear_redis(pg))
-    report(results, args.senders)
+    report(results, args.senders, args.rate)
     return 0
 
 

@@ -1,9 +1,10 @@
 """BM25 over passages as sparse matrices, with a coverage measure that decides whether an answer is confident.
 
 The index is built once per knowledge version (a `KnowledgeBase` load or reload) and never changes
-afterwards: bm25s keeps the BM25 weight of every (term, passage) pair in a sparse matrix, so scoring
-a question is a sum of a few matrix columns, and a scipy matrix of title terms gives the title boost
-the same way. Scores depend only on the passages and the question (no randomness, stable ties).
+afterwards: bm25s keeps the BM25 weight of every (term, passage) pair in a sparse matrix (its numpy
+backend: scipy would cost every worker 23 MB for this), so scoring a question is a sum of a few
+matrix columns, and the passages whose titles hold each term give the title boost the same way.
+Scores depend only on the passages and the question (no randomness, stable ties).
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 import bm25s
 import numpy as np
-from scipy import sparse
 
 from knowledge.documents import Passage
 from knowledge.text import Analyzer
@@ -96,20 +96,19 @@ class PassageIndex:
         self.bm25: bm25s.BM25 | None = None
         self.vocab: dict[str, int] = {}
         if n:
-            self.bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
+            self.bm25 = bm25s.BM25(k1=K1, b=B, method="lucene", csc_backend="numpy")
             self.bm25.index(docs, show_progress=False)
             self.vocab = dict(self.bm25.vocab_dict)
         self.heading_sets = [frozenset(analyzer.tokens(analyzer.rewrite(p.title))
                                        + analyzer.tokens(analyzer.rewrite(p.section))) for p in passages]
-        rows, cols = [], []
+        # The passages whose title holds each (indexed) term: the title boost adds up their idf.
+        titled: dict[str, list[int]] = {}
         for i, p in enumerate(passages):
             for t in set(analyzer.tokens(analyzer.rewrite(p.title))):
                 if t in self.vocab:
-                    rows.append(i)
-                    cols.append(self.vocab[t])
+                    titled.setdefault(t, []).append(i)
+        self.titled = {t: np.array(rows, dtype=np.intp) for t, rows in titled.items()}
         self.tax_rows = np.array([p.kind == "tax" for p in passages], dtype=bool)
-        self.titles = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                                        shape=(n, max(len(self.vocab), 1)))
 
     def _text_terms(self, p: Passage) -> list[str]:
         a = self.analyzer
@@ -200,11 +199,9 @@ class PassageIndex:
 
     def _title_boost(self, terms: list[str], total: float) -> np.ndarray:
         """A question naming a product (云岭创业贷, 贷免扶补) prefers that product's document."""
-        query = np.zeros(self.titles.shape[1], dtype=np.float64)
-        for t in set(terms):
-            if t in self.vocab:
-                query[self.vocab[t]] = self.idf.get(t, 0.0)
-        hit = self.titles @ query
+        hit = np.zeros(len(self.passages), dtype=np.float64)
+        for t in sorted({t for t in terms if t in self.titled}, key=self.vocab.__getitem__):  # as the matrix product summed
+            hit[self.titled[t]] += self.idf.get(t, 0.0)
         return 1.0 + TITLE_MATCH_BOOST * (hit / total if total else 0.0)
 
     def _coverage(self, terms: list[str], i: int, sets: list[frozenset[str]] | None = None) -> float:
