@@ -1,35 +1,54 @@
-"""Pinyin for typo repair: pypinyin's per-character table, without its phrase dictionary.
+"""Pinyin for typo repair: each Chinese character's reading, from a table shipped with the code.
 
-Typos are repaired by comparing the pinyin of a question's characters with that of programme words
-(knowledge/text.py, handlers/forms/intent.py), both sides read the same way, so the phrase
-dictionary (which picks a polyphone's reading from the words around it) changes nothing we use:
-over every question of the evaluation sets and 1 379 homophone-typo copies of them, every answer is
-the same with and without it. Leaving it out saves about 55 MB per process and 0.15 s of start-up
-(pypinyin reads ``PYPINYIN_NO_PHRASES`` and ``PYPINYIN_NO_DICT_COPY`` when it is first imported;
-only this module imports it).
+Typos are repaired by comparing the readings of a question's characters with those of programme
+words (knowledge/text.py, handlers/forms/intent.py), character by character, both sides read the
+same way. ``dict/pinyin.txt`` holds the reading pypinyin gives every character of U+4E00–U+9FFF
+(``lazy_pinyin(ch)[0]``, tone marks dropped; "" where it has none, and the character then stands for
+itself, as pypinyin does): 20 992 lines made by ``python -m knowledge.pinyin --write``, checked
+against pypinyin by tests/unit/test_pinyin_table.py. Reading that table costs 0.2 MB and a few
+milliseconds; pypinyin itself would cost each worker 10 MB (65 MB with its phrase dictionary, which
+character-by-character reading never uses) and 0.2 s of start-up.
 """
 from __future__ import annotations
 
-import os
+import functools
+import sys
+from pathlib import Path
 
-os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
-os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
-
-from functools import lru_cache  # noqa: E402
-
-from pypinyin import lazy_pinyin  # noqa: E402  (after the settings above)
-
-__all__ = ["sounds"]
+TABLE_FILE = Path(__file__).resolve().parent / "dict" / "pinyin.txt"
+FIRST, LAST = 0x4E00, 0x9FFF  # the characters typo repair looks at ([\u4e00-\u9fff])
 
 
-@lru_cache(maxsize=32_768)  # one entry per character: bounded by the characters there are
-def _sound(ch: str) -> str:
-    return lazy_pinyin(ch)[0]
+@functools.cache
+def _readings() -> list[str]:
+    readings = TABLE_FILE.read_text(encoding="ascii").split("\n")[:LAST - FIRST + 1]
+    if len(readings) != LAST - FIRST + 1:
+        raise RuntimeError(f"{TABLE_FILE} is incomplete: run python -m knowledge.pinyin --write")
+    # About 480 distinct syllables: one string each, shared by every character that reads so.
+    return [sys.intern(r) if r else chr(FIRST + i) for i, r in enumerate(readings)]
+
 
 
 def sounds(text: str) -> tuple[str, ...]:
-    """The reading of each Chinese character of ``text`` (callers pass Chinese characters only), as
-    ``lazy_pinyin(text)`` gives it without the phrase dictionary: character by character, so a run's
-    reading is its characters' readings, each looked up once per process (``lazy_pinyin`` on every
-    2–6 character run of every question and similar question took 70 % of an index build)."""
-    return tuple(_sound(ch) for ch in text)
+    """The reading of each character of ``text`` (callers pass characters of U+4E00–U+9FFF; any
+    other character stands for itself)."""
+    readings = _readings()
+    return tuple(readings[ord(ch) - FIRST] if FIRST <= ord(ch) <= LAST else ch for ch in text)
+
+
+def _write() -> None:
+    """Make dict/pinyin.txt from pypinyin (a development dependency)."""
+    from pypinyin import lazy_pinyin
+
+    readings = []
+    for code in range(FIRST, LAST + 1):
+        reading = lazy_pinyin(chr(code))[0]
+        readings.append("" if reading == chr(code) else reading)
+    TABLE_FILE.write_text("\n".join(readings) + "\n", encoding="ascii")
+    print(f"{TABLE_FILE}: {len(readings)} characters, {len(set(readings))} readings")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--write"]:
+        sys.exit("usage: python -m knowledge.pinyin --write")
+    _write()

@@ -1,6 +1,6 @@
 """A digest of what users would read for every evaluation question and homophone-typo copies of them
-(answers and form intents): ``python -m tests.support.answers_digest`` prints the phrase-dictionary
-size pypinyin loaded, the number of questions and the digest. Run it on two commits (``git worktree``)
+(answers and form intents): ``python -m tests.support.answers_digest`` prints the number of
+questions and the digest. Run it on two commits (``git worktree``)
 to show a change of retrieval internals changes no answer."""
 from __future__ import annotations
 
@@ -25,15 +25,13 @@ def questions() -> list[str]:
 
 
 def main() -> None:
-    import pypinyin.constants
-
     kb = KnowledgeBase.load(str(ROOT / "knowledge" / "docs"))
     digest = hashlib.sha256()
     asked = questions()
     for q in asked:
         a = kb.answer(q)
         digest.update(f"{q}|{a.passage_id}|{a.confident}|{a.text}|{intent.classify(q)}\n".encode())
-    print(len(pypinyin.constants.PHRASES_DICT), len(asked), digest.hexdigest())
+    print(len(asked), digest.hexdigest())
 
 
 if __name__ == "__main__":
