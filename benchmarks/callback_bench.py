@@ -1,6 +1,6 @@
 """Callback benchmark: encrypted (safe-mode) policy questions from concurrent senders.
 
-    python -m benchmarks.callback_bench [--senders 50] [--requests 2000] [--rate 300]
+    python -m benchmarks.callback_bench [--senders 50] [--requests 2000] [--rate 300] [--repeat 3]
                                         [--pg postgres://... --redis redis://...] [--plain-bare]
     python -m benchmarks.callback_bench --scaling [--pg ... --redis ...] [--scaling-echo]
 
@@ -13,7 +13,7 @@ the server's CPU time per request, and the ratios to the echo. By default each s
 soon as it is answered (throughput; latency then is mostly the queue of 50 in flight); ``--rate``
 starts the requests on a schedule instead (latency at a given load). ``--scaling``: the app on one
 process, then on two sharing the port (SO_REUSEPORT). Loops are bounded. The PostgreSQL run writes
-its question log rows into the given database.
+question-log rows into the given database and deletes them (its senders' openids) afterwards.
 """
 from __future__ import annotations
 
@@ -258,6 +258,20 @@ async def clear_redis(config: Config) -> None:
         await store.close()
 
 
+async def delete_bench_rows(config: Config) -> None:
+    """Delete the question-log rows of this benchmark's senders (openids ``bench-user-…``) from the
+    PostgreSQL run's database: each round then starts from the same table."""
+    from tortoise import connections
+
+    from chuangye.db import close_db, init_db
+
+    await init_db(config)
+    try:
+        await connections.get("default").execute_query("DELETE FROM question_logs WHERE openid LIKE 'bench-user-%'")
+    finally:
+        await close_db()
+
+
 def report(results: list[Result], senders: int, rate: float | None = None) -> None:
     bare = next((r for r in results if r.name.startswith("bare safe-mode echo")), results[0])
     paced = f", started at {rate:g} req/s (open loop)" if rate else ""
@@ -275,6 +289,22 @@ def report(results: list[Result], senders: int, rate: float | None = None) -> No
         print(f"注意 / note: {r.name} max latency {max(r.latencies):.2f}s exceeds the 4.5 s budget")
     print(f"(median of all latencies, echo: {statistics.median(bare.latencies) * 1000:.1f} ms; python {sys.version.split()[0]};"
           f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+
+
+def summary(results: list[Result]) -> None:
+    """Each target's medians over the rounds of --repeat, and the ratios of the medians."""
+    names = list(dict.fromkeys(r.name for r in results))
+    runs = {n: [r for r in results if r.name == n] for n in names}
+    echo = runs.get("bare safe-mode echo", runs[names[0]])
+    echo_rps = statistics.median(r.throughput for r in echo)
+    echo_cpu = statistics.median(r.cpu_ms for r in echo)
+    print(f"\nmedians of {len(echo)} rounds (targets in turn)")
+    print(f"{'target':<34}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'req/s ÷echo':>13}{'CPU ms/req':>12}{'echo CPU ÷':>12}")
+    for n in names:
+        rs = runs[n]
+        rps, cpu = statistics.median(r.throughput for r in rs), statistics.median(r.cpu_ms for r in rs)
+        print(f"{n:<34}{statistics.median(r.pct(0.5) for r in rs):>9.1f}{statistics.median(r.pct(0.99) for r in rs):>9.1f}"
+              f"{rps:>9.0f}{rps / echo_rps:>13.2f}{cpu:>12.2f}{(echo_cpu / cpu if cpu else 0):>12.2f}")
 
 
 def scaling(args: argparse.Namespace, sqlite: Config, wx: WeChatServer, total: int) -> int:
@@ -318,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                         "the port (SO_REUSEPORT), in one run")
     p.add_argument("--scaling-echo", action="store_true",
                    help="with --scaling: the bare safe-mode echo instead of the app (does the machine scale at all?)")
+    p.add_argument("--repeat", type=int, default=1, help="run the targets in turn this many rounds and print "
+                   "each target's medians too (a shared machine's slow minutes then touch every target alike)")
     p.add_argument("--rate", type=float, help="start the requests on a schedule, this many per second in all "
                    "(latency counted from each scheduled start), instead of each sender's next as soon as "
                    "the last is answered")
@@ -334,22 +366,30 @@ def main(argv: list[str] | None = None) -> int:
         wx = WeChatServer.from_config(sqlite)
         if args.scaling:
             return scaling(args, sqlite, wx, total)
-        if args.plain_bare:
-            results.append(run_target("plain aiohttp handler (success)", serve_bare, (), wx, args.senders, total,
-                                      args.warmup))
-        results.append(run_target("bare safe-mode echo", serve_echo, (sqlite,), wx, args.senders, total, args.warmup,
-                                  rate=args.rate))
-        results.append(run_target("app: SQLite + in-process store", serve_app, (sqlite,), wx, args.senders,
-                                  total, args.warmup, rate=args.rate))
-        if args.pg:
-            pg = bench_config(args.pg, args.redis)
+        pg = bench_config(args.pg, args.redis) if args.pg else None
+        if pg is not None:
             asyncio.run(migrate(pg))
-            try:
-                results.append(run_target("app: PostgreSQL + Redis", serve_app, (pg,), wx, args.senders, total,
-                                          args.warmup, rate=args.rate))
-            finally:
-                asyncio.run(clear_redis(pg))
+        targets: list[tuple[str, Any, tuple[Any, ...]]] = []
+        if args.plain_bare:
+            targets.append(("plain aiohttp handler (success)", serve_bare, ()))
+        targets.append(("bare safe-mode echo", serve_echo, (sqlite,)))
+        targets.append(("app: SQLite + in-process store", serve_app, (sqlite,)))
+        if pg is not None:
+            targets.append(("app: PostgreSQL + Redis", serve_app, (pg,)))
+        # --repeat: the targets in turn, several rounds, so that a slower minute of a shared machine
+        # touches every target alike; the summary gives each target's medians.
+        for _ in range(max(1, min(args.repeat, 20))):
+            for name, target, target_args in targets:
+                try:
+                    results.append(run_target(name, target, target_args, wx, args.senders, total, args.warmup,
+                                              rate=args.rate))
+                finally:
+                    if pg is not None and target_args and target_args[0] is pg:
+                        asyncio.run(clear_redis(pg))
+                        asyncio.run(delete_bench_rows(pg))
     report(results, args.senders, args.rate)
+    if args.repeat > 1:
+        summary(results)
     return 0
 
 

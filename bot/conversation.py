@@ -417,11 +417,13 @@ def _dialogue_keys(openid: str) -> list[str]:
 
 
 def _deferred_keys(openid: str) -> frozenset[str]:
-    """Writes sent together at the end of the message (PrefetchedStore.commit): the transcript
-    (handlers/handoff/transcript.py), the answer a 有用/没用 would rate (bot/builtin.py) and the run
-    of unsure answers (handlers/handoff/streak.py), all written by code that already lets a store
-    failure pass."""
-    return frozenset({keys.custom(f"chatlog:{openid}"), keys.custom(f"last_answer:{openid}"), streak.key(openid)})
+    """Writes sent together at the end of the message (PrefetchedStore.commit, RedisStore.end_message):
+    the transcript (handlers/handoff/transcript.py), the answer a 有用/没用 would rate (bot/builtin.py),
+    the run of unsure answers (handlers/handoff/streak.py), all written by code that already lets a
+    store failure pass, and the pending "apply, or learn about it?" question (bot/flows.py): if that
+    write is lost with the store, the user's 「1」 gets the menu instead of the form."""
+    return frozenset({keys.custom(f"chatlog:{openid}"), keys.custom(f"last_answer:{openid}"), streak.key(openid),
+                      keys.custom(f"offer:{openid}")})
 
 
 async def _commit(store: PrefetchedStore) -> None:
