@@ -2,6 +2,7 @@
 
     python -m benchmarks.footprint_bench cold-start [--runs 3] [--pg postgres://... --redis redis://...]
     python -m benchmarks.footprint_bench rss [--questions 10000] [--senders 50] [--pg ... --redis ...]
+    python -m benchmarks.footprint_bench imports
 
 ``cold-start`` runs ``python -m server.cli --config FILE serve`` (the command operators run; the
 database migrated beforehand, as on a restart) and measures from process start to the first 200
@@ -9,7 +10,9 @@ from ``/healthz``, ``--runs`` times; the first run after an install may also bui
 dictionary cache. ``rss`` starts the app, sends ``--questions`` encrypted policy questions through
 the callback (each one distinct, so no answer comes from the answer cache and every per-question
 cache fills as far as its bound), and prints the worker's RSS (``VmRSS``) before and after, and its
-peak (``VmHWM``). Loopback only, bounded; prints, never asserts.
+peak (``VmHWM``). ``imports`` starts a fresh interpreter and prints its RSS after each large library,
+after this code, after jieba's dictionary and after the knowledge index (what a worker holds).
+Loopback only, bounded; prints, never asserts.
 """
 from __future__ import annotations
 
@@ -105,15 +108,47 @@ def rss(config: Config, questions: int, senders: int) -> None:
           f"{failed} failed; load average {_load()}")
 
 
+IMPORTS_PROBE = """
+import importlib
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+last = rss()
+print(f"{'python':44s} {last:6.1f} MB")
+def step(label, action):
+    global last
+    action()
+    now = rss()
+    print(f"{label:44s} {now:6.1f} MB  (+{now - last:.1f})")
+    last = now
+for name in ("numpy", "bm25s", "aiohttp", "pydantic", "tortoise", "redis", "cryptography.hazmat.primitives.ciphers.aead",
+             "wechatpy", "holidays", "prometheus_client", "rapidfuzz", "yaml", "orjson", "jieba"):
+    step("import " + name, lambda: importlib.import_module(name))
+step("import server.app (this code)", lambda: importlib.import_module("server.app"))
+from knowledge.text import shared_tokenizer
+step("jieba's dictionary with the programme's words", shared_tokenizer)
+from knowledge import KnowledgeBase
+step("the knowledge index (knowledge/docs)", lambda: KnowledgeBase.load("knowledge/docs"))
+"""
+
+
+def imports() -> None:
+    subprocess.run([sys.executable, "-c", IMPORTS_PROBE], cwd=ROOT, check=True, timeout=300)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("mode", choices=("cold-start", "rss"))
+    p.add_argument("mode", choices=("cold-start", "rss", "imports"))
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--questions", type=int, default=10_000)
     p.add_argument("--senders", type=int, default=50)
     p.add_argument("--pg", help="PostgreSQL database (migrated first) instead of SQLite")
     p.add_argument("--redis", help="Redis URL with --pg")
     args = p.parse_args(argv)
+    if args.mode == "imports":
+        imports()
+        return 0
     from chuangye.db import migrate
 
     with tempfile.TemporaryDirectory() as tmp:
