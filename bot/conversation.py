@@ -241,9 +241,9 @@ class Conversation:
             keeper.cancel()
             await asyncio.gather(keeper, return_exceptions=True)
         # Replies can carry what the user typed (a confirmation summary): sealed, like form state.
-        done = {"state": "done", "reply": pii.seal(reply if passive else "")}
+        _, done, ttl = _done(mark, reply if passive else "")
         try:
-            await marks.set(mark, json.dumps(done, ensure_ascii=False), ttl=DEDUPE_TTL_SECONDS)
+            await marks.set(mark, done, ttl=ttl)
         except UNAVAILABLE as exc:  # a retry then finds the mark lapsed and runs the message again
             _store_down("retry mark not updated", exc)
 
