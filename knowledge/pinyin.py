@@ -28,12 +28,16 @@ def _readings() -> list[str]:
     return [sys.intern(r) if r else chr(FIRST + i) for i, r in enumerate(readings)]
 
 
+def reading(ch: str) -> str | None:
+    """The reading of one character of U+4E00–U+9FFF (the character itself where it has none);
+    None for any other character, which no run of readings crosses."""
+    code = ord(ch)
+    return _readings()[code - FIRST] if FIRST <= code <= LAST else None
+
 
 def sounds(text: str) -> tuple[str, ...]:
-    """The reading of each character of ``text`` (callers pass characters of U+4E00–U+9FFF; any
-    other character stands for itself)."""
-    readings = _readings()
-    return tuple(readings[ord(ch) - FIRST] if FIRST <= ord(ch) <= LAST else ch for ch in text)
+    """The reading of each character of ``text`` (characters outside U+4E00–U+9FFF stand for themselves)."""
+    return tuple(reading(ch) or ch for ch in text)
 
 
 def _write() -> None:

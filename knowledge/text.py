@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
-from knowledge.pinyin import sounds
+from knowledge.pinyin import reading, sounds
 
 log = logging.getLogger("chuangye.knowledge")
 DICT_DIR = Path(__file__).resolve().parent / "dict"
@@ -209,8 +209,7 @@ class Analyzer:
         The longest run that sounds like a term wins; a run already spelled right is kept whole.
         """
         out: list[str] = []
-        # Each character's reading once (None: not a Chinese character, so no run crosses it).
-        heard = [sounds(ch)[0] if _CJK.match(ch) else None for ch in text]
+        heard = [reading(ch) for ch in text]  # None: not a Chinese character, so no run crosses it
         i = 0
         while i < len(text):
             replaced = False

@@ -44,18 +44,14 @@ def _take(text: str, words: Iterable[str]) -> tuple[str, bool]:
     return rest, count > 0
 
 
-def _sound(word: str) -> tuple[str, ...]:
-    return sounds(word)  # per character, each looked up once per process (knowledge/pinyin.py)
-
-
 def repair_homophones(text: str, words: Iterable[str]) -> str:
     """Each run of Chinese characters that sounds like one of ``words`` but is written otherwise
     (带款, 代款 for 贷款) is rewritten as that word, longest words first."""
     for word in sorted(words, key=len, reverse=True):
-        size, sound, i = len(word), _sound(word), 0
+        size, sound, i = len(word), sounds(word), 0
         while i + size <= len(text):
             chunk = text[i:i + size]
-            if chunk != word and _CJK.match(chunk) and _sound(chunk) == sound:
+            if chunk != word and _CJK.match(chunk) and sounds(chunk) == sound:
                 text = text[:i] + word + text[i + size:]
             i += 1
     return text
