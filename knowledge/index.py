@@ -74,7 +74,8 @@ class PassageIndex:
     def __init__(self, passages: list[Passage], analyzer: Analyzer) -> None:
         self.passages = passages
         self.analyzer = analyzer
-        texts = [self._text_terms(p) for p in passages]
+        titles = [analyzer.tokens(analyzer.rewrite(p.title)) for p in passages]  # terms, boost and headings
+        texts = [self._text_terms(p, title) for p, title in zip(passages, titles)]
         asked = [self._question_terms(p) for p in passages]
         docs = [t + q * QUESTION_WEIGHT for t, q in zip(texts, asked)]
         n = len(docs)
@@ -99,22 +100,21 @@ class PassageIndex:
             self.bm25 = bm25s.BM25(k1=K1, b=B, method="lucene", csc_backend="numpy")
             self.bm25.index(docs, show_progress=False)
             self.vocab = dict(self.bm25.vocab_dict)
-        self.heading_sets = [frozenset(analyzer.tokens(analyzer.rewrite(p.title))
-                                       + analyzer.tokens(analyzer.rewrite(p.section))) for p in passages]
+        self.heading_sets = [frozenset(title + analyzer.tokens(analyzer.rewrite(p.section)))
+                             for p, title in zip(passages, titles)]
         # The passages whose title holds each (indexed) term: the title boost adds up their idf.
         titled: dict[str, list[int]] = {}
-        for i, p in enumerate(passages):
-            for t in set(analyzer.tokens(analyzer.rewrite(p.title))):
+        for i, title in enumerate(titles):
+            for t in set(title):
                 if t in self.vocab:
                     titled.setdefault(t, []).append(i)
         self.titled = {t: np.array(rows, dtype=np.intp) for t, rows in titled.items()}
         self.tax_rows = np.array([p.kind == "tax" for p in passages], dtype=bool)
 
-    def _text_terms(self, p: Passage) -> list[str]:
+    def _text_terms(self, p: Passage, title: list[str]) -> list[str]:
         a = self.analyzer
         # Documents get the same synonym rewriting as questions, so both sides use one vocabulary.
-        return (a.tokens(a.rewrite(p.title)) * TITLE_WEIGHT + a.tokens(a.rewrite(p.section)) * SECTION_WEIGHT
-                + a.tokens(a.rewrite(p.text)))
+        return title * TITLE_WEIGHT + a.tokens(a.rewrite(p.section)) * SECTION_WEIGHT + a.tokens(a.rewrite(p.text))
 
     def _question_terms(self, p: Passage) -> list[str]:
         """The similar questions' terms, read as questions are (typo repair and rewriting)."""
