@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -51,12 +51,15 @@ class Passage:
         return f"《{self.title}》· {self.section}"
 
 
+def clean_questions(questions: Iterable[str | None]) -> tuple[str, ...]:
+    """Similar questions trimmed, without empty ones or repeats, in their order."""
+    return tuple(dict.fromkeys(q.strip() for q in questions if q and q.strip()))
+
+
 def split_questions(body: str) -> tuple[str, tuple[str, ...]]:
     """A section's body without its `问法：` lines, and the similar questions those lines list."""
-    questions: list[str] = []
-    for match in _QUESTIONS_LINE.finditer(body):
-        questions.extend(q.strip() for q in _QUESTION_SEPARATOR.split(match.group(1)) if q.strip())
-    return _QUESTIONS_LINE.sub("", body).strip(), tuple(dict.fromkeys(questions))
+    listed = (q for match in _QUESTIONS_LINE.finditer(body) for q in _QUESTION_SEPARATOR.split(match.group(1)))
+    return _QUESTIONS_LINE.sub("", body).strip(), clean_questions(listed)
 
 
 def parse_document(path: Path) -> list[Passage]:

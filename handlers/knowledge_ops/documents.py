@@ -29,7 +29,7 @@ from handlers.staff import audit
 from handlers.staff.auth import Forbidden
 from handlers.validation import COUNTIES, EARLIEST_DATE, LATEST_DATE, date_in_range
 from knowledge import KnowledgeBase
-from knowledge.documents import KINDS, MAX_QUESTION_CHARS, MAX_QUESTIONS
+from knowledge.documents import KINDS, MAX_QUESTION_CHARS, MAX_QUESTIONS, clean_questions
 from orm_models import KbDocument, KbRevision, KbSegment, StaffAccount
 
 CONFIDENCE = ("已确认", "未确认")
@@ -250,7 +250,7 @@ async def patch_segment(staff: StaffAccount, segment_id: int, *, text: str | Non
         if len(heading) > MAX_HEADING:
             errors["heading"] = f"小标题最长 {MAX_HEADING} 个字"
     if questions is not None:
-        questions = list(dict.fromkeys(q.strip() for q in questions if q and q.strip()))
+        questions = list(clean_questions(questions))
         if len(questions) > MAX_QUESTIONS or any(len(q) > MAX_QUESTION_CHARS for q in questions):
             errors["questions"] = f"相似问法最多 {MAX_QUESTIONS} 条，每条最长 {MAX_QUESTION_CHARS} 个字"
     if text is None and heading is None and enabled is None and questions is None:
