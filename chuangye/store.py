@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any, AsyncIterator
 
 import orjson
@@ -323,13 +323,10 @@ class RedisStore(Store):
         async with self._guard():
             if not await lk.acquire(token=uuid.uuid4().hex):
                 raise LockTimeout(key)
-        renewing = asyncio.create_task(self._renew(lk, timeout)) if renew else None
         try:
-            yield
+            async with self._renewing(lk, timeout) if renew else nullcontext():
+                yield
         finally:
-            if renewing is not None:
-                renewing.cancel()
-                await asyncio.gather(renewing, return_exceptions=True)
             try:
                 async with self._guard():
                     await lk.release()
