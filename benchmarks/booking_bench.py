@@ -1,6 +1,6 @@
 """Booking benchmark: 50 concurrent clients booking through the use case on PostgreSQL.
 
-    python -m benchmarks.booking_bench [--clients 50] [--requests 2000] [--pg postgres://...]
+    python -m benchmarks.booking_bench [--clients 50] [--requests 2000] [--pg postgres://...] [--profile OUT]
 
 Creates a private database (dropped afterwards), migrates it, loads the ten windows and runs,
 in one process and one run:
@@ -12,6 +12,8 @@ in one process and one run:
 
 Prints throughput and p50/p99 latency of each, the outcomes, and the number of oversold seats
 (appointments holding a seat beyond a slot's capacity), which must be 0. Prints, never asserts.
+``--profile OUT``: the spread scenario runs under pyinstrument (a development dependency), which
+writes its call tree to OUT.txt (slower than unprofiled).
 """
 from __future__ import annotations
 
@@ -99,7 +101,7 @@ async def _slots(days: int) -> list[tuple[int, Any]]:
     return out
 
 
-async def bench(pg: str, clients: int, requests: int) -> None:
+async def bench(pg: str, clients: int, requests: int, profile: str | None = None) -> None:
     from tortoise import connections
 
     from chuangye.db import close_db, init_db, migrate
@@ -129,8 +131,20 @@ async def bench(pg: str, clients: int, requests: int) -> None:
 
         print(f"PostgreSQL, {clients} concurrent clients, {requests} requests per scenario, "
               f"{len(slots)} slots of 10 windows (capacity 3 each)")
-        results = {"baseline (1-row INSERT transaction)": await _run(clients, requests, baseline),
-                   "spread (random slots, all windows)": await _run(clients, requests, _booker(users, slots)),
+        baseline_result = await _run(clients, requests, baseline)
+        profiler = None
+        if profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+        spread = await _run(clients, requests, _booker(users, slots))
+        if profiler is not None:
+            profiler.stop()
+            with open(profile + ".txt", "w", encoding="utf-8") as f:
+                f.write(profiler.output_text(unicode=True, color=False))
+        results = {"baseline (1-row INSERT transaction)": baseline_result,
+                   "spread (random slots, all windows)": spread,
                    "hot (5 slots, everyone at once)": await _run(clients, requests, _booker(users[::-1], slots[:5]))}
         for label, r in results.items():
             print(f"  {label:40s} {r['rps']:8.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   {r['outcomes']}")
@@ -148,9 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server URL (a private database is created on it)")
+    p.add_argument("--profile", help="profile the spread scenario with pyinstrument into PROFILE.txt")
     args = p.parse_args(argv)
     try:
-        asyncio.run(bench(args.pg, args.clients, args.requests))
+        asyncio.run(bench(args.pg, args.clients, args.requests, args.profile))
     except OSError as exc:
         print(f"PostgreSQL unreachable at {args.pg}: {exc}", file=sys.stderr)
         return 2
