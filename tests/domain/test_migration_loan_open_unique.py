@@ -5,26 +5,17 @@ import sqlite3
 
 import pytest
 
-from chuangye.config import config_from_dict
-from chuangye.db import close_db, init_db, migrate, tortoise_config
+from chuangye.db import close_db, init_db, migrate
 from orm_models import LoanApplication
 from tests.support.builders import LOAN, make_id, make_users
-from tests.support.env import base_settings
+from tests.support.migrations import sqlite_at
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_open_duplicates_from_before_the_rule_are_withdrawn_keeping_the_oldest(tmp_path, backend):
-    from tortoise.migrations.api.migrate import migrate as run_migrate
-    from tortoise import Tortoise
-
     from chuangye.pii import protect_id
 
-    path = tmp_path / "old.db"
-    config = config_from_dict(base_settings(f"sqlite://{path}", None))
-    try:
-        await run_migrate(config=tortoise_config(config.database.url), target="models.0001_initial")
-    finally:
-        await Tortoise.close_connections()
+    path, config = await sqlite_at(tmp_path, "0001_initial")
     await init_db(config)
     try:
         (user,) = await make_users(1)

@@ -6,23 +6,14 @@ import sqlite3
 
 import pytest
 
-from chuangye.config import config_from_dict
-from chuangye.db import close_db, init_db, migrate, tortoise_config
+from chuangye.db import close_db, init_db, migrate
 from orm_models import KbSegment
-from tests.support.env import base_settings
+from tests.support.migrations import sqlite_at
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_segments_stored_before_the_column_existed_get_an_empty_list(tmp_path, backend):
-    from tortoise import Tortoise
-    from tortoise.migrations.api.migrate import migrate as run_migrate
-
-    path = tmp_path / "old.db"
-    config = config_from_dict(base_settings(f"sqlite://{path}", None))
-    try:
-        await run_migrate(config=tortoise_config(config.database.url), target="models.0012_team_webhook")
-    finally:
-        await Tortoise.close_connections()
+    path, config = await sqlite_at(tmp_path, "0012_team_webhook")
     with sqlite3.connect(path) as db:  # the rows as the code before 0013 wrote them
         db.execute("INSERT INTO kb_documents (id, title, issuer, doc_number, source_url, confidence, status, version, "
                    "origin, staff_edited, needs_check, kind, caveat, note, filename, created_at, updated_at) "
