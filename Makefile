@@ -47,7 +47,6 @@ bench-booking: dev-venv
 clean:
 	rm -rf $(VENV) data .pytest_cache
 
-# Regenerate the schema migration from orm_models (pre-release: one initial migration).
+# A new migration for what changed in orm_models (deployments upgrade through every one: never delete them).
 migrations: dev-venv
-	rm -f orm_models/migrations/0*.py
 	$(BIN)/tortoise -c chuangye.tortoise_settings.TORTOISE_ORM makemigrations

@@ -1,5 +1,6 @@
 """Loan pre-applications (创业担保贷款 or 云岭创业贷)."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from orm_models.personal import ApplicantIdentity
@@ -36,3 +37,4 @@ class LoanApplication(ApplicantIdentity, Model):
 
     class Meta:
         table = "loan_applications"
+        indexes = (Index(fields=("user_id",)),)  # listed by their parent

@@ -1,5 +1,6 @@
 """Appointments at a service window."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 APPOINTMENT_STATUSES = ("booked", "checked_in", "cancelled", "no_show")
@@ -33,3 +34,4 @@ class Appointment(Model):
 
     class Meta:
         table = "appointments"
+        indexes = (Index(fields=("user_id",)), Index(fields=("window_id",)),)  # listed by their parent

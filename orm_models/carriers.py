@@ -1,5 +1,6 @@
 """Applications to settle in a carrier (入驻申请): project, team size and needs, reviewed by the carrier's county."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 CARRIER_APPLICATION_STATUSES = ("submitted", "reviewing", "approved", "rejected", "withdrawn")
@@ -38,3 +39,4 @@ class CarrierApplication(Model):
 
     class Meta:
         table = "carrier_applications"
+        indexes = (Index(fields=("user_id",)), Index(fields=("carrier_id",)),)  # listed by their parent

@@ -1,5 +1,6 @@
 """Entrepreneurship events (创业大赛, 沙龙, 路演, 直播, 培训宣讲) and sign-ups for them."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 EVENT_KINDS = ("创业大赛", "沙龙·经验交流", "项目路演·成果展示", "直播", "培训宣讲")
@@ -56,3 +57,4 @@ class EventRegistration(Model):
 
     class Meta:
         table = "event_registrations"
+        indexes = (Index(fields=("user_id",)), Index(fields=("event_id",)),)  # listed by their parent

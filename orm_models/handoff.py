@@ -1,5 +1,6 @@
 """Human handoff (人工服务) sessions with their transcript, and the FAQ entries staff write."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 HANDOFF_STATUSES = ("waiting", "active", "closed")
@@ -46,6 +47,7 @@ class HandoffMessage(Model):
 
     class Meta:
         table = "handoff_messages"
+        indexes = (Index(fields=("session_id",)),)  # listed by their parent
 
 
 class FaqEntry(Model):

@@ -1,5 +1,6 @@
 """Mentor help (创业导师帮扶): a user's request for a mentor, and the follow-ups (帮扶记录) written on it."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 REQUEST_STATUSES = ("submitted", "assigned", "closed", "cancelled")
@@ -34,6 +35,7 @@ class MentorRequest(Model):
 
     class Meta:
         table = "mentor_requests"
+        indexes = (Index(fields=("user_id",)), Index(fields=("mentor_id",)),)  # listed by their parent
 
 
 class MentorFollowUp(Model):
@@ -51,3 +53,4 @@ class MentorFollowUp(Model):
 
     class Meta:
         table = "mentor_follow_ups"
+        indexes = (Index(fields=("request_id",)),)  # listed by their parent

@@ -1,5 +1,6 @@
 """The notification outbox: rows written in the caller's transaction, delivered by a loop."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 # Row states. "sending" means claimed by a worker whose lease (claimed_until) has not run out.
@@ -51,3 +52,4 @@ class NotificationAttempt(Model):
 
     class Meta:
         table = "notification_attempts"
+        indexes = (Index(fields=("notification_id",)),)  # listed by their parent

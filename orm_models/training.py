@@ -1,5 +1,6 @@
 """Training courses from the plan, their sessions per county, and applications."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from orm_models.personal import ApplicantIdentity
@@ -61,3 +62,4 @@ class TrainingApplication(ApplicantIdentity, Model):
 
     class Meta:
         table = "training_applications"
+        indexes = (Index(fields=("user_id",)), Index(fields=("session_id",)),)  # listed by their parent
