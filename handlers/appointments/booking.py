@@ -25,7 +25,6 @@ from handlers.errors import BookingLimit, DomainError, DuplicateBooking, Invalid
 from handlers.forms.definitions import APPOINTMENT_FORM
 from handlers.forms.spec import clean
 from handlers.notifications.outbox import enqueue_event
-from handlers.users import get_user
 from handlers.validation import valid_pk
 from handlers.clock import TZ, day_bounds
 from handlers.appointments.windows import get_window, window_day, window_slot_times
@@ -57,40 +56,47 @@ def _slot_end(window: Window, start: datetime) -> datetime:
     raise InvalidInput({"start": "预约时段：不是该窗口的预约时段，请从可预约时段中选择"})
 
 
-async def _slot_row(window: Window, start: datetime, end: datetime) -> Slot:
-    """The seat counter of the slot, created on first use.
+async def _slot_row(window: Window, start: datetime, end: datetime, conn: Any) -> Slot:
+    """The seat counter of the slot, created on first use, in the booking's transaction.
 
     Insert-or-ignore (``ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL alike): a concurrent
-    creator's row wins without raising, so a caller's open transaction (the Idempotency-Key
-    wrapper's) is never aborted by a unique violation.
+    creator's row wins without raising (PostgreSQL waits for that creator's transaction and then
+    reads its row), so the booking's transaction is never aborted by a unique violation.
     """
-    slot = await Slot.get_or_none(window_id=window.id, start=start)
+    slot = await Slot.filter(window_id=window.id, start=start).using_db(conn).first()
     if slot is None:
         await Slot.bulk_create([Slot(window=window, start=start, end=end, capacity=window.slot_capacity)],
-                               ignore_conflicts=True)
-        slot = await Slot.get(window_id=window.id, start=start)
+                               ignore_conflicts=True, using_db=conn)
+        slot = await Slot.get(window_id=window.id, start=start).using_db(conn)
     return slot
+
+
+async def _locked_user(user_id: int, conn: Any) -> User:
+    """The user's row, locked for the booking's transaction (FOR UPDATE on PostgreSQL; SQLite runs one
+    write transaction at a time), so one user's simultaneous bookings are checked one after the
+    other and cannot all slip under the limits together. NotFound for an unknown user."""
+    user = await User.filter(id=user_id).select_for_update().using_db(conn).first() if valid_pk(user_id) else None
+    if user is None:
+        raise NotFound("没有找到该用户")
+    return user
 
 
 async def _check_limits(user_id: int, window: Window, slot: Slot, active_key: str, max_upcoming: int,
                         conn: Any) -> None:
-    """Refuse a booking past the user's limits, inside the booking's transaction.
-
-    The user's row is locked first (FOR UPDATE on PostgreSQL; SQLite runs one write transaction
-    at a time), so one user's simultaneous bookings are checked one after the other and cannot
-    all slip under the limit together.
-    """
-    await User.filter(id=user_id).select_for_update().using_db(conn).first()
-    if await Appointment.filter(active_key=active_key).using_db(conn).exists():
-        raise DuplicateBooking()
+    """Refuse a booking past the user's limits, inside the booking's transaction, after the user's
+    row is locked (``_locked_user``). One query reads the user's appointments that still hold a
+    visit from the earlier of now and the slot's day on (a handful), and they are counted here."""
+    now = datetime.now(TZ)
     day = slot.start.astimezone(TZ).date()
     day_start, day_end = day_bounds(day)
-    if await Appointment.filter(user_id=user_id, window_id=window.id, status__in=("booked", "checked_in"),
-                                start__gte=day_start, start__lt=day_end).using_db(conn).exists():
+    held = await Appointment.filter(user_id=user_id, status__in=("booked", "checked_in"),
+                                    start__gte=min(now, day_start)).using_db(conn) \
+        .values_list("active_key", "window_id", "status", "start")
+    if any(key == active_key for key, _, _, _ in held):
+        raise DuplicateBooking()
+    if any(w == window.id and day_start <= start < day_end for _, w, _, start in held):
         raise BookingLimit(MSG_SAME_WINDOW_DAY.format(day=day, window=window.name))
-    upcoming = await Appointment.filter(user_id=user_id, status="booked", start__gt=datetime.now(TZ)) \
-        .using_db(conn).count()
-    if upcoming >= max_upcoming:
+    if sum(status == "booked" and start > now for _, _, status, start in held) >= max_upcoming:
         raise BookingLimit(MSG_MAX_UPCOMING.format(n=max_upcoming))
 
 
@@ -133,17 +139,17 @@ async def book_appointment(user_id: int, window_id: int, start: datetime | str, 
     """
     data = clean(APPOINTMENT_FORM, {"window_id": window_id, "start": start, "purpose": purpose, "name": name,
                                     "phone": phone})
-    window = await get_window(data["window_id"])
-    user = await get_user(user_id)
     begin = data["start"]
-    slot = await _slot_row(window, begin, _slot_end(window, begin))
-    active_key = f"{user.id}:{slot.id}"
-    if await Appointment.filter(active_key=active_key).exists():
-        raise DuplicateBooking()
     phone_p = protect_phone(data["phone"])
+    active_key = None
     for _ in range(3):  # a retry only for the (astronomically rare) check-in code collision
         try:
+            # Everything in one transaction on one connection: nine statements, no pool round trips between.
             async with in_transaction() as conn:
+                window = await get_window(data["window_id"], using_db=conn)
+                user = await _locked_user(user_id, conn)
+                slot = await _slot_row(window, begin, _slot_end(window, begin), conn)
+                active_key = f"{user.id}:{slot.id}"
                 await _check_limits(user.id, window, slot, active_key, max_upcoming, conn)
                 taken = await Slot.filter(id=slot.id, booked__lt=F("capacity")).using_db(conn) \
                     .update(booked=F("booked") + 1)
@@ -157,7 +163,7 @@ async def book_appointment(user_id: int, window_id: int, start: datetime | str, 
                 await notify("appointment_booked", _payload(appt, window), conn)
             return appt
         except IntegrityError:
-            if await Appointment.filter(active_key=active_key).exists():
+            if active_key and await Appointment.filter(active_key=active_key).exists():
                 raise DuplicateBooking() from None
     raise RuntimeError("could not allocate a unique check-in code")
 

@@ -86,8 +86,9 @@ async def load_windows(path: str | os.PathLike[str] = WINDOWS_PATH) -> dict[str,
     return counts
 
 
-async def get_window(window_id: int) -> Window:
-    window = await Window.get_or_none(id=window_id, is_active=True) if valid_pk(window_id) else None
+async def get_window(window_id: int, using_db: Any = None) -> Window:
+    window = (await Window.filter(id=window_id, is_active=True).using_db(using_db).first()
+              if valid_pk(window_id) else None)
     if window is None:
         raise NotFound("没有找到该服务窗口")
     return window

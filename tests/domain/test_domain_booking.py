@@ -193,3 +193,26 @@ async def test_ids_too_large_for_any_record_are_not_found_rather_than_crashing(d
     with pytest.raises(InvalidInput) as exc:
         await book_appointment(user.id, huge, slot["start"], "其他", "李秀英", "13812348000")
     assert exc.value.fields == {"window_id": "服务窗口：请选择一个有效的服务窗口"}
+
+
+async def test_the_limit_checks_count_only_what_still_holds_a_visit(db):
+    """The three limits are read by one query: each counts only the appointments it should."""
+    from handlers.errors import BookingLimit
+
+    window, (user,), slot = await _setup()
+    day_slots = [s for s in await list_slots(window.id, slot["start"].date()) if s["remaining"] > 0]
+    first = await _book(user, window, day_slots[0])
+    with pytest.raises(BookingLimit, match="同一窗口每天只能预约一次"):  # booked, same window, same day
+        await _book(user, window, day_slots[1])
+    await Appointment.filter(id=first.id).update(status="checked_in")
+    with pytest.raises(BookingLimit, match="同一窗口每天只能预约一次"):  # checked in still counts for the day
+        await _book(user, window, day_slots[1])
+    await Appointment.filter(id=first.id).update(status="no_show")
+    second = await _book(user, window, day_slots[1])  # a no-show does not
+    later = await free_slot(window.id, min_days=(slot["start"].date() - datetime.now(TZ).date()).days + 1)
+    await _book(user, window, later, max_upcoming=2)  # another day: the second upcoming booking
+    other_day = await free_slot(window.id, min_days=(later["start"].date() - datetime.now(TZ).date()).days + 1)
+    with pytest.raises(BookingLimit, match="每人最多同时保留 2 个"):
+        await _book(user, window, other_day, max_upcoming=2)
+    await Appointment.filter(id=second.id).update(start=datetime.now(TZ) - timedelta(hours=1))  # past: not upcoming
+    assert (await _book(user, window, other_day, max_upcoming=2)).status == "booked"
