@@ -25,6 +25,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from chuangye import metrics
+from chuangye.db import insert_ignoring_conflicts
 from chuangye.log import log_event, request_id
 from orm_models.notifications import (CANCELLED, EVENT, FAILED, PENDING, SENDING, SENT, Notification,
                                       NotificationAttempt)
@@ -88,7 +89,7 @@ async def enqueue_event(event: str, payload: dict, using_db: BaseDBAsyncClient |
     row = Notification(kind=event, channel=EVENT, recipient="", payload=dict(payload), status=PENDING,
                        next_attempt_at=local_now(), dedupe_key=key,
                        request_id=rid[:REQUEST_ID_CHARS] if rid != "-" else None)
-    await Notification.bulk_create([row], ignore_conflicts=True, using_db=using_db)
+    await insert_ignoring_conflicts(row, using_db or connections.get("default"))
 
 
 def local_now(now: datetime | None = None) -> datetime:

@@ -203,3 +203,29 @@ async def test_on_postgresql_a_claim_skips_rows_another_claimer_has_locked_inste
     finally:
         await other.close()
     assert [r.id for r in claimed] == [second]
+
+
+async def test_enqueue_stores_the_row_bulk_create_would_store(db):
+    """enqueue_event writes through chuangye.db.insert_ignoring_conflicts (its statement built once):
+    the same row, column for column, as tortoise's own bulk_create(ignore_conflicts=True)."""
+    from tortoise import connections
+
+    from chuangye.db import insert_ignoring_conflicts
+    from handlers.notifications.outbox import EVENT, PENDING, local_now
+
+    when = local_now()
+
+    def row(key: str) -> Notification:
+        return Notification(kind="appointment_booked", channel=EVENT, recipient="", payload={"appointment_id": 1, "n": "预约"},
+                            status=PENDING, next_attempt_at=when, dedupe_key=key, request_id="req-1")
+
+    await Notification.bulk_create([row("by-tortoise")], ignore_conflicts=True)
+    for _ in range(2):  # the second is a conflict: ignored
+        await insert_ignoring_conflicts(row("by-helper"), connections.get("default"))
+    ours, theirs = [await Notification.get(dedupe_key=k).values() for k in ("by-helper", "by-tortoise")]
+    for stored in (ours, theirs):
+        assert stored.pop("id") and stored.pop("dedupe_key")
+        assert timezone.now() - stored.pop("created_at") < timedelta(minutes=1)
+        assert timezone.now() - stored.pop("updated_at") < timedelta(minutes=1)
+    assert ours == theirs and ours["next_attempt_at"] == when and ours["payload"] == {"appointment_id": 1, "n": "预约"}
+    assert await Notification.all().count() == 2
