@@ -8,6 +8,7 @@ landing on another worker still finds the first attempt's mark.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import time
 import uuid
 from contextlib import asynccontextmanager, nullcontext
@@ -142,14 +143,44 @@ class Store:
 
 
 class MemoryStore(Store):
-    """In-process backend: a dict with expiry times and asyncio locks."""
+    """In-process backend: a dict with expiry times and asyncio locks.
+
+    An expired key is dropped when read, and also when its time comes: every write first drops
+    up to ``SWEEP_BATCH`` keys whose expiry has passed, earliest first (a heap of expiry times),
+    so keys nobody reads again (each message's retry mark, say) do not stay in memory for good.
+    """
 
     name = "memory"
+    SWEEP_BATCH = 64  # keys dropped per write at most: a write never stalls, and the heap keeps up
 
     def __init__(self) -> None:
         self._data: dict[str, tuple[str, float | None]] = {}
+        self._expiries: list[tuple[float, str]] = []  # heap; an entry is stale once its key was rewritten
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiters: dict[str, int] = {}
+
+    def key_count(self) -> int:
+        """Keys held in memory, expired ones not yet dropped included."""
+        return len(self._data)
+
+    def _put(self, key: str, value: str, ttl: float | None) -> None:
+        heap = self._expiries
+        if heap and heap[0][0] <= time.monotonic():
+            self._sweep(time.monotonic())
+        expiry = self._expiry(ttl)
+        self._data[key] = (value, expiry)
+        if expiry is not None:
+            heapq.heappush(heap, (expiry, key))
+
+    def _sweep(self, now: float) -> None:
+        heap, data = self._expiries, self._data
+        for _ in range(self.SWEEP_BATCH):
+            if not heap or heap[0][0] > now:
+                return
+            expiry, key = heapq.heappop(heap)
+            item = data.get(key)
+            if item is not None and item[1] == expiry:
+                del data[key]
 
     def _alive(self, key: str) -> tuple[str, float | None] | None:
         item = self._data.get(key)
@@ -167,12 +198,12 @@ class MemoryStore(Store):
         return None if item is None else item[0]
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        self._data[key] = (value, self._expiry(ttl))
+        self._put(key, value, ttl)
 
     async def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
         if self._alive(key) is not None:
             return False
-        self._data[key] = (value, self._expiry(ttl))
+        self._put(key, value, ttl)
         return True
 
     async def delete(self, key: str) -> None:
@@ -181,7 +212,7 @@ class MemoryStore(Store):
     async def incr(self, key: str, ttl: float | None = None) -> int:
         item = self._alive(key)
         if item is None:
-            self._data[key] = ("1", self._expiry(ttl))
+            self._put(key, "1", ttl)
             return 1
         value = int(item[0]) + 1
         self._data[key] = (str(value), item[1])

@@ -77,3 +77,27 @@ async def test_locks_on_different_keys_do_not_block(store):
 
 async def test_ping_reports_a_live_backend(store):
     assert await store.ping() is True
+
+
+async def test_the_in_process_store_lets_go_of_expired_keys_nobody_reads_again(monkeypatch):
+    """Each message leaves retry marks that are never read again once WeChat stops retrying: they must
+    leave memory when they expire, or a long-running embedded worker grows without end."""
+    from chuangye import store as store_module
+    from chuangye.store import MemoryStore
+
+    now = [1000.0]
+    monkeypatch.setattr(store_module.time, "monotonic", lambda: now[0])
+    s = MemoryStore()
+    for i in range(10_000):  # ten minutes' marks, written one a tenth of a second apart
+        await s.set_if_absent(f"mark:{i}", "done", ttl=600)
+        now[0] += 0.06
+    await s.set("forever", "kept")
+    await s.set("rewritten", "first", ttl=10)
+    await s.set("rewritten", "second", ttl=5000)  # its first expiry is stale: the key must survive it
+    assert s.key_count() == 10_002
+    now[0] += 601
+    for i in range(200):  # ordinary traffic: each write drops a batch of what has expired
+        await s.set(f"new:{i}", "v", ttl=600)
+    assert s.key_count() == 200 + 2
+    assert await s.get("forever") == "kept" and await s.get("rewritten") == "second"
+    assert await s.get("new:0") == "v"
