@@ -10,7 +10,8 @@ in one process and one run:
 * spread: bookings of random slots of every window over the coming days;
 * hot: every client fighting for the same five slots (the worst case for the seat counter).
 
-Prints throughput and p50/p99 latency of each, the outcomes, and the number of oversold seats
+Prints throughput and p50/p99 latency of each, the CPU time per request of this process and of the
+local PostgreSQL server (both on the same cores), the outcomes, and the number of oversold seats
 (appointments holding a seat beyond a slot's capacity), which must be 0. Prints, never asserts.
 ``--profile OUT``: the spread scenario runs under pyinstrument (a development dependency), which
 writes its call tree to OUT.txt (slower than unprofiled).
@@ -26,6 +27,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -55,8 +57,24 @@ def _with_db(url: str, name: str, query: str = "") -> str:
     return urlunsplit((p.scheme, p.netloc, f"/{name}", query, ""))
 
 
+def _postgres_cpu_seconds() -> float:
+    """CPU time used so far by this machine's PostgreSQL server processes (0 if none is local or /proc
+    is not readable): with the server on the same cores, its share of a booking shows."""
+    from benchmarks.callback_bench import cpu_seconds
+
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() == "postgres":
+                total += cpu_seconds(int(stat.parent.name))
+        except OSError:
+            continue
+    return total
+
+
 async def _run(clients: int, requests: int, work: Callable[[int], Awaitable[str]]) -> dict[str, Any]:
-    """``requests`` calls of ``work`` from ``clients`` concurrent loops; latency of each call."""
+    """``requests`` calls of ``work`` from ``clients`` concurrent loops; latency of each call, and the
+    CPU time per call of this process (clients, use case, ORM, driver) and of PostgreSQL."""
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     counter = iter(range(requests))
@@ -67,12 +85,14 @@ async def _run(clients: int, requests: int, work: Callable[[int], Awaitable[str]
             outcomes[await work(i)] += 1
             latencies.append(time.perf_counter() - t0)
 
-    start = time.perf_counter()
+    start, cpu, pg_cpu = time.perf_counter(), time.process_time(), _postgres_cpu_seconds()
     await asyncio.gather(*(client() for _ in range(clients)))
     elapsed = time.perf_counter() - start
+    cpu, pg_cpu = time.process_time() - cpu, _postgres_cpu_seconds() - pg_cpu
     latencies.sort()
     return {"rps": requests / elapsed, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, "outcomes": dict(outcomes)}
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, "outcomes": dict(outcomes),
+            "cpu_ms": cpu * 1000 / requests, "pg_cpu_ms": pg_cpu * 1000 / requests}
 
 
 def _booker(users: list[Any], slots: list[tuple[int, Any]]) -> Callable[[int], Awaitable[str]]:
@@ -150,7 +170,8 @@ async def bench(pg: str, clients: int, requests: int, profile: str | None = None
                    "spread (random slots, all windows)": spread,
                    "hot (5 slots, everyone at once)": await _run(clients, requests, _booker(users[::-1], slots[:5]))}
         for label, r in results.items():
-            print(f"  {label:40s} {r['rps']:8.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   {r['outcomes']}")
+            print(f"  {label:40s} {r['rps']:8.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms   "
+                  f"CPU ms/req: this process {r['cpu_ms']:.2f}, PostgreSQL {r['pg_cpu_ms']:.2f}   {r['outcomes']}")
         row = (await conn.execute_query_dict(OVERSOLD_SQL))[0]
         booked = (await conn.execute_query_dict("SELECT COUNT(*) AS n FROM appointments"))[0]["n"]
         print(f"  appointments stored: {booked}; oversold seats: {row['oversold']} "
