@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
+import itertools
 import logging
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -90,6 +93,26 @@ async def close_db() -> None:
     # Tortoise caches SQL per connection *name*: a process that reopens "default" on another
     # dialect (tests run SQLite then PostgreSQL) must not reuse the other dialect's statements.
     EXECUTOR_CACHE.clear()
+
+
+@functools.lru_cache(maxsize=256)
+def dialect_sql(sql: str, dialect: str) -> str:
+    """``sql`` written with ``?`` placeholders, in the dialect's own (``$1``, ``$2``… on PostgreSQL).
+    For the few hand-written statements of a hot path (no ``?`` inside their string literals)."""
+    if dialect != "postgres":
+        return sql
+    numbers = itertools.count(1)
+    return re.sub(r"\?", lambda _: f"${next(numbers)}", sql)
+
+
+async def fetch_rows(conn: Any, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+    """Rows of a hand-written SELECT (``?`` placeholders) as dicts, on ``conn``'s dialect."""
+    return await conn.execute_query_dict(dialect_sql(sql, conn.capabilities.dialect), values)
+
+
+async def execute_counted(conn: Any, sql: str, values: list[Any]) -> int:
+    """Run a hand-written UPDATE or DELETE (``?`` placeholders); the number of rows it changed."""
+    return (await conn.execute_query(dialect_sql(sql, conn.capabilities.dialect), values))[0]
 
 
 # INSERT ... ON CONFLICT DO NOTHING per (model, dialect): tortoise's bulk_create(ignore_conflicts=True)

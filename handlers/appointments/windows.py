@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from tortoise import connections
 
+from chuangye.db import fetch_rows
 from orm_models import Slot, Window
 
 from handlers.appointments import calendar
@@ -86,12 +88,17 @@ async def load_windows(path: str | os.PathLike[str] = WINDOWS_PATH) -> dict[str,
     return counts
 
 
+SQL_ACTIVE_WINDOW = 'SELECT * FROM "windows" WHERE "id" = ? AND "is_active" = ?'
+
+
 async def get_window(window_id: int, using_db: Any = None) -> Window:
-    window = (await Window.filter(id=window_id, is_active=True).using_db(using_db).first()
-              if valid_pk(window_id) else None)
-    if window is None:
+    """An active window (NotFound otherwise), read on ``using_db`` (a transaction) if given. The
+    statement is written out: every booking reads its window (see booking.py)."""
+    rows = await fetch_rows(using_db or connections.get("default"), SQL_ACTIVE_WINDOW, [window_id, True]) \
+        if valid_pk(window_id) else []
+    if not rows:
         raise NotFound("没有找到该服务窗口")
-    return window
+    return Window._init_from_db(**rows[0])
 
 
 # Windows change a few times a year (staff edits): while the database is unreachable, the last
