@@ -70,6 +70,24 @@ async def test_a_full_slot_refuses_the_next_booking(db):
     assert await Appointment.all().count() == 3 and (await Slot.get(window_id=window.id)).booked == 3
 
 
+async def test_a_seat_taken_by_someone_else_after_the_slot_was_read_leaves_nothing_behind(db, monkeypatch):
+    """The seat counter is the last word: a slot read with a free seat and filled by others before
+    the seat is taken refuses the booking, and the slot's row this booking created goes too."""
+    window, (user,), slot = await _setup()
+    real_check = booking._check_limits
+
+    async def then_the_slot_fills(user_id, window_, slot_, active_key, max_upcoming, conn):
+        await real_check(user_id, window_, slot_, active_key, max_upcoming, conn)
+        await Slot.filter(id=slot_.id).using_db(conn).update(booked=slot_.capacity)  # as if others committed
+
+    monkeypatch.setattr(booking, "_check_limits", then_the_slot_fills)
+    with pytest.raises(SlotFull):
+        await _book(user, window, slot)
+    assert await Appointment.all().count() == 0 and await Notification.all().count() == 0
+    assert await Slot.all().count() == 0  # its seat counter, created by this booking, went with it
+    assert (await list_slots(window.id, slot["start"].date()))[0]["remaining"] == 3
+
+
 async def test_the_same_user_cannot_book_the_same_slot_twice(db):
     window, (user,), slot = await _setup()
     await _book(user, window, slot)
