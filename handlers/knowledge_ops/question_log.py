@@ -26,10 +26,9 @@ from collections import Counter, deque
 from typing import Any
 
 from tortoise import connections, timezone
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from chuangye.db import note_db_unavailable
+from chuangye.db import dialect_sql, note_db_unavailable
 from orm_models import KbSegment, QuestionLog
 
 log = logging.getLogger("chuangye.question_log")
@@ -44,6 +43,7 @@ POLL_SECONDS = 0.05
 TABLE = QuestionLog._meta.db_table
 
 
+SQL_USED = f'UPDATE "{KbSegment._meta.db_table}" SET "used_count" = "used_count" + ? WHERE "id" = ?'
 _DEFAULTS = {"handled": False, "helpful": None, "feedback_comment": "", "feedback_at": None}
 
 
@@ -103,6 +103,11 @@ class QuestionLogWriter:
         self._refill: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
         self._timer: asyncio.Task[None] | None = None
+        # A full batch asks for one flush; until that flush takes the rows, more rows ask for nothing.
+        # (Each add used to start a flush while one was being written: hundreds of tasks queued on the
+        # lock, each then writing a row or two in a transaction of its own, behind which every other
+        # use of the database waited; on SQLite's one connection that was the callback's p99.)
+        self._full_flush_asked = False
         self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
         self._closed = False
 
@@ -128,7 +133,9 @@ class QuestionLogWriter:
         if confident and segment_id:  # the console shows how often each segment answered
             self._uses[segment_id] += 1
         if len(self._rows) >= self.batch_rows:
-            self._start_flush(0.0)
+            if not self._full_flush_asked:
+                self._full_flush_asked = True
+                self._start_flush(0.0)
         elif self._timer is None or self._timer.done():
             self._start_flush(self.flush_seconds)
         return row_id
@@ -164,12 +171,14 @@ class QuestionLogWriter:
             if not rows:
                 return
             self._rows, self._uses = {}, Counter()
+            self._full_flush_asked = False
             self._inflight = set(rows)
             try:
                 async with in_transaction() as conn:
                     await _insert(conn, list(rows.values()))
-                    for segment_id, n in sorted(uses.items()):
-                        await KbSegment.filter(id=segment_id).using_db(conn).update(used_count=F("used_count") + n)
+                    if uses:  # one statement for every segment (a hop to SQLite's thread each, before)
+                        await conn.execute_many(dialect_sql(SQL_USED, conn.capabilities.dialect),
+                                                [[n, segment_id] for segment_id, n in sorted(uses.items())])
             except Exception as exc:
                 if not note_db_unavailable(exc):
                     log.exception("could not write %d question log rows", len(rows))

@@ -46,6 +46,11 @@ async def test_a_batch_waits_then_is_written_with_the_segments_use_counts(db):
     rows = await QuestionLog.filter(id__in=ids).order_by("id")
     assert [r.id for r in rows] == ids and all(r.confident and r.segment_id == segment.id for r in rows)
     assert (await KbSegment.get(id=segment.id)).used_count == 3 and writer.pending == 0
+    other = await KbSegment.create(document_id=segment.document_id, position=2, heading="评审", text="四月评审（测试数据）。")
+    for segment_id in (segment.id, other.id, other.id, None):  # several segments in one batch, and an unsure answer
+        await writer.add(**{**ROW, "confident": segment_id is not None, "segment_id": segment_id})
+    await writer.flush()
+    assert [(await KbSegment.get(id=s)).used_count for s in (segment.id, other.id)] == [4, 2]
     await writer.close()
 
 
@@ -66,6 +71,32 @@ async def test_a_full_batch_is_written_without_waiting_for_the_timer(db):
         await asyncio.sleep(0.02)
     assert await QuestionLog.filter(id__in=ids).count() == 3
     await writer.close()
+
+
+async def test_rows_arriving_while_a_batch_is_written_wait_for_one_next_batch(db, monkeypatch):
+    """Questions keep coming while a batch is being written: they go into one next batch, not into a
+    flush (and a transaction) each, queued behind the first."""
+    writer = QuestionLogWriter(flush_seconds=3600, batch_rows=3)
+    real_insert, release, inserts = question_log._insert, asyncio.Event(), []
+
+    async def slow_insert(conn, rows):
+        inserts.append(len(rows))
+        await release.wait()
+        await real_insert(conn, rows)
+
+    monkeypatch.setattr(question_log, "_insert", slow_insert)
+    ids = [await writer.add(**ROW) for _ in range(3)]
+    for _ in range(50):  # the first batch is being written
+        if inserts:
+            break
+        await asyncio.sleep(0.01)
+    ids += [await writer.add(**ROW) for _ in range(30)]
+    await asyncio.sleep(0.05)
+    assert len(writer._tasks) <= 3  # the first add's timer, the batch being written, one flush asked for the next
+    release.set()
+    await writer.close()
+    assert inserts == [3, 30]
+    assert await QuestionLog.filter(id__in=ids).count() == 33
 
 
 async def test_a_batch_that_cannot_be_written_is_kept_and_written_later(db, monkeypatch):
