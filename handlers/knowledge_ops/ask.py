@@ -1,6 +1,7 @@
 """Policy questions, the same for both channels (official account and mini-program)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -35,28 +36,50 @@ class PolicyAnswer(Answer):
 
 class Asking:
     """Per app (process): question logs written behind (question_log.py) and the askers' counties
-    remembered for ``COUNTY_SECONDS`` (bounded), so that a question makes no database round trip."""
+    remembered (bounded), so that a question makes no database round trip but a user's first.
+
+    A county older than ``COUNTY_SECONDS`` is still used for the question that finds it so, and
+    read again meanwhile in the background: a change of county reaches the answers from the first
+    question asked ``COUNTY_SECONDS`` after it. (Waiting for that read put the question behind
+    whatever else held the database; on SQLite's one connection, a batch of question logs.)
+    """
 
     def __init__(self, writer: QuestionLogWriter | None = None) -> None:
         self.log = writer or QuestionLogWriter()
         self._counties: OrderedDict[tuple[str, str], tuple[float, str | None]] = OrderedDict()
+        self._reading: dict[tuple[str, str], asyncio.Task[str | None]] = {}
 
     async def county_of(self, channel: str, openid: str | None) -> str | None:
         if not openid:
             return None
-        key, now = (channel, openid), time.monotonic()
+        key = (channel, openid)
         cached = self._counties.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        county, ok = await _read_county(channel, openid)
+        if cached is None:
+            return await asyncio.shield(self._read(key))  # a first question waits (with any other asking)
+        if cached[0] <= time.monotonic():
+            self._read(key)
+        return cached[1]
+
+    def _read(self, key: tuple[str, str]) -> asyncio.Task[str | None]:
+        """The one read of ``key``'s county under way, started if none is."""
+        task = self._reading.get(key)
+        if task is None:
+            task = self._reading[key] = asyncio.create_task(self._remember(key))
+            task.add_done_callback(lambda _: self._reading.pop(key, None))
+        return task
+
+    async def _remember(self, key: tuple[str, str]) -> str | None:
+        county, ok = await _read_county(*key)
         if ok:
-            self._counties[key] = (now + COUNTY_SECONDS, county)
+            self._counties[key] = (time.monotonic() + COUNTY_SECONDS, county)
             self._counties.move_to_end(key)
             if len(self._counties) > COUNTY_ENTRIES:
                 self._counties.popitem(last=False)
         return county
 
     async def close(self) -> None:
+        for task in list(self._reading.values()):
+            task.cancel()
         await self.log.close()
 
 
