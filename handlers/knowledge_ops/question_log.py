@@ -104,9 +104,9 @@ class QuestionLogWriter:
         self._flush_lock = asyncio.Lock()
         self._timer: asyncio.Task[None] | None = None
         # A full batch asks for one flush; until that flush takes the rows, more rows ask for nothing.
-        # (Each add used to start a flush while one was being written: hundreds of tasks queued on the
-        # lock, each then writing a row or two in a transaction of its own, behind which every other
-        # use of the database waited; on SQLite's one connection that was the callback's p99.)
+        # (Each add used to start a flush while one was being written: under the callback benchmark
+        # hundreds of tasks queued on the lock, each then writing a row or two in a transaction of its
+        # own, and every other use of the database, on SQLite its one connection, waited behind them.)
         self._full_flush_asked = False
         self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
         self._closed = False
