@@ -193,7 +193,7 @@ async def fire(name: str, base: str, wx: WeChatServer, senders: int, total: int,
             # Sender k is one WeChat user (openid bench-user-k): it sends its next message only once
             # the last one is answered, as a person does. (A shared queue of requests let two of one
             # user's messages be in flight at once; the second then waited for the user's lock, the
-            # whole of the first's time, and that wait, not the server's speed, made the p99.)
+            # whole of the first's time, and that wait went into the p99.)
             for n in range(first, total, senders):
                 query, body = jobs[n]
                 started = time.perf_counter()
