@@ -58,7 +58,7 @@ def _slot_end(window: Window, start: datetime) -> datetime:
 
 
 # The statements of a booking's transaction, written out: tortoise builds every query through
-# pypika on each call, which was half of a booking's CPU (docs/benchmarks.md). Names as in orm_models.
+# pypika on each call (see docs/benchmarks.md, round 3). Names as in orm_models.
 SQL_LOCK_USER = 'SELECT "id" FROM "users" WHERE "id" = ?'
 SQL_SLOT = 'SELECT * FROM "slots" WHERE "window_id" = ? AND "start" = ?'
 SQL_HELD = ('SELECT "active_key", "window_id", "status", "start" FROM "appointments" '
