@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from chuangye import yamlio
+
 ENV_PREFIX = "CHUANGYE__"
 # Values of config.example.yaml's development keys: refused on a public interface.
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
@@ -318,7 +320,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
         if not p.is_file():
             raise ConfigError(f"配置错误：找不到配置文件 {p}")
         try:
-            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
+            loaded = yamlio.safe_load(p.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise ConfigError(f"配置错误：{p} 不是有效的 YAML（{str(exc).splitlines()[0]}）") from None
         if loaded is not None and not isinstance(loaded, dict):

@@ -11,8 +11,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from chuangye import yamlio
 from orm_models import StaffAccount, TrainingCourse, TrainingSession, User, Window
 
 from handlers.appointments import calendar
@@ -35,7 +34,7 @@ async def seed_demo_sessions(today: date | None = None, path: Path = COURSES_PAT
 
     A session is keyed ``demo:<course>:<county>``: seeding again never adds a second one.
     """
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))["demo_sessions"]
+    spec = yamlio.safe_load(path.read_text(encoding="utf-8"))["demo_sessions"]
     today = today or datetime.now(TZ).date()
     created = 0
     courses = await TrainingCourse.filter(is_active=True).order_by("id")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
+from chuangye import yamlio
 
 RULES_PATH = Path(__file__).resolve().parents[1] / "knowledge" / "rules" / "loan_eligibility.yaml"
 SEVERITY = {"eligible": 0, "needs_review": 1, "not_eligible": 2}
@@ -21,7 +21,7 @@ SEVERITY = {"eligible": 0, "needs_review": 1, "not_eligible": 2}
 @lru_cache(maxsize=4)
 def load_rules(path: str = str(RULES_PATH)) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yamlio.safe_load(fh)
 
 
 def products() -> list[str]:

@@ -32,8 +32,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
+from chuangye import yamlio
 from knowledge.base import KnowledgeBase, default_directory
 from knowledge.documents import Passage, embedding_text, load_directory
 
@@ -97,7 +96,7 @@ def original_id(passage_id: str) -> str:
 
 
 def load_cases(path: Path) -> list[dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return yamlio.safe_load(path.read_text(encoding="utf-8")) or []
 
 
 def evaluate(kb: KnowledgeBase, path: Path = QUESTIONS, out_of_scope: Path | None = None,

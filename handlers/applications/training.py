@@ -12,12 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from chuangye import yamlio
 from chuangye.pii import protect_id, protect_phone
 from orm_models import TrainingApplication, TrainingCourse, TrainingSession
 
@@ -37,7 +37,7 @@ SEAT_HOLDING = ("submitted", "approved")
 async def load_courses(path: str | os.PathLike[str] = COURSES_PATH) -> dict[str, int]:
     """Insert or update courses from the file, matched by ``key`` (idempotent)."""
     counts = {"created": 0, "updated": 0}
-    for row in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["courses"]:
+    for row in yamlio.safe_load(Path(path).read_text(encoding="utf-8"))["courses"]:
         values = {k: row[k] for k in ("title", "kind", "description")}
         course, created = await TrainingCourse.get_or_create(key=row["key"], defaults=values)
         if created:

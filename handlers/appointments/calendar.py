@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import holidays
-import yaml
 
+from chuangye import yamlio
 from handlers.clock import TZ
 
 OVERRIDES_PATH = Path(__file__).resolve().parents[1] / "data" / "calendar_overrides.yaml"
@@ -57,7 +57,7 @@ def is_makeup_workday(day: date) -> bool:
 @lru_cache(maxsize=8)
 def _read_overrides(path: str, mtime: float) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = yamlio.safe_load(fh) or {}
     return {kind: [dict(e, date=str(e["date"])) for e in data.get(kind) or []] for kind in ("closed", "open")}
 
 

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from tortoise import connections
 
+from chuangye import yamlio
 from chuangye.db import fetch_rows
 from orm_models import Slot, Window
 
@@ -60,7 +60,7 @@ def _info(w: Window, distance_km: float | None = None) -> WindowInfo:
 
 def read_windows_file(path: str | os.PathLike[str] = WINDOWS_PATH) -> list[dict[str, Any]]:
     """The windows of the file with defaults applied; a county outside the ten is refused."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = yamlio.safe_load(Path(path).read_text(encoding="utf-8"))
     defaults = data.get("defaults") or {}
     rows = []
     for entry in data["windows"]:

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from chuangye import yamlio
 from handlers.appointments.windows import distance_km
 from handlers.errors import InvalidInput, NotFound
 from handlers.validation import COUNTIES, FieldError, valid_pk, validate_latitude, validate_longitude
@@ -134,7 +133,7 @@ DEMO_PATH = Path(__file__).resolve().parents[1] / "data" / "carriers.yaml"
 async def seed_demo_carriers(path: Path = DEMO_PATH) -> int:
     """Create the demo carriers of the file that do not exist yet (by kind and name); never updates,
     so staff edits (and confirmations: demo false) stay. Returns how many were created."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     created = 0
     for entry in data["carriers"]:
         row = {**data.get("defaults", {}), **entry}

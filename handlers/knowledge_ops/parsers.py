@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import yaml
 
+from chuangye import yamlio
 from handlers.errors import DomainError, InvalidInput
 from handlers.knowledge_ops.segments import Block, Segment, clean, segment
 
@@ -255,7 +256,7 @@ def _md(data: bytes) -> Parsed:
     match = _FRONT.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = yamlio.safe_load(match.group(1))
         except yaml.YAMLError:
             loaded = None
         meta = loaded if isinstance(loaded, dict) else {}
