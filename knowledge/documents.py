@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
+from chuangye import yamlio
 
 REQUIRED = ("id", "title", "issuer", "date", "source_url", "confidence")
 # Optional front matter: `kind` (what the document is about; "tax" documents answer only questions
@@ -63,11 +63,16 @@ def split_questions(body: str) -> tuple[str, tuple[str, ...]]:
 
 
 def parse_document(path: Path) -> list[Passage]:
+    return read_document(path)[1]
+
+
+def read_document(path: Path) -> tuple[dict[str, Any], list[Passage]]:
+    """(the front matter, the passages) of one Markdown document, read and parsed once."""
     text = path.read_text(encoding="utf-8")
     match = _FRONT.match(text)
     if not match:
         raise DocumentError(f"{path.name}: 缺少 YAML front matter")
-    meta: dict[str, Any] = yaml.safe_load(match.group(1)) or {}
+    meta: dict[str, Any] = yamlio.safe_load(match.group(1)) or {}
     missing = [k for k in REQUIRED if not meta.get(k)]
     if missing:
         raise DocumentError(f"{path.name}: front matter 缺少 {', '.join(missing)}")
@@ -92,7 +97,7 @@ def parse_document(path: Path) -> list[Passage]:
         ))
     if not passages:
         raise DocumentError(f"{path.name}: 没有任何 “## 小节”")
-    return passages
+    return meta, passages
 
 
 def load_directory(directory: str | Path) -> tuple[int, list[Passage]]:

@@ -36,7 +36,7 @@ from tortoise.transactions import in_transaction
 
 from chuangye.db import note_db_unavailable
 from handlers import clock
-from knowledge.documents import Passage, faq_passages, parse_document
+from knowledge.documents import Passage, faq_passages, read_document
 from orm_models import FaqEntry, KbDocument, KbRevision, KbSegment, KbState, KbSynonym
 
 log = logging.getLogger("chuangye.kb.sync")
@@ -144,12 +144,9 @@ def _parse_date(value: Any) -> date | None:
 Section = tuple[str, str, list[str]]  # heading, text, similar questions
 
 
-def _shipped_fields(path: Path) -> tuple[dict[str, Any], list[Section]]:
-    import yaml
-
-    passages = parse_document(path)
-    text = path.read_text(encoding="utf-8")
-    meta = yaml.safe_load(text.split("---\n", 2)[1]) or {}
+def _shipped_fields(path: Path) -> tuple[str, dict[str, Any], list[Section]]:
+    """(the document's key, its fields, its sections), the file read and parsed once."""
+    meta, passages = read_document(path)
     fields = {
         "title": str(meta["title"]), "issuer": str(meta["issuer"]), "doc_number": str(meta.get("doc_number") or ""),
         "published_on": _parse_date(meta.get("date")), "source_url": str(meta["source_url"]),
@@ -157,7 +154,7 @@ def _shipped_fields(path: Path) -> tuple[dict[str, Any], list[Section]]:
         "valid_until": _parse_date(meta.get("valid_until")), "needs_check": bool(meta.get("needs_check")),
         "note": str(meta.get("note") or ""), "kind": passages[0].kind, "caveat": passages[0].caveat,
     }
-    return fields, [(p.section, p.text, list(p.questions)) for p in passages]
+    return passages[0].doc_id, fields, [(p.section, p.text, list(p.questions)) for p in passages]
 
 
 def snapshot(document: KbDocument, segments: list[KbSegment] | list[Section]) -> dict[str, Any]:
@@ -171,16 +168,48 @@ def snapshot(document: KbDocument, segments: list[KbSegment] | list[Section]) ->
     return {"document": doc, "segments": segs}
 
 
-async def _create_shipped(key: str, digest: str, fields: dict[str, Any], sections: list[Section],
-                          filename: str) -> None:
-    async with in_transaction() as conn:
-        document = await KbDocument.create(**fields, status="published", origin="shipped", shipped_key=key,
-                                           shipped_hash=digest, filename=filename, using_db=conn)
-        await KbSegment.bulk_create([KbSegment(document_id=document.id, position=n, heading=h, text=t, questions=q)
-                                     for n, (h, t, q) in enumerate(sections, start=1)], using_db=conn)
-        await KbRevision.create(document_id=document.id, version=1, snapshot=snapshot(document, sections),
-                                action="shipped", using_db=conn)
-        await bump(conn)
+@dataclass
+class _NewShipped:
+    key: str
+    digest: str
+    fields: dict[str, Any]
+    sections: list[Section]
+    filename: str
+
+
+async def _create_shipped(new: _NewShipped, conn: Any) -> None:
+    document = await KbDocument.create(**new.fields, status="published", origin="shipped", shipped_key=new.key,
+                                       shipped_hash=new.digest, filename=new.filename, using_db=conn)
+    await KbSegment.bulk_create([KbSegment(document_id=document.id, position=n, heading=h, text=t, questions=q)
+                                 for n, (h, t, q) in enumerate(new.sections, start=1)], using_db=conn)
+    await KbRevision.create(document_id=document.id, version=1, snapshot=snapshot(document, new.sections),
+                            action="shipped", using_db=conn)
+
+
+async def _create_all_shipped(fresh: list[_NewShipped]) -> int:
+    """Create the new shipped documents (at a first start-up, all of them) in one transaction: one
+    commit, not one per file. When another process imported any of them first, one by one instead,
+    leaving those to it. How many this process created."""
+    if not fresh:
+        return 0
+    try:
+        async with in_transaction() as conn:
+            for new in fresh:
+                await _create_shipped(new, conn)
+            await bump(conn)
+        return len(fresh)
+    except IntegrityError:
+        pass
+    created = 0
+    for new in fresh:
+        try:
+            async with in_transaction() as conn:
+                await _create_shipped(new, conn)
+                await bump(conn)
+            created += 1
+        except IntegrityError:
+            log.info("shipped document %s was imported by another process", new.key)
+    return created
 
 
 async def _update_shipped(document: KbDocument, digest: str, fields: dict[str, Any],
@@ -211,26 +240,23 @@ async def import_shipped(directory: str | Path) -> ShippedResult:
     if not root.is_dir():
         return result
     existing = {d.shipped_key: d for d in await KbDocument.filter(origin="shipped")}
+    fresh: list[_NewShipped] = []
     for path in sorted(root.glob("*.md")):
         digest = _file_hash(path)
         known = next((d for d in existing.values() if d.filename == path.name), None)
         if known is not None and digest in (known.shipped_hash, known.upstream_hash):
             continue  # the usual case at start-up: nothing to parse
-        fields, sections = _shipped_fields(path)
-        key = parse_document(path)[0].doc_id
+        key, fields, sections = _shipped_fields(path)
         document = existing.get(key)
         if document is None:
-            try:
-                await _create_shipped(key, digest, fields, sections, path.name)
-                result.created += 1
-            except IntegrityError:  # another process imported it first
-                log.info("shipped document %s was imported by another process", key)
+            fresh.append(_NewShipped(key, digest, fields, sections, path.name))
         elif document.staff_edited:
             await KbDocument.filter(id=document.id).update(upstream_hash=digest)
             result.waiting += 1
         else:
             await _update_shipped(document, digest, fields, sections)
             result.updated += 1
+    result.created = await _create_all_shipped(fresh)
     return result
 
 

@@ -83,3 +83,29 @@ async def test_every_process_follows_a_change_through_the_database_without_any_s
     assert await sync_b.refresh() is True
     assert not (kb_b.answer(question).passage_id or "").startswith("guaranteed-loan#")
     assert kb_b.document_count == kb_a.document_count - 1
+
+
+async def test_documents_another_process_imported_meanwhile_are_left_to_it_and_the_rest_still_come_in(db, tmp_path, monkeypatch):
+    """A first start-up imports every file in one transaction; when another process started at the
+    same time got one in first, that transaction fails on it, and the files come in one by one."""
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(Path(db.knowledge.dir) / "01-guaranteed-loan.md", other)
+    assert (await sync.import_shipped(other)).created == 1  # the other process
+    version_before = await sync.version()
+    real_filter = KbDocument.filter
+
+    def read_before_the_other_process_committed(*args, **kwargs):
+        if kwargs == {"origin": "shipped"}:
+            return real_filter(id=-1)
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(KbDocument, "filter", read_before_the_other_process_committed)
+    count, _ = load_directory(db.knowledge.dir)
+    result = await sync.import_shipped(db.knowledge.dir)
+    monkeypatch.undo()
+    assert result.created == count - 1
+    assert await KbDocument.filter(origin="shipped").count() == count
+    assert await KbDocument.filter(shipped_key="guaranteed-loan").count() == 1
+    assert await KbRevision.filter(action="shipped").count() == count
+    assert await sync.version() != version_before
