@@ -74,11 +74,15 @@ class PassageIndex:
     def __init__(self, passages: list[Passage], analyzer: Analyzer) -> None:
         self.passages = passages
         self.analyzer = analyzer
-        titles = [analyzer.tokens(analyzer.rewrite(p.title)) for p in passages]  # terms, boost and headings
-        texts = [self._text_terms(p, title) for p, title in zip(passages, titles)]
+        n = len(passages)
+        # Titles (terms, boost and headings), headings and bodies, each read as a question's words are rewritten.
+        cut = analyzer.text_terms([p.title for p in passages] + [p.section for p in passages] + [p.text for p in passages])
+        titles, sections, bodies = cut[:n], cut[n:2 * n], cut[2 * n:]
+        # Documents get the same synonym rewriting as questions, so both sides use one vocabulary.
+        texts = [title * TITLE_WEIGHT + section * SECTION_WEIGHT + body
+                 for title, section, body in zip(titles, sections, bodies)]
         asked = [self._question_terms(p) for p in passages]
         docs = [t + q * QUESTION_WEIGHT for t, q in zip(texts, asked)]
-        n = len(docs)
         df: dict[str, int] = {}
         for terms in map(frozenset, docs):
             for t in terms:
@@ -100,8 +104,7 @@ class PassageIndex:
             self.bm25 = bm25s.BM25(k1=K1, b=B, method="lucene", csc_backend="numpy")
             self.bm25.index(docs, show_progress=False)
             self.vocab = dict(self.bm25.vocab_dict)
-        self.heading_sets = [frozenset(title + analyzer.tokens(analyzer.rewrite(p.section)))
-                             for p, title in zip(passages, titles)]
+        self.heading_sets = [frozenset(title + section) for title, section in zip(titles, sections)]
         # The passages whose title holds each (indexed) term: the title boost adds up their idf.
         titled: dict[str, list[int]] = {}
         for i, title in enumerate(titles):
@@ -110,11 +113,6 @@ class PassageIndex:
                     titled.setdefault(t, []).append(i)
         self.titled = {t: np.array(rows, dtype=np.intp) for t, rows in titled.items()}
         self.tax_rows = np.array([p.kind == "tax" for p in passages], dtype=bool)
-
-    def _text_terms(self, p: Passage, title: list[str]) -> list[str]:
-        a = self.analyzer
-        # Documents get the same synonym rewriting as questions, so both sides use one vocabulary.
-        return title * TITLE_WEIGHT + a.tokens(a.rewrite(p.section)) * SECTION_WEIGHT + a.tokens(a.rewrite(p.text))
 
     def _question_terms(self, p: Passage) -> list[str]:
         """The similar questions' terms, read as questions are (typo repair and rewriting)."""

@@ -17,7 +17,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -132,7 +132,7 @@ def parse_synonym_line(line: str) -> tuple[str, list[str]]:
 
 
 class Analyzer:
-    """Stateless after construction; safe to share between threads.
+    """Unchanged after construction but for its memos; safe to share between threads.
 
     `extra_synonyms` are entries staff keep (e.g. from the database), in the shape
     ``[("网络商户", ["开网店的", "网店店主"]), ("!贷款额度", ["能借好多"])]``: a leading ``!``
@@ -170,6 +170,10 @@ class Analyzer:
         self.sub_words = lru_cache(maxsize=20_000)(self._sub_words)
         # Similar questions are read again at every index build (each knowledge reload): once per analyzer.
         self.analyzed = lru_cache(maxsize=20_000)(self._analyzed)
+        # The passages' texts (titles, headings, bodies) the last index build read, with their terms:
+        # a reload after one edit cuts only what changed (see ``text_terms``).
+        self._text_terms: dict[str, tuple[str, ...]] = {}
+        self._text_terms_dictionary: tuple[int, float] | None = None
 
     def _synonym_table(self, shipped: list[tuple[str, list[str]]],
                        extra: list[tuple[str, list[str]]]) -> dict[str, str]:
@@ -238,6 +242,35 @@ class Analyzer:
         """Index terms of a text; questions (query=True) also get typo repair and rewriting."""
         source = self.normalize(text) if query else text.lower()
         return self._keep(self.tokenizer.cut_for_search(source))
+
+    def text_terms(self, texts: Sequence[str]) -> list[list[str]]:
+        """``tokens(rewrite(text))`` of each text, as an index build reads a passage's title, heading
+        and body.
+
+        Each reload rebuilds the index from every passage, and jieba, pure Python, holds the GIL while
+        it cuts: the event loop stalls for as long, which grows with the knowledge base. So the texts
+        of the previous call are remembered with their terms, and only new or edited ones are cut.
+        What is remembered is the last call's texts only (the knowledge base's size), and only while
+        the shared tokenizer's dictionary is unchanged: a staff word added by another analyzer
+        (``_synonym_table``) changes how texts are cut. An empty call (the empty knowledge base a process
+        starts with) forgets nothing.
+        """
+        if not texts:
+            return []
+        dictionary = (len(self.tokenizer.FREQ), float(self.tokenizer.total))
+        previous = self._text_terms if self._text_terms_dictionary == dictionary else {}
+        memo: dict[str, tuple[str, ...]] = {}
+        out = []
+        for text in texts:
+            terms = memo.get(text)
+            if terms is None:
+                terms = previous.get(text)
+                if terms is None:
+                    terms = tuple(self.tokens(self.rewrite(text)))
+                memo[text] = terms
+            out.append(list(terms))
+        self._text_terms, self._text_terms_dictionary = memo, dictionary
+        return out
 
     def content_terms(self, question: str) -> list[str]:
         """The question's words as a reader would split them (no sub-words): what it is about."""
