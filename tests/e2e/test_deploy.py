@@ -99,6 +99,20 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
     raise AssertionError(f"{url} did not come up")
 
 
+def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Until ``proc`` (nginx) accepts connections on ``port``: a fixed pause is too short on a busy machine."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"process exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
 def _signed_query(timestamp: str, nonce: str) -> dict[str, str]:
     sig = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
     return {"signature": sig, "timestamp": timestamp, "nonce": nonce, "openid": "o-deploy"}
@@ -148,7 +162,8 @@ logging: {{level: WARNING, json: true}}
         check = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         nginx = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
-        time.sleep(0.5)
+        _wait_port(https_port, nginx)
+        _wait_port(http_port, nginx)
         ctx = ssl.create_default_context(cafile=str(crt))
         base = f"https://localhost:{https_port}"
         now = str(int(time.time()))
