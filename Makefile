@@ -27,6 +27,9 @@ run: venv
 	$(BIN)/chuangye --config $(CONFIG) seed-demo --if-empty
 	$(BIN)/chuangye --config $(CONFIG) serve
 
+# Two pytest-xdist workers (CI machines have two cores); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2
+
 test: dev-venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-miniprogram
