@@ -247,9 +247,10 @@ class Analyzer:
         """``tokens(rewrite(text))`` of each text, as an index build reads a passage's title, heading
         and body.
 
-        Each reload rebuilds the index from every passage, and jieba, pure Python, holds the GIL while
-        it cuts: the event loop stalls for as long, which grows with the knowledge base. So the texts
-        of the previous call are remembered with their terms, and only new or edited ones are cut.
+        Each reload (after any staff edit) rebuilds the index from every passage. jieba cuts in pure
+        Python, holding the GIL, so the event loop answers more slowly for as long, which grows with
+        the knowledge base (benchmarks/kb_reload_bench.py). So the texts of the previous call are
+        remembered with their terms, and only new or edited ones are cut.
         What is remembered is the last call's texts only (the knowledge base's size), and only while
         the shared tokenizer's dictionary is unchanged: a staff word added by another analyzer
         (``_synonym_table``) changes how texts are cut. An empty call (the empty knowledge base a process
