@@ -75,7 +75,7 @@ class PassageIndex:
         self.passages = passages
         self.analyzer = analyzer
         n = len(passages)
-        # Titles (terms, boost and headings), headings and bodies, each read as a question's words are rewritten.
+        # Titles (terms, boost and headings), headings and bodies, each rewritten with the synonyms as questions are.
         cut = analyzer.text_terms([p.title for p in passages] + [p.section for p in passages] + [p.text for p in passages])
         titles, sections, bodies = cut[:n], cut[n:2 * n], cut[2 * n:]
         # Documents get the same synonym rewriting as questions, so both sides use one vocabulary.

@@ -171,9 +171,9 @@ class Analyzer:
         # Similar questions are read again at every index build (each knowledge reload): once per analyzer.
         self.analyzed = lru_cache(maxsize=20_000)(self._analyzed)
         # The passages' texts (titles, headings, bodies) the last index build read, with their terms:
-        # a reload after one edit cuts only what changed (see ``text_terms``).
-        self._text_terms: dict[str, tuple[str, ...]] = {}
-        self._text_terms_dictionary: tuple[int, float] | None = None
+        # a reload after one edit cuts only what changed (see ``text_terms``). With the dictionary they
+        # were cut with, in one attribute: builds in two threads never pair one's texts with the other's.
+        self._text_terms: tuple[tuple[int, float] | None, dict[str, tuple[str, ...]]] = (None, {})
 
     def _synonym_table(self, shipped: list[tuple[str, list[str]]],
                        extra: list[tuple[str, list[str]]]) -> dict[str, str]:
@@ -259,7 +259,8 @@ class Analyzer:
         if not texts:
             return []
         dictionary = (len(self.tokenizer.FREQ), float(self.tokenizer.total))
-        previous = self._text_terms if self._text_terms_dictionary == dictionary else {}
+        cut_with, remembered = self._text_terms
+        previous = remembered if cut_with == dictionary else {}
         memo: dict[str, tuple[str, ...]] = {}
         out = []
         for text in texts:
@@ -270,7 +271,7 @@ class Analyzer:
                     terms = tuple(self.tokens(self.rewrite(text)))
                 memo[text] = terms
             out.append(list(terms))
-        self._text_terms, self._text_terms_dictionary = memo, dictionary
+        self._text_terms = (dictionary, memo)
         return out
 
     def content_terms(self, question: str) -> list[str]:
