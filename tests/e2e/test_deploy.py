@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import aiohttp
 import pytest
@@ -84,33 +85,34 @@ http {{
     return conf
 
 
-def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    """Until ``ready()`` holds, while ``proc`` runs: a fixed pause is too short on a busy machine."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"process exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        if ready():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not come up")
+
+
+def _answers(url: str) -> bool:
     import urllib.request
 
-    end = time.time() + timeout
-    while time.time() < end:
-        if proc.poll() is not None:
-            raise AssertionError(f"process exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except Exception:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except Exception:
+        return False
 
 
-def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
-    """Until ``proc`` (nginx) accepts connections on ``port``: a fixed pause is too short on a busy machine."""
-    end = time.time() + timeout
-    while time.time() < end:
-        if proc.poll() is not None:
-            raise AssertionError(f"process exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing listens on {port}")
+def _listens(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 def _signed_query(timestamp: str, nonce: str) -> dict[str, str]:
@@ -155,15 +157,14 @@ logging: {{level: WARNING, json: true}}
     nginx = None
     try:
         for p, proc in zip(ports, procs):
-            _wait_http(f"http://127.0.0.1:{p}/healthz", proc)
+            _wait_until(lambda p=p: _answers(f"http://127.0.0.1:{p}/healthz"), proc, f"the app on {p}")
         crt, key = _self_signed(tmp_path)
         https_port, http_port = _free_port(), _free_port()
         conf = _nginx_conf(tmp_path, ports, https_port, http_port, crt, key)
         check = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         nginx = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
-        _wait_port(https_port, nginx)
-        _wait_port(http_port, nginx)
+        _wait_until(lambda: _listens(https_port) and _listens(http_port), nginx, "nginx")
         ctx = ssl.create_default_context(cafile=str(crt))
         base = f"https://localhost:{https_port}"
         now = str(int(time.time()))
