@@ -39,7 +39,7 @@ TEN_COUNTIES = {"楚雄市", "禄丰市", "双柏县", "牟定县", "南华县",
 
 def clean_env(**extra: str) -> dict[str, str]:
     """This environment without any CHUANGYE setting or outer make's flags, plus ``extra``."""
-    drop = ("CHUANGYE", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    drop = ("CHUANGYE", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTEST_ARGS")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     return {**env, **extra}
 
@@ -225,11 +225,17 @@ def test_make_test_installs_the_dev_extras_and_runs_the_whole_suite_and_ci_calls
     assert re.fullmatch(r"\S*python3?\S* -m venv \.venv", lines[0])
     pytest = next(i for i, line in enumerate(lines) if line.startswith(".venv/bin/python -m pytest"))
     assert lines[pytest - 1] == ".venv/bin/pip install -q -e '.[dev]'"
-    assert re.fullmatch(r"\.venv/bin/python -m pytest\s*", lines[pytest])  # no path: pytest.ini's testpaths, all of it
+    # No path: pytest.ini's testpaths, all of it; on two pytest-xdist workers, a dev extra.
+    assert re.fullmatch(r"\.venv/bin/python -m pytest -n 2\s*", lines[pytest])
     assert "cd miniprogram && npm ci" in "\n".join(lines[pytest + 1:])  # then the mini-program's tests
     assert "npm test" in "\n".join(lines[pytest + 1:])
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r"^dev\s*=\s*\[[^\]]*pytest", pyproject, re.M | re.S)
+    assert re.search(r"^dev\s*=\s*\[[^\]]*pytest-xdist", pyproject, re.M | re.S)
+    one_process = subprocess.run(["make", "-n", "--no-print-directory", "test", "PYTEST_ARGS="], cwd=tmp_path,
+                                 env=clean_env(), capture_output=True, text=True, timeout=30)
+    assert any(re.fullmatch(r"\.venv/bin/python -m pytest\s*", line)  # PYTEST_ARGS= runs it in one process
+               for line in one_process.stdout.splitlines())
     commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.lstrip().startswith("#")]
     assert commands[-1] == "make test" and sum("make" in c.split() for c in commands) == 1
