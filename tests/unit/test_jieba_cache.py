@@ -60,3 +60,29 @@ def test_changed_programme_words_make_another_file(cache_dir: Path, tmp_path: Pa
         f.write("新词汇\n")
     monkeypatch.setattr(kt, "DICT_DIR", words)
     assert kt._cache_file() not in (None, before)
+
+
+def _fresh_process(code: str) -> str:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120, check=True)
+    return out.stdout.strip()
+
+
+def test_a_worker_never_imports_pkg_resources_and_jieba_still_reads_its_own_files() -> None:
+    """jieba reads its files with a plain open when pkg_resources is hidden from it (0.15 s of start-up);
+    its HMM tables (finalseg, posseg) come from those files."""
+    code = ("import sys, server.app, jieba.posseg\nfrom knowledge import KnowledgeBase\n"
+            "kb = KnowledgeBase.load('knowledge/docs')\nassert kb.answer('咋个申请贷款嘛').text\n"
+            "assert [w for w, _ in jieba.posseg.cut('彝绣')]\n"
+            "assert jieba.Tokenizer().cut('我在楚雄开了一家彝绣工坊', HMM=True)\n"
+            "print('pkg_resources' in sys.modules)")
+    assert _fresh_process(code) == "False"
+
+
+def test_a_pkg_resources_someone_else_imported_first_is_left_in_place() -> None:
+    code = ("import warnings\nwarnings.simplefilter('ignore')\nimport sys, pkg_resources\n"
+            "import knowledge.text\nprint(sys.modules.get('pkg_resources') is pkg_resources)")
+    assert _fresh_process(code) == "True"
