@@ -1,6 +1,6 @@
 """YAML reading with libyaml's C parser where PyYAML has it (its PyPI wheels do), else the pure-Python
 one. Same documents, same errors (``yaml.YAMLError``); the C parser reads the shipped knowledge base's
-front matter about ten times faster, which a process pays at start-up and a test at every app it builds."""
+front matter many times faster, which a process pays at its first start-up and a test at every app it builds."""
 from __future__ import annotations
 
 from typing import IO, Any

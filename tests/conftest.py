@@ -73,7 +73,7 @@ def pg_database() -> AsyncIterator[str]:
 
 async def _truncate_pg(url: str) -> None:
     """Every table empty and every id counting from 1 again, as after migrating. Only what the last
-    test touched is truncated: TRUNCATE costs per table, and a test touches a few of some fifty."""
+    test touched is truncated: TRUNCATE costs per table, and a test touches only a few of them."""
     import asyncpg
 
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
