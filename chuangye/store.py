@@ -148,6 +148,8 @@ class MemoryStore(Store):
     An expired key is dropped when read, and also when its time comes: every write first drops
     up to ``SWEEP_BATCH`` keys whose expiry has passed, earliest first (a heap of expiry times),
     so keys nobody reads again (each message's retry mark, say) do not stay in memory for good.
+    A key rewritten before it expires leaves its old entry in the heap (a user's 24-hour transcript,
+    at every message): when stale entries outnumber the keys, the heap is rebuilt from the keys.
     """
 
     name = "memory"
@@ -171,6 +173,13 @@ class MemoryStore(Store):
         self._data[key] = (value, expiry)
         if expiry is not None:
             heapq.heappush(heap, (expiry, key))
+            if len(heap) > 2 * len(self._data) + self.SWEEP_BATCH:
+                self._compact()
+
+    def _compact(self) -> None:
+        """The heap rebuilt with one entry per key that expires (O(keys), at most once per as many writes)."""
+        self._expiries = [(expiry, key) for key, (_, expiry) in self._data.items() if expiry is not None]
+        heapq.heapify(self._expiries)
 
     def _sweep(self, now: float) -> None:
         heap, data = self._expiries, self._data

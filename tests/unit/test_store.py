@@ -102,3 +102,25 @@ async def test_the_in_process_store_lets_go_of_expired_keys_nobody_reads_again(m
     assert s.key_count() == 200 + 2
     assert await s.get("forever") == "kept" and await s.get("rewritten") == "second"
     assert await s.get("new:0") == "v"
+
+
+async def test_a_key_rewritten_again_and_again_keeps_the_in_process_stores_expiry_heap_small(monkeypatch):
+    """A user's transcript lives 24 hours and is rewritten at every message: each write leaves its old
+    expiry behind, which would pile up for a day; the heap is rebuilt once stale entries outnumber keys."""
+    from chuangye import store as store_module
+    from chuangye.store import MemoryStore
+
+    now = [1000.0]
+    monkeypatch.setattr(store_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    s = MemoryStore()
+    for i in range(20_000):  # 50 users chatting, each message rewriting the user's transcript
+        await s.set(f"chatlog:{i % 50}", f"line {i}", ttl=24 * 3600)
+        now[0] += 0.1
+    assert s.key_count() == 50
+    assert len(s._expiries) <= 2 * 50 + MemoryStore.SWEEP_BATCH + 1
+    now[0] += 24 * 3600 - 100  # the newest writes are still alive, older expiries long stale
+    assert await s.get("chatlog:49") == "line 19999"
+    now[0] += 200
+    for i in range(5):  # ordinary traffic: each write drops a batch of what has expired
+        await s.set(f"other:{i}", "v", ttl=60)
+    assert await s.get("chatlog:49") is None and s.key_count() == 5
