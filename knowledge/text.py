@@ -20,11 +20,12 @@ import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 
 from knowledge.pinyin import reading, sounds
 
 
-def _import_jieba():  # type: ignore[no-untyped-def]
+def _import_jieba() -> ModuleType:
     """``import jieba``, with setuptools' ``pkg_resources`` hidden from it unless something already
     loaded it. jieba opens its data files through ``pkg_resources`` when it can import it, else with
     a plain ``open`` of the same path (its own fallback); for an installed package both read the same
