@@ -100,10 +100,10 @@ async def test_documents_another_process_imported_meanwhile_are_left_to_it_and_t
             return real_filter(id=-1)
         return real_filter(*args, **kwargs)
 
-    monkeypatch.setattr(KbDocument, "filter", read_before_the_other_process_committed)
     count, _ = load_directory(db.knowledge.dir)
-    result = await sync.import_shipped(db.knowledge.dir)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(KbDocument, "filter", read_before_the_other_process_committed)
+        result = await sync.import_shipped(db.knowledge.dir)
     assert result.created == count - 1
     assert await KbDocument.filter(origin="shipped").count() == count
     assert await KbDocument.filter(shipped_key="guaranteed-loan").count() == 1
