@@ -11,7 +11,9 @@ dictionary cache. ``rss`` starts the app, sends ``--questions`` encrypted policy
 the callback (each one distinct, so no answer comes from the answer cache and every per-question
 cache fills as far as its bound), and prints the worker's RSS (``VmRSS``) before and after, and its
 peak (``VmHWM``). ``imports`` starts a fresh interpreter and prints its RSS after each large library,
-after this code, after jieba's dictionary and after the knowledge index (what a worker holds).
+after this code, after jieba's dictionary and after the knowledge index (what a worker holds), with
+the seconds each step took; last, what importing ``pkg_resources`` would add (jieba would, unless
+knowledge/text.py hid it).
 Loopback only, bounded; prints, never asserts.
 """
 from __future__ import annotations
@@ -109,7 +111,7 @@ def rss(config: Config, questions: int, senders: int) -> None:
 
 
 IMPORTS_PROBE = """
-import importlib
+import importlib, time, warnings
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS"):
@@ -118,18 +120,23 @@ last = rss()
 print(f"{'python':44s} {last:6.1f} MB")
 def step(label, action):
     global last
+    started = time.perf_counter()
     action()
+    took = time.perf_counter() - started
     now = rss()
-    print(f"{label:44s} {now:6.1f} MB  (+{now - last:.1f})")
+    print(f"{label:44s} {now:6.1f} MB  (+{now - last:.1f})  {took:5.2f} s")
     last = now
 for name in ("numpy", "bm25s", "aiohttp", "pydantic", "tortoise", "redis", "cryptography.hazmat.primitives.ciphers.aead",
-             "wechatpy", "holidays", "prometheus_client", "rapidfuzz", "yaml", "orjson", "jieba"):
+             "wechatpy", "holidays", "prometheus_client", "rapidfuzz", "yaml", "orjson"):
     step("import " + name, lambda: importlib.import_module(name))
+step("import jieba (as knowledge.text does)", lambda: importlib.import_module("knowledge.text"))
 step("import server.app (this code)", lambda: importlib.import_module("server.app"))
 from knowledge.text import shared_tokenizer
 step("jieba's dictionary with the programme's words", shared_tokenizer)
 from knowledge import KnowledgeBase
 step("the knowledge index (knowledge/docs)", lambda: KnowledgeBase.load("knowledge/docs"))
+warnings.simplefilter("ignore")  # pkg_resources warns that it is deprecated
+step("import pkg_resources (what a worker no longer does)", lambda: importlib.import_module("pkg_resources"))
 """
 
 

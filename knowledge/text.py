@@ -29,9 +29,9 @@ def _import_jieba() -> ModuleType:
     """``import jieba``, with setuptools' ``pkg_resources`` hidden from it unless something already
     loaded it. jieba opens its data files through ``pkg_resources`` when it can import it, else with
     a plain ``open`` of the same path (its own fallback); for an installed package both read the same
-    file, but importing ``pkg_resources`` took 0.15 s of every process's start-up (every CLI command,
-    every worker: ``python -X importtime -c "import server.app"`` on a 2-core machine), and nothing
-    else here needs it."""
+    file, but importing ``pkg_resources`` adds to every process's start-up (every CLI command, every
+    worker; ``python -m benchmarks.footprint_bench imports`` shows how much), and nothing else here
+    needs it."""
     hide = "pkg_resources" not in sys.modules
     if hide:
         sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes the import fail
