@@ -190,22 +190,23 @@ async def _create_all_shipped(fresh: list[_NewShipped]) -> int:
     """Create the new shipped documents (at a first start-up, all of them) in one transaction: one
     commit, not one per file. When another process imported any of them first, one by one instead,
     leaving those to it. How many this process created."""
+    async def create(batch: list[_NewShipped]) -> None:
+        async with in_transaction() as conn:
+            for new in batch:
+                await _create_shipped(new, conn)
+            await bump(conn)
+
     if not fresh:
         return 0
     try:
-        async with in_transaction() as conn:
-            for new in fresh:
-                await _create_shipped(new, conn)
-            await bump(conn)
+        await create(fresh)
         return len(fresh)
     except IntegrityError:
         pass
     created = 0
     for new in fresh:
         try:
-            async with in_transaction() as conn:
-                await _create_shipped(new, conn)
-                await bump(conn)
+            await create([new])
             created += 1
         except IntegrityError:
             log.info("shipped document %s was imported by another process", new.key)
