@@ -10,6 +10,7 @@ import jieba
 import pytest
 
 import knowledge.text as kt
+from tests.support.env import ROOT
 
 SAMPLE = "咋个申请创业担保贷款嘛，我想开个民族药膳馆，社保卡丢了咋办"
 
@@ -66,8 +67,7 @@ def _fresh_process(code: str) -> str:
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
     return out.stdout.strip()
 
 
