@@ -1,6 +1,7 @@
 """Records kept by the HTTP API itself."""
 from tortoise import fields
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 
 class IdempotencyRecord(Model):

@@ -1,8 +1,8 @@
 """Loan pre-applications (创业担保贷款 or 云岭创业贷)."""
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
 
+from orm_models.model import Model
 from orm_models.personal import ApplicantIdentity
 
 LOAN_STATUSES = ("submitted", "reviewing", "approved", "rejected", "referred", "withdrawn")

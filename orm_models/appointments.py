@@ -1,7 +1,8 @@
 """Appointments at a service window."""
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 APPOINTMENT_STATUSES = ("booked", "checked_in", "cancelled", "no_show")
 

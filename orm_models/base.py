@@ -1,6 +1,7 @@
 """People who use the service, and the questions they ask."""
 from tortoise import fields
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 
 class User(Model):

@@ -1,7 +1,8 @@
 """Applications to settle in a carrier (入驻申请): project, team size and needs, reviewed by the carrier's county."""
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 CARRIER_APPLICATION_STATUSES = ("submitted", "reviewing", "approved", "rejected", "withdrawn")
 

@@ -1,7 +1,8 @@
 """Entrepreneurship events (创业大赛, 沙龙, 路演, 直播, 培训宣讲) and sign-ups for them."""
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 EVENT_KINDS = ("创业大赛", "沙龙·经验交流", "项目路演·成果展示", "直播", "培训宣讲")
 REGISTRATION_STATUSES = ("registered", "checked_in", "cancelled")

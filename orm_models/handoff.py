@@ -1,7 +1,8 @@
 """Human handoff (人工服务) sessions with their transcript, and the FAQ entries staff write."""
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 HANDOFF_STATUSES = ("waiting", "active", "closed")
 PREFECTURE = "州级"

@@ -1,7 +1,8 @@
 """The knowledge base as data: documents staff import (and the ones that ship), their segments,
 every earlier version of them, and the one counter every process reads to know it is stale."""
 from tortoise import fields
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 KB_STATUSES = ("draft", "published", "disabled")
 KB_CONFIDENCE = ("已确认", "未确认", "部分确认")  # 部分确认: only shipped documents carry it

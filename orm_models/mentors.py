@@ -1,7 +1,8 @@
 """Mentor help (创业导师帮扶): a user's request for a mentor, and the follow-ups (帮扶记录) written on it."""
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 REQUEST_STATUSES = ("submitted", "assigned", "closed", "cancelled")
 FOLLOW_UP_KINDS = ("政策咨询", "现场指导", "项目开发", "技术培训", "其他")

@@ -1,7 +1,8 @@
 """The notification outbox: rows written in the caller's transaction, delivered by a loop."""
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 # Row states. "sending" means claimed by a worker whose lease (claimed_until) has not run out.
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"

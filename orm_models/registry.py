@@ -1,6 +1,7 @@
 """Registries staff maintain so the progress dashboard counts real things: carriers, mentors, teams."""
 from tortoise import fields
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 CARRIER_KINDS = ("孵化基地", "创业小镇", "创业社区", "创业村落")
 # The contract's codes (GET /carriers?kind=) for the kinds above, one to one.

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import fields
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 ROLES = ("window", "county", "prefecture", "mentor")  # mentor: sees only their own mentees
 

@@ -1,8 +1,8 @@
 """Training courses from the plan, their sessions per county, and applications."""
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
 
+from orm_models.model import Model
 from orm_models.personal import ApplicantIdentity
 
 TRAINING_STATUSES = ("submitted", "approved", "rejected", "withdrawn")

@@ -1,6 +1,7 @@
 """County service windows (创业服务窗口) and the per-slot seat counters behind bookings."""
 from tortoise import fields
-from tortoise.models import Model
+
+from orm_models.model import Model
 
 
 class Window(Model):
