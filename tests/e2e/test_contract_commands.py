@@ -224,7 +224,8 @@ def test_make_test_installs_the_dev_extras_and_runs_the_whole_suite_and_ci_calls
     lines = recipe.stdout.splitlines()
     assert re.fullmatch(r"\S*python3?\S* -m venv \.venv", lines[0])
     pytest = next(i for i, line in enumerate(lines) if line.startswith(".venv/bin/python -m pytest"))
-    assert lines[pytest - 1] == ".venv/bin/pip install -q -e '.[dev]'"
+    assert lines[pytest - 2] == ".venv/bin/pip install -q -e '.[dev]'"
+    assert lines[pytest - 1].startswith(".venv/bin/python -m compileall ")  # see the test below
     # No path: pytest.ini's testpaths, all of it; on two pytest-xdist workers, a dev extra.
     assert re.fullmatch(r"\.venv/bin/python -m pytest -n 2\s*", lines[pytest])
     assert "cd miniprogram && npm ci" in "\n".join(lines[pytest + 1:])  # then the mini-program's tests
@@ -239,6 +240,27 @@ def test_make_test_installs_the_dev_extras_and_runs_the_whole_suite_and_ci_calls
     commands = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.lstrip().startswith("#")]
     assert commands[-1] == "make test" and sum("make" in c.split() for c in commands) == 1
+
+
+@pytest.mark.parametrize("target, install", [("venv", ".venv/bin/pip install -q -e ."),
+                                             ("dev-venv", ".venv/bin/pip install -q -e '.[dev]'")])
+def test_make_venv_writes_the_bytecode_of_every_package_of_ours(tmp_path, target, install):
+    """The service user cannot write __pycache__ under /opt/chuangye (deploy/chuangye@.service): without
+    the bytecode written at install, each start compiled every module of ours again."""
+    import shutil
+
+    for name in ("Makefile", "package.json", "package-lock.json"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    recipe = subprocess.run(["make", "-n", "--no-print-directory", target], cwd=tmp_path, env=clean_env(),
+                            capture_output=True, text=True, timeout=30)
+    assert recipe.returncode == 0, recipe.stderr
+    lines = recipe.stdout.splitlines()
+    assert lines[-2] == install
+    compile_args = lines[-1].split()
+    assert compile_args[:3] == [".venv/bin/python", "-m", "compileall"]
+    ours = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()} - {"tests", "benchmarks"}
+    assert {"server", "bot", "handlers", "knowledge", "orm_models"} <= ours
+    assert ours <= set(compile_args[3:])
 
 
 # ------------------------------------------------------------------ chuangye subcommands
