@@ -81,7 +81,10 @@ class PassageIndex:
         # Documents get the same synonym rewriting as questions, so both sides use one vocabulary.
         texts = [title * TITLE_WEIGHT + section * SECTION_WEIGHT + body
                  for title, section, body in zip(titles, sections, bodies)]
-        asked = [self._question_terms(p) for p in passages]
+        # The similar questions, read as questions are (typo repair and rewriting).
+        similar = [q for p in passages for q in p.questions]
+        analysed = dict(zip(similar, analyzer.similar_question_terms(similar)))
+        asked = [[t for q in p.questions for t in analysed[q][0]] for p in passages]
         docs = [t + q * QUESTION_WEIGHT for t, q in zip(texts, asked)]
         df: dict[str, int] = {}
         for terms in map(frozenset, docs):
@@ -91,9 +94,9 @@ class PassageIndex:
         # 还能贷不」), not what the passage is about: it ranks the passage but never counts as covered.
         only_asked = [analyzer.atomic - frozenset(t) for t in texts]
         self.term_sets = [frozenset(d) - outside for d, outside in zip(docs, only_asked)]
-        self.question_sets = [[frozenset(analyzer.analyzed(q)[0]) - outside for q in p.questions]
+        self.question_sets = [[frozenset(analysed[q][0]) - outside for q in p.questions]
                               for p, outside in zip(passages, only_asked)]
-        self.question_topics = [[self.topic(list(analyzer.analyzed(q)[1])) for q in p.questions] for p in passages]
+        self.question_topics = [[self.topic(list(analysed[q][1])) for q in p.questions] for p in passages]
         # The idf bm25s uses (method "lucene"): never negative, so every shared word counts a little.
         self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
@@ -113,10 +116,6 @@ class PassageIndex:
                     titled.setdefault(t, []).append(i)
         self.titled = {t: np.array(rows, dtype=np.intp) for t, rows in titled.items()}
         self.tax_rows = np.array([p.kind == "tax" for p in passages], dtype=bool)
-
-    def _question_terms(self, p: Passage) -> list[str]:
-        """The similar questions' terms, read as questions are (typo repair and rewriting)."""
-        return [t for q in p.questions for t in self.analyzer.analyzed(q)[0]]
 
     def _distinct(self, tokens: list[str]) -> list[str]:
         """Distinct terms of the question; focus terms (what is asked) appear twice."""

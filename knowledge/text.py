@@ -9,6 +9,7 @@ stop words and punctuation are dropped.
 from __future__ import annotations
 
 import array
+import contextlib
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ from pathlib import Path
 from types import ModuleType
 
 import marisa_trie
+import orjson
 
 from knowledge.pinyin import reading, sounds
 
@@ -203,7 +205,8 @@ def shared_tokenizer() -> jieba.Tokenizer:
 # everything it is made from: a changed jieba, terms.txt or words.txt makes another file, and a
 # damaged one is rebuilt.
 
-def _cache_file() -> Path | None:
+def _cache_dir() -> Path | None:
+    """The directory of prepared data (``$CHUANGYE_CACHE_DIR``), or None when another user could write it."""
     base = os.environ.get("CHUANGYE_CACHE_DIR") or os.path.join(tempfile.gettempdir(), f"chuangye-{os.getuid()}")
     try:
         os.makedirs(base, mode=0o700, exist_ok=True)
@@ -212,12 +215,33 @@ def _cache_file() -> Path | None:
         return None
     if st.st_uid != os.getuid() or st.st_mode & 0o022:  # someone else could plant a dictionary here
         return None
+    return Path(base)
+
+
+def _write_atomically(path: Path, *parts: bytes) -> None:
+    """Whole or not at all, also with several workers writing at once."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for part in parts:
+                f.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _cache_file() -> Path | None:
+    base = _cache_dir()
+    if base is None:
+        return None
     source = os.stat(os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME))  # 5 MB: not read
     digest = hashlib.sha256(f"{_CACHE_FORMAT}:{jieba.__version__}:{sys.byteorder}:"
                             f"{source.st_size}:{source.st_mtime_ns}".encode())
     for path in (DICT_DIR / "terms.txt", DICT_DIR / "words.txt"):
         digest.update(path.read_bytes())
-    return Path(base) / f"jieba-{digest.hexdigest()[:24]}.dict"
+    return base / f"jieba-{digest.hexdigest()[:24]}.dict"
 
 
 def _cached_dictionary(tokenizer: jieba.Tokenizer) -> bool:
@@ -257,15 +281,40 @@ def _save_dictionary(tokenizer: jieba.Tokenizer) -> None:
               "trie_bytes": len(blob),
               "tags": tokenizer.user_word_tag_tab, "force_split": sorted(jieba.finalseg.Force_Split_Words)}
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
-            f.write(blob)
-            f.write(freq.counts.tobytes())
-            f.write(freq.weights.tobytes())
-        os.replace(tmp, path)  # whole or not at all, also with several workers starting at once
+        _write_atomically(path, json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n", blob,
+                          freq.counts.tobytes(), freq.weights.tobytes())
     except OSError as exc:
         log.warning("jieba dictionary cache not written: %s", exc)
+
+
+_TERMS_FORMAT = 1
+Analysed = tuple[tuple[str, ...], tuple[str, ...]]  # Analyzer.analyzed: (search tokens, content words)
+
+
+def _words(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(w, str) for w in value)
+
+
+def _terms_file() -> Path | None:
+    """Where ``Analyzer.text_terms`` leaves the last index build's texts and terms: one file for the
+    process and its siblings (the newest build's, whichever analyzer made it)."""
+    base = _cache_dir()
+    return None if base is None else base / "index-terms.json"
+
+
+def _inputs_digest(extra: list[tuple[str, list[str]]]) -> str:
+    """What a text's index terms and a question's analysis are made from, besides jieba's dictionary:
+    this module's and the readings' code, every file of DICT_DIR (synonyms, stop words, programme
+    words, readings...), the staff's synonyms, jieba's version."""
+    digest = hashlib.sha256(f"{jieba.__version__}\n".encode())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(Path(__file__).with_name("pinyin.py").read_bytes())
+    for path in sorted(DICT_DIR.iterdir()):
+        if path.is_file():
+            digest.update(f"\n{path.name}\n".encode())
+            digest.update(path.read_bytes())
+    digest.update(json.dumps(extra, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def parse_synonym_line(line: str) -> tuple[str, list[str]]:
@@ -285,11 +334,13 @@ class Analyzer:
 
     def __init__(self, extra_synonyms: SynonymEntries | None = None) -> None:
         self.tokenizer = shared_tokenizer()
+        extra = [(c, list(v)) for c, v in (extra_synonyms or [])]
+        self._inputs = _inputs_digest(extra)
         self.terms = [line.split()[0] for line in _read_lines("terms.txt")]
         self.stopwords = set(_read_lines("stopwords.txt"))
         self.focus: set[str] = set()
         entries = [parse_synonym_line(line) for line in _read_lines("synonyms.txt")]
-        self.synonyms = self._synonym_table(entries, [(c, list(v)) for c, v in (extra_synonyms or [])])
+        self.synonyms = self._synonym_table(entries, extra)
         # Everyday compounds (信用卡, 失业金) whose parts never stand in for them, and the words that
         # name a business subject (what a tax-relief passage needs a question to be about).
         self.atomic = set(_read_lines("words.txt"))
@@ -317,6 +368,8 @@ class Analyzer:
         # a reload after one edit cuts only what changed (see ``text_terms``). With the dictionary they
         # were cut with, in one attribute: builds in two threads never pair one's texts with the other's.
         self._text_terms: tuple[tuple[int, float] | None, dict[str, tuple[str, ...]]] = (None, {})
+        # The same for the similar questions (问法) the last index build read (``similar_question_terms``).
+        self._question_terms: tuple[tuple[int, float] | None, dict[str, Analysed]] = (None, {})
 
     def _synonym_table(self, shipped: list[tuple[str, list[str]]],
                        extra: list[tuple[str, list[str]]]) -> dict[str, str]:
@@ -398,24 +451,105 @@ class Analyzer:
         the shared tokenizer's dictionary is unchanged: a staff word added by another analyzer
         (``_synonym_table``) changes how texts are cut. An empty call (the empty knowledge base a process
         starts with) forgets nothing.
+        A call that cut something also leaves what it remembers in the cache directory (``_terms_file``),
+        and an analyzer that remembers nothing yet starts from there: a process's first index build
+        (0.3-0.4 s of its start on the machine of docs/benchmarks.md) then cuts nothing. That file counts
+        only for the same inputs: this module's code, every file of ``DICT_DIR``, the staff's synonyms,
+        jieba's version and its dictionary as it is now (``_terms_key``).
         """
         if not texts:
             return []
         dictionary = (len(self.tokenizer.FREQ), float(self.tokenizer.total))
         cut_with, remembered = self._text_terms
         previous = remembered if cut_with == dictionary else {}
+        if not previous:
+            previous = self._saved(dictionary)[0]
         memo: dict[str, tuple[str, ...]] = {}
         out = []
+        cut = False
         for text in texts:
             terms = memo.get(text)
             if terms is None:
                 terms = previous.get(text)
                 if terms is None:
                     terms = tuple(self.tokens(self.rewrite(text)))
+                    cut = True
                 memo[text] = terms
             out.append(list(terms))
         self._text_terms = (dictionary, memo)
+        if cut:
+            self._save(dictionary)
         return out
+
+    def similar_question_terms(self, questions: Sequence[str]) -> list[Analysed]:
+        """``analyzed(question)`` of each similar question (问法) an index build reads, remembered and
+        saved with the texts' terms as ``text_terms`` does: a process's first build reads them from
+        the cache directory instead of repairing, rewriting and cutting each one again."""
+        if not questions:
+            return []
+        dictionary = (len(self.tokenizer.FREQ), float(self.tokenizer.total))
+        cut_with, remembered = self._question_terms
+        previous = remembered if cut_with == dictionary else {}
+        if not previous:
+            previous = self._saved(dictionary)[1]
+        memo: dict[str, Analysed] = {}
+        out = []
+        analysed = False
+        for question in questions:
+            result = memo.get(question)
+            if result is None:
+                result = previous.get(question)
+                if result is None:
+                    result = self.analyzed(question)
+                    analysed = True
+                memo[question] = result
+            out.append(result)
+        self._question_terms = (dictionary, memo)
+        if analysed:
+            self._save(dictionary)
+        return out
+
+    def _terms_key(self, dictionary: tuple[int, float]) -> str:
+        return f"{_TERMS_FORMAT}:{self._inputs}:{dictionary[0]}:{dictionary[1]!r}"
+
+    def _saved(self, dictionary: tuple[int, float]) -> tuple[dict[str, tuple[str, ...]], dict[str, Analysed]]:
+        """(texts' terms, similar questions' analyses) the last index build with the same inputs left in
+        the cache directory; empty if none."""
+        path = _terms_file()
+        if path is None:
+            return {}, {}
+        try:
+            saved = orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            return {}, {}
+        except (OSError, orjson.JSONDecodeError) as exc:
+            log.warning("saved index terms unreadable, cutting the texts again: %s", exc)
+            return {}, {}
+        if not isinstance(saved, dict) or saved.get("key") != self._terms_key(dictionary):
+            return {}, {}
+        terms, questions = saved.get("terms"), saved.get("questions")
+        if not (isinstance(terms, dict) and all(_words(words) for words in terms.values())
+                and isinstance(questions, dict)
+                and all(isinstance(pair, list) and len(pair) == 2 and _words(pair[0]) and _words(pair[1])
+                        for pair in questions.values())):
+            log.warning("saved index terms malformed, cutting the texts again")
+            return {}, {}
+        return ({text: tuple(words) for text, words in terms.items()},
+                {q: (tuple(tokens), tuple(words)) for q, (tokens, words) in questions.items()})
+
+    def _save(self, dictionary: tuple[int, float]) -> None:
+        """Leave what the last build read (of both kinds, as far as cut with ``dictionary``) for the next process."""
+        path = _terms_file()
+        if path is None:
+            return
+        saved = {"key": self._terms_key(dictionary), "terms": {}, "questions": {}}
+        for name, (cut_with, memo) in (("terms", self._text_terms), ("questions", self._question_terms)):
+            if cut_with == dictionary:
+                saved[name] = memo
+        try:
+            _write_atomically(path, orjson.dumps(saved))
+        except OSError as exc:
+            log.warning("index terms not saved: %s", exc)
 
     def content_terms(self, question: str) -> list[str]:
         """The question's words as a reader would split them (no sub-words): what it is about."""
