@@ -19,10 +19,11 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import marisa_trie
 import orjson
@@ -70,25 +71,24 @@ class WordTrie:
     of the keys and an array of their counts by the trie's key ids, instead of a dict: about 10 MB
     instead of 55 (half a million Python strings), loaded from the cache file in a millisecond.
     jieba reads it through ``in``, ``[]`` and ``get``; words added later (a staff word, jieba's
-    ``add_word``) go to a dict beside it and win over the trie. ``weights`` holds
-    ``log(count or 1) - log(total)`` by key id for ``total`` (``TrieTokenizer``'s fast path)."""
+    ``add_word``) go to a dict beside it (``added``) and win over the trie. ``logs`` holds
+    ``log(count or 1)`` by key id (``TrieTokenizer``'s fast path)."""
 
-    __slots__ = ("trie", "counts", "weights", "total", "longest", "added")
+    __slots__ = ("trie", "counts", "logs", "longest", "added", "_added_trie")
 
-    def __init__(self, trie: marisa_trie.Trie, counts: array.array, weights: array.array, total: int,
-                 longest: int) -> None:
-        self.trie, self.counts, self.weights, self.total, self.longest = trie, counts, weights, total, longest
+    def __init__(self, trie: marisa_trie.Trie, counts: array.array, logs: array.array, longest: int) -> None:
+        self.trie, self.counts, self.logs, self.longest = trie, counts, logs, longest
         self.added: dict[str, int] = {}
+        self._added_trie: tuple[marisa_trie.Trie, int] | None = None
 
     @classmethod
-    def from_dict(cls, freq: dict[str, int], total: int) -> WordTrie:
+    def from_dict(cls, freq: dict[str, int]) -> WordTrie:
         trie = marisa_trie.Trie(freq)
         counts = array.array("q", bytes(8 * len(trie)))
         for word, count in freq.items():
             counts[trie[word]] = count
-        logtotal = math.log(total)
-        weights = array.array("d", (math.log(c or 1) - logtotal for c in counts))
-        return cls(trie, counts, weights, total, max(map(len, freq), default=1))
+        logs = array.array("d", (math.log(c or 1) for c in counts))
+        return cls(trie, counts, logs, max(map(len, freq), default=1))
 
     def __contains__(self, word: object) -> bool:
         return word in self.added or word in self.trie
@@ -109,6 +109,16 @@ class WordTrie:
 
     def __setitem__(self, word: str, count: int) -> None:
         self.added[word] = count
+        self._added_trie = None
+
+    def added_trie(self) -> tuple[marisa_trie.Trie, int]:
+        """The added words that are not in the trie, as a trie of their own (made again after an
+        addition), and the length of the longest."""
+        added = self._added_trie
+        if added is None:
+            words = [w for w in self.added if w not in self.trie]
+            added = self._added_trie = (marisa_trie.Trie(words), max(map(len, words), default=0))
+        return added
 
     def __len__(self) -> int:
         return len(self.trie) + sum(1 for w in self.added if w not in self.trie)
@@ -124,42 +134,50 @@ class WordTrie:
 
 class _Ends(list):
     """A DAG entry of ``TrieTokenizer.get_DAG``: the ends of the words starting there, with each
-    word's weight (``WordTrie.weights``) in ``weights``."""
+    word's ``log(count or 1)`` in ``logs``."""
 
-    __slots__ = ("weights",)
+    __slots__ = ("logs",)
 
 
 class TrieTokenizer(jieba.Tokenizer):
     """jieba's tokenizer over a ``WordTrie``: the words starting at each position come from one trie
-    call instead of a dict lookup per prefix, with their weights, so ``calc`` looks nothing up.
-    The segmentation is jieba's own, word for word (tests/unit/test_jieba_cache.py compares them);
-    once words were added after loading (``WordTrie.added``) or over a plain dict, jieba's own
-    ``get_DAG`` and ``calc`` run."""
-
-    def _trie(self) -> WordTrie | None:
-        freq = self.FREQ
-        if isinstance(freq, WordTrie) and not freq.added and freq.total == self.total:
-            return freq
-        return None
+    call instead of a dict lookup per prefix, with the logs of their counts, so ``calc`` looks nothing
+    up. Words added after loading (a staff word) come from a small trie of their own, and their counts
+    from ``WordTrie.added``. The segmentation is jieba's own, word for word, and so is the arithmetic
+    (tests/unit/test_jieba_cache.py compares them); over a plain dict, jieba's own ``get_DAG`` and
+    ``calc`` run."""
 
     def get_DAG(self, sentence: str) -> dict[int, list[int]]:
         self.check_initialized()
-        freq = self._trie()
-        if freq is None:
+        freq = self.FREQ
+        if not isinstance(freq, WordTrie):
             return super().get_DAG(sentence)
-        prefixes, counts, weights, longest = freq.trie.iter_prefixes_with_ids, freq.counts, freq.weights, freq.longest
-        alone = -math.log(self.total)  # a character that is no word: log(1) - log(total)
+        prefixes, counts, logs, longest = freq.trie.iter_prefixes_with_ids, freq.counts, freq.logs, freq.longest
+        added = freq.added
+        extra, extra_longest = freq.added_trie() if added else (None, 0)
         dag: dict[int, list[int]] = {}
         for k in range(len(sentence)):
             ends = _Ends()
-            ends.weights = found = []
+            ends.logs = found = []
             for word, i in prefixes(sentence[k:k + longest]):
-                if counts[i]:
+                count = added.get(word) if added else None
+                if count is None:
+                    if counts[i]:
+                        ends.append(k + len(word) - 1)
+                        found.append(logs[i])
+                elif count:
                     ends.append(k + len(word) - 1)
-                    found.append(weights[i])
+                    found.append(math.log(count))
+            if extra_longest:
+                more = [(k + len(word) - 1, math.log(added[word]))
+                        for word in extra.prefixes(sentence[k:k + extra_longest]) if added[word]]
+                if more:
+                    pairs = sorted(list(zip(ends, found)) + more)
+                    ends[:] = [end for end, _ in pairs]
+                    found[:] = [log for _, log in pairs]
             if not ends:
                 ends.append(k)
-                found.append(alone)
+                found.append(0.0)  # a character that is no word: log(1)
             dag[k] = ends
         return dag
 
@@ -170,15 +188,16 @@ class TrieTokenizer(jieba.Tokenizer):
             return
         n = len(sentence)
         route[n] = (0, 0)
+        logtotal = math.log(self.total)
         for idx in range(n - 1, -1, -1):
             ends = DAG[idx]
-            # jieba's own sum, (log(count) - log(total)) + route, with the first term read, not worked out
-            route[idx] = max((w + route[x + 1][0], x) for x, w in zip(ends, ends.weights))  # type: ignore[attr-defined]
+            # jieba's own arithmetic, log(count or 1) - log(total) + route, with the first log read
+            route[idx] = max((lc - logtotal + route[x + 1][0], x) for x, lc in zip(ends, ends.logs))  # type: ignore[attr-defined]
 
 
 _TOKENIZER: jieba.Tokenizer | None = None
 _TOKENIZER_LOCK = threading.Lock()
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 def shared_tokenizer() -> jieba.Tokenizer:
@@ -186,20 +205,25 @@ def shared_tokenizer() -> jieba.Tokenizer:
     global _TOKENIZER
     with _TOKENIZER_LOCK:
         if _TOKENIZER is None:
-            tokenizer = TrieTokenizer()
-            if not _cached_dictionary(tokenizer):
-                tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
-                for word in _read_lines("words.txt"):
-                    tokenizer.add_word(word)  # everyday compounds kept whole (see words.txt)
-                tokenizer.initialize()
-                tokenizer.FREQ = WordTrie.from_dict(tokenizer.FREQ, tokenizer.total)
-                _save_dictionary(tokenizer)
-            _TOKENIZER = tokenizer
+            _TOKENIZER = _load_or_build()
         return _TOKENIZER
 
 
+def _load_or_build() -> TrieTokenizer:
+    """A new tokenizer with the programme's terms: from the cache file, or built (and saved there)."""
+    tokenizer = TrieTokenizer()
+    if not _cached_dictionary(tokenizer):
+        tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
+        for word in _read_lines("words.txt"):
+            tokenizer.add_word(word)  # everyday compounds kept whole (see words.txt)
+        tokenizer.initialize()
+        tokenizer.FREQ = WordTrie.from_dict(tokenizer.FREQ)
+        _save_dictionary(tokenizer)
+    return tokenizer
+
+
 # jieba keeps its dictionary (about 500 000 words and prefixes) in a marshal file, whose load takes
-# 0.6 s and makes a dict of 55 MB. The same table as a marisa trie with arrays of counts and weights
+# 0.6 s and makes a dict of 55 MB. The same table as a marisa trie with arrays of counts and their logs
 # (``WordTrie``) loads in a millisecond and holds 10 MB, and already holds the programme's words.
 # It is plain data (never unpickled code), in a directory only this user can write, named after
 # everything it is made from: a changed jieba, terms.txt or words.txt makes another file, and a
@@ -255,15 +279,15 @@ def _cached_dictionary(tokenizer: jieba.Tokenizer) -> bool:
             if header["format"] != _CACHE_FORMAT:
                 return False
             trie = marisa_trie.Trie().frombytes(f.read(header["trie_bytes"]))
-            counts, weights = array.array("q"), array.array("d")
+            counts, logs = array.array("q"), array.array("d")
             counts.frombytes(f.read(8 * header["count"]))
-            weights.frombytes(f.read())
-        if not len(trie) == len(counts) == len(weights) == header["count"]:
+            logs.frombytes(f.read())
+        if not len(trie) == len(counts) == len(logs) == header["count"]:
             return False
     except (OSError, ValueError, KeyError, UnicodeDecodeError, RuntimeError) as exc:  # RuntimeError: marisa's
         log.warning("jieba dictionary cache unreadable, rebuilding it: %s", exc)
         return False
-    tokenizer.FREQ, tokenizer.total = WordTrie(trie, counts, weights, header["total"], header["longest"]), header["total"]
+    tokenizer.FREQ, tokenizer.total = WordTrie(trie, counts, logs, header["longest"]), header["total"]
     tokenizer.user_word_tag_tab = header["tags"]
     for word in header["force_split"]:
         jieba.finalseg.add_force_split(word)
@@ -274,7 +298,7 @@ def _cached_dictionary(tokenizer: jieba.Tokenizer) -> bool:
 def _save_dictionary(tokenizer: jieba.Tokenizer) -> None:
     path = _cache_file()
     freq = tokenizer.FREQ
-    if path is None or not isinstance(freq, WordTrie) or freq.added or freq.total != tokenizer.total:
+    if path is None or not isinstance(freq, WordTrie) or freq.added:
         return
     blob = freq.trie.tobytes()
     header = {"format": _CACHE_FORMAT, "count": len(freq.trie), "total": tokenizer.total, "longest": freq.longest,
@@ -282,7 +306,7 @@ def _save_dictionary(tokenizer: jieba.Tokenizer) -> None:
               "tags": tokenizer.user_word_tag_tab, "force_split": sorted(jieba.finalseg.Force_Split_Words)}
     try:
         _write_atomically(path, json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n", blob,
-                          freq.counts.tobytes(), freq.weights.tobytes())
+                          freq.counts.tobytes(), freq.logs.tobytes())
     except OSError as exc:
         log.warning("jieba dictionary cache not written: %s", exc)
 
@@ -364,12 +388,13 @@ class Analyzer:
         self.sub_words = lru_cache(maxsize=20_000)(self._sub_words)
         # Similar questions are read again at every index build (each knowledge reload): once per analyzer.
         self.analyzed = lru_cache(maxsize=20_000)(self._analyzed)
-        # The passages' texts (titles, headings, bodies) the last index build read, with their terms:
-        # a reload after one edit cuts only what changed (see ``text_terms``). With the dictionary they
-        # were cut with, in one attribute: builds in two threads never pair one's texts with the other's.
-        self._text_terms: tuple[tuple[int, float] | None, dict[str, tuple[str, ...]]] = (None, {})
-        # The same for the similar questions (问法) the last index build read (``similar_question_terms``).
-        self._question_terms: tuple[tuple[int, float] | None, dict[str, Analysed]] = (None, {})
+        # What the last index build read, with what it made of it: "terms", the passages' texts (titles,
+        # headings, bodies) with their terms (``text_terms``), and "questions", the similar questions (问法)
+        # with their analyses (``similar_question_terms``). A reload after one edit cuts only what
+        # changed. Each with the dictionary it was cut with, in one value: builds in two threads never
+        # pair one's texts with the other's.
+        self._memos: dict[str, tuple[tuple[int, float] | None, dict[str, Any]]] = {
+            "terms": (None, {}), "questions": (None, {})}
 
     def _synonym_table(self, shipped: list[tuple[str, list[str]]],
                        extra: list[tuple[str, list[str]]]) -> dict[str, str]:
@@ -457,95 +482,80 @@ class Analyzer:
         only for the same inputs: this module's code, every file of ``DICT_DIR``, the staff's synonyms,
         jieba's version and its dictionary as it is now (``_terms_key``).
         """
-        if not texts:
-            return []
-        dictionary = (len(self.tokenizer.FREQ), float(self.tokenizer.total))
-        cut_with, remembered = self._text_terms
-        previous = remembered if cut_with == dictionary else {}
-        if not previous:
-            previous = self._saved(dictionary)[0]
-        memo: dict[str, tuple[str, ...]] = {}
-        out = []
-        cut = False
-        for text in texts:
-            terms = memo.get(text)
-            if terms is None:
-                terms = previous.get(text)
-                if terms is None:
-                    terms = tuple(self.tokens(self.rewrite(text)))
-                    cut = True
-                memo[text] = terms
-            out.append(list(terms))
-        self._text_terms = (dictionary, memo)
-        if cut:
-            self._save(dictionary)
-        return out
+        return [list(terms) for terms in self._remembered(
+            "terms", texts, lambda text: tuple(self.tokens(self.rewrite(text))))]
 
     def similar_question_terms(self, questions: Sequence[str]) -> list[Analysed]:
         """``analyzed(question)`` of each similar question (问法) an index build reads, remembered and
         saved with the texts' terms as ``text_terms`` does: a process's first build reads them from
         the cache directory instead of repairing, rewriting and cutting each one again."""
-        if not questions:
+        return self._remembered("questions", questions, self.analyzed)
+
+    def _remembered(self, kind: str, items: Sequence[str], make: Callable[[str], Any]) -> list[Any]:
+        """``make(item)`` of each item, from what the last call of this ``kind`` made, or else from
+        what was saved (see ``text_terms``); saved again when anything had to be made."""
+        if not items:
             return []
         dictionary = (len(self.tokenizer.FREQ), float(self.tokenizer.total))
-        cut_with, remembered = self._question_terms
-        previous = remembered if cut_with == dictionary else {}
+        made_with, remembered = self._memos[kind]
+        previous = remembered if made_with == dictionary else {}
         if not previous:
-            previous = self._saved(dictionary)[1]
-        memo: dict[str, Analysed] = {}
+            previous = self._saved(dictionary)[kind]
+        memo: dict[str, Any] = {}
         out = []
-        analysed = False
-        for question in questions:
-            result = memo.get(question)
+        made = False
+        for item in items:
+            result = memo.get(item)
             if result is None:
-                result = previous.get(question)
+                result = previous.get(item)
                 if result is None:
-                    result = self.analyzed(question)
-                    analysed = True
-                memo[question] = result
+                    result = make(item)
+                    made = True
+                memo[item] = result
             out.append(result)
-        self._question_terms = (dictionary, memo)
-        if analysed:
+        self._memos[kind] = (dictionary, memo)
+        if made:
             self._save(dictionary)
         return out
 
     def _terms_key(self, dictionary: tuple[int, float]) -> str:
         return f"{_TERMS_FORMAT}:{self._inputs}:{dictionary[0]}:{dictionary[1]!r}"
 
-    def _saved(self, dictionary: tuple[int, float]) -> tuple[dict[str, tuple[str, ...]], dict[str, Analysed]]:
-        """(texts' terms, similar questions' analyses) the last index build with the same inputs left in
-        the cache directory; empty if none."""
+    def _saved(self, dictionary: tuple[int, float]) -> dict[str, dict[str, Any]]:
+        """{"terms": texts' terms, "questions": similar questions' analyses} the last index build with
+        the same inputs left in the cache directory; empty if none."""
+        nothing: dict[str, dict[str, Any]] = {"terms": {}, "questions": {}}
         path = _terms_file()
         if path is None:
-            return {}, {}
+            return nothing
         try:
             saved = orjson.loads(path.read_bytes())
         except FileNotFoundError:
-            return {}, {}
+            return nothing
         except (OSError, orjson.JSONDecodeError) as exc:
             log.warning("saved index terms unreadable, cutting the texts again: %s", exc)
-            return {}, {}
+            return nothing
         if not isinstance(saved, dict) or saved.get("key") != self._terms_key(dictionary):
-            return {}, {}
+            return nothing
         terms, questions = saved.get("terms"), saved.get("questions")
         if not (isinstance(terms, dict) and all(_words(words) for words in terms.values())
                 and isinstance(questions, dict)
                 and all(isinstance(pair, list) and len(pair) == 2 and _words(pair[0]) and _words(pair[1])
                         for pair in questions.values())):
             log.warning("saved index terms malformed, cutting the texts again")
-            return {}, {}
-        return ({text: tuple(words) for text, words in terms.items()},
-                {q: (tuple(tokens), tuple(words)) for q, (tokens, words) in questions.items()})
+            return nothing
+        return {"terms": {text: tuple(words) for text, words in terms.items()},
+                "questions": {q: (tuple(tokens), tuple(words)) for q, (tokens, words) in questions.items()}}
 
     def _save(self, dictionary: tuple[int, float]) -> None:
         """Leave what the last build read (of both kinds, as far as cut with ``dictionary``) for the next process."""
         path = _terms_file()
         if path is None:
             return
-        saved = {"key": self._terms_key(dictionary), "terms": {}, "questions": {}}
-        for name, (cut_with, memo) in (("terms", self._text_terms), ("questions", self._question_terms)):
-            if cut_with == dictionary:
-                saved[name] = memo
+        saved: dict[str, Any] = {"key": self._terms_key(dictionary), "terms": {}, "questions": {}}
+        for kind, (made_with, memo) in self._memos.items():
+            if made_with == dictionary:
+                saved[kind] = memo
         try:
             _write_atomically(path, orjson.dumps(saved))
         except OSError as exc:

@@ -25,6 +25,17 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return where
 
 
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> kt.TrieTokenizer:
+    """What ``shared_tokenizer`` makes in a new process, built here from jieba's files. Not this
+    process's shared tokenizer: other tests may have taught that one staff words."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setenv("CHUANGYE_CACHE_DIR", str(tmp_path_factory.mktemp("prepared")))
+        tokenizer = kt._load_or_build()
+    assert isinstance(tokenizer.FREQ, kt.WordTrie) and not tokenizer.FREQ.added
+    return tokenizer
+
+
 def _plain() -> jieba.Tokenizer:
     """jieba's own tokenizer (a dict for FREQ) with the programme's words, added as
     ``shared_tokenizer`` adds them when it has no cache file."""
@@ -46,8 +57,8 @@ def _texts() -> list[str]:
     return texts
 
 
-def test_the_saved_dictionary_loads_back_the_same(cache_dir: Path) -> None:
-    built = kt.shared_tokenizer()
+def test_the_saved_dictionary_loads_back_the_same(cache_dir: Path, prepared: kt.TrieTokenizer) -> None:
+    built = prepared
     kt._save_dictionary(built)
     assert [p.suffix for p in cache_dir.iterdir()] == [".dict"]
     loaded = kt.TrieTokenizer()
@@ -59,10 +70,10 @@ def test_the_saved_dictionary_loads_back_the_same(cache_dir: Path) -> None:
     assert "创业担保贷款" in loaded.lcut(SAMPLE)  # a programme term (terms.txt) is in it
 
 
-def test_the_trie_is_jiebas_dictionary_and_cuts_as_jieba_does() -> None:
+def test_the_trie_is_jiebas_dictionary_and_cuts_as_jieba_does(prepared: kt.TrieTokenizer) -> None:
     """The same words with the same counts, every prefix as a key with 0, and the same segmentation,
     in both of jieba's modes, with and without its HMM, over every question and passage we have."""
-    plain, trie = _plain(), kt.shared_tokenizer()
+    plain, trie = _plain(), prepared
     assert isinstance(trie.FREQ, kt.WordTrie) and not trie.FREQ.added
     assert len(trie.FREQ) == len(plain.FREQ) and trie.total == plain.total
     assert dict(trie.FREQ.items()) == plain.FREQ
@@ -83,10 +94,10 @@ def test_the_trie_is_jiebas_dictionary_and_cuts_as_jieba_does() -> None:
         assert trie.get_DAG(text) == plain.get_DAG(text), text
 
 
-def test_words_added_after_loading_win_over_the_trie(cache_dir: Path) -> None:
+def test_words_added_after_loading_win_over_the_trie(cache_dir: Path, prepared: kt.TrieTokenizer) -> None:
     """A staff word (``Analyzer._synonym_table``), a deleted word and a changed count go beside the
     trie and win over it; segmentation then follows jieba's own again, as with a plain dict."""
-    kt._save_dictionary(kt.shared_tokenizer())
+    kt._save_dictionary(prepared)
     trie, plain = kt.TrieTokenizer(), _plain()
     assert kt._cached_dictionary(trie)
     text = "我在楚雄开了一家绣花坊，想申请创业担保贷款"
@@ -94,20 +105,24 @@ def test_words_added_after_loading_win_over_the_trie(cache_dir: Path) -> None:
     for tokenizer in (trie, plain):
         tokenizer.add_word("绣花坊", 30, "n")
         tokenizer.add_word("楚雄", 1)
-        tokenizer.del_word("担保贷款")
-    assert trie.FREQ.added["绣花坊"] == 30 and trie.FREQ["担保贷款"] == 0 and trie.FREQ["楚雄"] == 1
+        tokenizer.del_word("创业担保贷款")  # a programme term, in the trie
+    assert trie.FREQ.added["绣花坊"] == 30 and trie.FREQ["创业担保贷款"] == 0 and trie.FREQ["楚雄"] == 1
     assert len(trie.FREQ) == len(plain.FREQ) and trie.total == plain.total
+    assert isinstance(trie.get_DAG(text)[0], kt._Ends)  # still the trie's own way, not jieba's lookups
     for sample in [text, SAMPLE] + _texts()[::25]:
         assert list(trie.cut_for_search(sample)) == list(plain.cut_for_search(sample)), sample
-    assert "绣花坊" in trie.lcut(text)
-    assert kt.shared_tokenizer().FREQ.get("绣花坊") is None  # the shared one is another tokenizer
+        assert trie.lcut(sample, HMM=False) == plain.lcut(sample, HMM=False), sample
+        assert trie.get_DAG(sample) == plain.get_DAG(sample), sample
+    assert "绣花坊" in trie.lcut(text) and "创业担保贷款" not in trie.lcut(text)
+    assert prepared.FREQ.get("绣花坊") is None  # the one it was loaded from is another tokenizer
     kt._save_dictionary(trie)  # a dictionary with words added is not the prepared one: never saved over it
     fresh = kt.TrieTokenizer()
     assert kt._cached_dictionary(fresh) and fresh.FREQ.get("绣花坊") is None
 
 
-def test_a_damaged_file_is_rebuilt_not_used(cache_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
-    kt._save_dictionary(kt.shared_tokenizer())
+def test_a_damaged_file_is_rebuilt_not_used(cache_dir: Path, caplog: pytest.LogCaptureFixture,
+                                            prepared: kt.TrieTokenizer) -> None:
+    kt._save_dictionary(prepared)
     path = kt._cache_file()
     assert path is not None
     path.write_bytes(path.read_bytes()[:1000])  # cut short
