@@ -213,12 +213,18 @@ def _load_or_build() -> TrieTokenizer:
     """A new tokenizer with the programme's terms: from the cache file, or built (and saved there)."""
     tokenizer = TrieTokenizer()
     if not _cached_dictionary(tokenizer):
-        tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
-        for word in _read_lines("words.txt"):
-            tokenizer.add_word(word)  # everyday compounds kept whole (see words.txt)
-        tokenizer.initialize()
+        with_programme_words(tokenizer)
         tokenizer.FREQ = WordTrie.from_dict(tokenizer.FREQ)
         _save_dictionary(tokenizer)
+    return tokenizer
+
+
+def with_programme_words(tokenizer: jieba.Tokenizer) -> jieba.Tokenizer:
+    """``tokenizer`` with jieba's own dictionary, as jieba keeps it (a dict), and the programme's words."""
+    tokenizer.load_userdict(str(DICT_DIR / "terms.txt"))
+    for word in _read_lines("words.txt"):
+        tokenizer.add_word(word)  # everyday compounds kept whole (see words.txt)
+    tokenizer.initialize()
     return tokenizer
 
 

@@ -39,10 +39,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> kt.TrieTokenizer:
 def _plain() -> jieba.Tokenizer:
     """jieba's own tokenizer (a dict for FREQ) with the programme's words, added as
     ``shared_tokenizer`` adds them when it has no cache file."""
-    plain = jieba.Tokenizer()
-    plain.load_userdict(str(kt.DICT_DIR / "terms.txt"))
-    for word in kt._read_lines("words.txt"):
-        plain.add_word(word)
+    plain = kt.with_programme_words(jieba.Tokenizer())
     assert isinstance(plain.FREQ, dict)
     return plain
 
