@@ -79,7 +79,7 @@ class WordTrie:
     def __init__(self, trie: marisa_trie.Trie, counts: array.array, logs: array.array, longest: int) -> None:
         self.trie, self.counts, self.logs, self.longest = trie, counts, logs, longest
         self.added: dict[str, int] = {}
-        self._added_trie: tuple[marisa_trie.Trie, int] | None = None
+        self._added_trie: tuple[marisa_trie.Trie, int, frozenset[str]] | None = None
 
     @classmethod
     def from_dict(cls, freq: dict[str, int]) -> WordTrie:
@@ -111,13 +111,14 @@ class WordTrie:
         self.added[word] = count
         self._added_trie = None
 
-    def added_trie(self) -> tuple[marisa_trie.Trie, int]:
+    def added_trie(self) -> tuple[marisa_trie.Trie, int, frozenset[str]]:
         """The added words that are not in the trie, as a trie of their own (made again after an
-        addition), and the length of the longest."""
+        addition), the length of the longest and their first characters."""
         added = self._added_trie
         if added is None:
             words = [w for w in self.added if w not in self.trie]
-            added = self._added_trie = (marisa_trie.Trie(words), max(map(len, words), default=0))
+            added = self._added_trie = (marisa_trie.Trie(words), max(map(len, words), default=0),
+                                        frozenset(w[0] for w in words))
         return added
 
     def __len__(self) -> int:
@@ -154,7 +155,7 @@ class TrieTokenizer(jieba.Tokenizer):
             return super().get_DAG(sentence)
         prefixes, counts, logs, longest = freq.trie.iter_prefixes_with_ids, freq.counts, freq.logs, freq.longest
         added = freq.added
-        extra, extra_longest = freq.added_trie() if added else (None, 0)
+        extra, extra_longest, extra_starts = freq.added_trie() if added else (None, 0, frozenset())
         dag: dict[int, list[int]] = {}
         for k in range(len(sentence)):
             ends = _Ends()
@@ -168,7 +169,7 @@ class TrieTokenizer(jieba.Tokenizer):
                 elif count:
                     ends.append(k + len(word) - 1)
                     found.append(math.log(count))
-            if extra_longest:
+            if extra_longest and sentence[k] in extra_starts:
                 more = [(k + len(word) - 1, math.log(added[word]))
                         for word in extra.prefixes(sentence[k:k + extra_longest]) if added[word]]
                 if more:
