@@ -15,9 +15,9 @@ For each size it times, in one process and in turn:
 - **saved**: the same, on a new analyzer that finds the terms the build before saved in the cache
   directory (what a process's first build does now, ``Analyzer.text_terms``).
 
-Each uses a temporary cache directory: an empty one for cut all. For each it prints the build's wall time (p50 of ``--runs``) and the event loop's longest lag while
-the build ran in a thread (a task that sleeps 1 ms, timed; the worst of the runs), and cut all ÷ one
-edit. The scaled corpus is ``knowledge.evaluate.perturbed_copies`` (county versions of each passage).
+Each uses a temporary cache directory: an empty one for cut all. For each it prints the build's wall
+time (p50 of ``--runs``) and the event loop's longest lag while the build ran in a thread (a task that
+sleeps 1 ms, timed; the worst of the runs), and cut all ÷ one edit and ÷ saved. The scaled corpus is ``knowledge.evaluate.perturbed_copies`` (county versions of each passage).
 Prints, never asserts.
 """
 from __future__ import annotations
