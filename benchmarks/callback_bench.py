@@ -77,7 +77,8 @@ def serve_app(config: Config, port: int) -> None:
 
     setup_logging("ERROR", json_format=False)
     # reuse_port: several of these processes can share the port (SO_REUSEPORT, --scaling)
-    web.run_app(create_app(config), host="127.0.0.1", port=port, access_log=None, print=None, reuse_port=True)
+    web.run_app(create_app(config, freeze_gc=True), host="127.0.0.1", port=port, access_log=None, print=None,
+                reuse_port=True)
 
 
 def serve_echo(config: Config, port: int) -> None:

@@ -33,7 +33,7 @@ def serve_profiled(config: Config, out: str, start: Any, port: int) -> None:
 
     setup_logging("ERROR", json_format=False)
     profiler = Profiler(interval=0.0005, async_mode="disabled")  # the whole loop: CPU and idle
-    app = create_app(config)
+    app = create_app(config, freeze_gc=True)  # as `chuangye serve` builds it
 
     async def begin_when_told(app: web.Application) -> Any:
         async def wait() -> None:

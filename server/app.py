@@ -5,8 +5,9 @@ unwinds only what started, in reverse order. Tests build their app with this sam
 """
 from __future__ import annotations
 
+import gc
 import logging
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import aiohttp
 from aiohttp import web
@@ -94,6 +95,39 @@ async def _kb_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+def _refreeze(*_: Any) -> None:
+    """Collect everything once, then leave what is alive out of every later collection."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+async def _gc_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Keep what start-up built out of the garbage collector's full passes (``gc.freeze``).
+
+    A started worker holds a few hundred thousand long-lived objects (the knowledge index, the
+    libraries' modules and tables); every full collection walked all of them, about 60 ms during
+    which no request moved, once every few seconds under load: the callback's p99 (docs/benchmarks.md,
+    round 6). Frozen, they are skipped. After a knowledge reload the old index is garbage and the
+    new one long-lived: one collection (the pause once per reload, not once per few seconds) and
+    a new freeze. On shutdown everything goes back to the collector, so an app stopped in a
+    process that goes on (tests) leaves nothing behind.
+    """
+    _refreeze()
+    hooks = app[K.EXTRA].setdefault(kb_sync.RELOAD_HOOKS, [])
+
+    async def after_reload(kb: Any) -> None:
+        _refreeze()
+
+    hooks.append(after_reload)
+    try:
+        yield
+    finally:
+        if after_reload in hooks:
+            hooks.remove(after_reload)
+        gc.unfreeze()
+
+
 async def healthz(request: web.Request) -> web.Response:
     store = request.app[K.STORE]
     db_ok = await db_ping()
@@ -108,9 +142,12 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if db_ok and store_ok else 503)
 
 
-def create_app(config: Config, *, with_worker: bool | None = None, chat_features: bool = True) -> web.Application:
+def create_app(config: Config, *, with_worker: bool | None = None, chat_features: bool = True,
+               freeze_gc: bool = False) -> web.Application:
     """Build the service. ``with_worker`` overrides ``notify.in_process_worker``; tests that need a
-    bare skill chain pass ``chat_features=False`` (no handoff, binding or chat forms)."""
+    bare skill chain pass ``chat_features=False`` (no handoff, binding or chat forms).
+    ``freeze_gc``: a serving process (``chuangye serve``) keeps what start-up built out of the
+    garbage collector's full passes (``_gc_ctx``); off for apps that come and go in one process."""
     metrics = _metrics()
     app = web.Application(middlewares=[metrics.middleware, request_id_middleware], client_max_size=1024 * 1024)
     app[K.CONFIG] = config
@@ -126,6 +163,8 @@ def create_app(config: Config, *, with_worker: bool | None = None, chat_features
     app.cleanup_ctx.append(handoff_watch_ctx)  # overdue handoffs and FAQ refresh
     if config.notify.in_process_worker if with_worker is None else with_worker:
         app.cleanup_ctx.append(worker_ctx)  # the outbox delivery loop
+    if freeze_gc:
+        app.cleanup_ctx.append(_gc_ctx)  # last: once everything above has started
     return app
 
 
