@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tests.support.chat import Chat, seed_windows_and_courses
 from tests.support.staff import cheap_hashing  # noqa: F401  (autouse fixture)
@@ -97,6 +98,26 @@ def test_scrub_masks_ids_and_mobiles_however_they_are_typed():
         assert not plaintext_in([masked]), masked
         assert "**" in masked
     assert scrub("申请 300000 元，2024年10月，编号 123456789012") == "申请 300000 元，2024年10月，编号 123456789012"
+
+
+_DIGITS = "0123456789\uff10\uff11\uff13\uff18"
+_NUMBER = st.tuples(st.lists(st.sampled_from(_DIGITS + "Xx\uff38"), min_size=8, max_size=20),
+                    st.lists(st.sampled_from(["", "", "", " ", "-", "\u3000", "  ", "--"]), min_size=20, max_size=20)
+                    ).map(lambda parts: "".join(c + sep for c, sep in zip(*parts)))
+_FILLER = st.sampled_from(["", "+86", "\uff0b86", "86", "号码", "a", "X", "元，", "1", " "])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_NUMBER, _FILLER), max_size=6).map("".join))
+def test_scrub_skips_the_full_patterns_only_where_they_cannot_match(text):
+    """``scrub`` runs its two patterns only on text with 11 digits in a row (one separator at most
+    between two): the same result as running them on everything."""
+    from chuangye import pii
+
+    full = pii._MOBILE_TEXT.sub(lambda m: pii.mask_phone(pii._plain(m)[-11:]),
+                                pii._ID_TEXT.sub(lambda m: pii.mask_id(pii._plain(m).upper()), text))
+    assert pii.scrub(text) == full
+    assert pii.scrub(f"我的号码是{text}，请核对") == f"我的号码是{full}，请核对"
 
 
 async def test_an_unfinished_chat_form_keeps_no_full_id_or_phone_in_the_store(client, config):
