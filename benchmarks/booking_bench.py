@@ -59,18 +59,10 @@ def _with_db(url: str, name: str, query: str = "") -> str:
 
 
 def _postgres_cpu_seconds() -> float:
-    """CPU time used so far by this machine's PostgreSQL server processes (0 if none is local or /proc
-    is not readable): with the server on the same cores, its share of a booking shows."""
-    from benchmarks.callback_bench import cpu_seconds
+    """CPU time used so far by this machine's PostgreSQL server processes (0 if none is local)."""
+    from benchmarks.callback_bench import service_cpu_seconds
 
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if stat.read_text().strip() == "postgres":
-                total += cpu_seconds(int(stat.parent.name))
-        except OSError:
-            continue
-    return total
+    return service_cpu_seconds("postgres")
 
 
 async def _run(clients: int, requests: int, work: Callable[[int], Awaitable[str]]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
     python -m benchmarks.callback_bench [--senders 50] [--requests 2000] [--rate 300] [--repeat 3]
                                         [--pg postgres://... --redis redis://...] [--plain-bare]
-    python -m benchmarks.callback_bench --scaling [--pg ... --redis ...] [--scaling-echo]
+    python -m benchmarks.callback_bench --scaling [--pg ... --redis ...] [--scaling-echo] [--wrk SECONDS]
 
 Measures, in one run and on loopback only, a bare safe-mode echo (the protocol's floor of work:
 signature check, msg_signature check and decrypt, wechatpy parse, reply, encrypt; the baseline),
@@ -12,7 +12,9 @@ own process; this process plays WeChat, every request distinct. Prints p50/p99 l
 the server's CPU time per request, and the ratios to the echo. By default each sender sends again as
 soon as it is answered (throughput; latency then is mostly the queue of 50 in flight); ``--rate``
 starts the requests on a schedule instead (latency at a given load). ``--scaling``: the app on one
-process, then on two sharing the port (SO_REUSEPORT). Loops are bounded. The PostgreSQL run writes
+process, then on two sharing the port (SO_REUSEPORT); with ``--wrk SECONDS`` the load comes from
+wrk (C, one thread, Debian's ``wrk``) for that long instead of this Python process, so that the
+client takes less of the cores the servers share. Loops are bounded. The PostgreSQL run writes
 question-log rows into the given database and deletes them (its senders' openids) afterwards.
 """
 from __future__ import annotations
@@ -252,6 +254,20 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def service_cpu_seconds(*names: str) -> float:
+    """CPU time used so far by this machine's processes of those names (``postgres``,
+    ``redis-server``; 0 if none is local or /proc is not readable): with the servers on the same
+    cores as the app, their share of a request shows."""
+    total = 0.0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() in names:
+                total += cpu_seconds(int(comm.parent.name))
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 async def clear_redis(config: Config) -> None:
     """Drop this run's dedupe marks and locks (they would expire on their own anyway)."""
     from chuangye.store import RedisStore
@@ -263,15 +279,18 @@ async def clear_redis(config: Config) -> None:
 
 
 async def delete_bench_rows(config: Config) -> None:
-    """Delete the question-log rows of this benchmark's senders (openids ``bench-user-…``) from the
-    PostgreSQL run's database: each round then starts from the same table."""
+    """Delete the question-log rows and handoff sessions of this benchmark's senders (openids
+    ``bench-user-…``, ``bench-wrk-…``) from the PostgreSQL run's database: each round then starts
+    from the same tables, and no sender stays handed over to a person from an earlier run."""
     from tortoise import connections
 
     from chuangye.db import close_db, init_db
 
     await init_db(config)
     try:
-        await connections.get("default").execute_query("DELETE FROM question_logs WHERE openid LIKE 'bench-user-%'")
+        for table in ("question_logs", "handoff_sessions"):
+            await connections.get("default").execute_query(
+                f"DELETE FROM {table} WHERE openid LIKE 'bench-user-%' OR openid LIKE 'bench-wrk-%'")
     finally:
         await close_db()
 
@@ -311,6 +330,111 @@ def summary(results: list[Result]) -> None:
               f"{rps:>9.0f}{rps / echo_rps:>13.2f}{cpu:>12.2f}{(echo_cpu / cpu if cpu else 0):>12.2f}")
 
 
+SERVICES = ("postgres", "redis-server")
+WRK_SCRIPT = """
+local requests, n = {}, 0
+function init(args)
+  for line in io.lines(args[1]) do
+    local target, body = line:match("^([^\t]+)\t(.*)$")
+    requests[#requests + 1] = wrk.format("POST", target, {["Content-Type"] = "text/xml"}, body)
+  end
+end
+function request()
+  n = n + 1  -- past the end it starts again: WeChat's retries, answered from the retry mark
+  return requests[(n - 1) % #requests + 1]
+end
+"""
+
+
+def wrk_requests(path: Path, wx: WeChatServer, senders: int, count: int, start: int = 0) -> Path:
+    """``count`` encrypted questions, each a new message, one per line for WRK_SCRIPT; from
+    4 × ``senders`` users in turn, so that two messages of one user are seldom in flight together."""
+    from urllib.parse import urlencode
+
+    lines, users = [], 4 * senders
+    for i in range(start, start + count):
+        openid = f"bench-wrk-{i % users}"
+        # Each user's next message is the next question (as with ``fire``): a user asking one question
+        # the bot cannot answer again and again is handed to a person, and no longer answered by it.
+        query, body = wx.request(wx.text(openid, QUESTIONS[(i + i // users) % len(QUESTIONS)]), openid)
+        lines.append(f"{PATH}?{urlencode(query)}\t{body}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def wrk_load(name: str, base: str, requests_file: Path, senders: int, seconds: float,
+             procs: list[Any]) -> dict[str, Any]:
+    """``seconds`` of wrk (one thread, ``senders`` connections) sending the requests of
+    ``requests_file``; throughput, p50/p99 and non-2xx as wrk reports them, and the servers' CPU
+    per request."""
+    import re
+    import shutil
+    import subprocess
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("--wrk needs wrk (Debian: apt-get install wrk)")
+    script = requests_file.with_suffix(".lua")
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    distinct = sum(1 for _ in requests_file.open(encoding="utf-8"))
+    before, services = sum(cpu_seconds(p.pid) for p in procs), service_cpu_seconds(*SERVICES)
+    out = subprocess.run([wrk, "-t1", f"-c{senders}", f"-d{seconds:g}s", "--latency", "-s", str(script), base,
+                          "--", str(requests_file)], capture_output=True, text=True, timeout=seconds + 60,
+                         check=True).stdout
+    cpu = sum(cpu_seconds(p.pid) for p in procs) - before
+    services = service_cpu_seconds(*SERVICES) - services
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)] if m else float("nan")
+
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"name": name, "requests": done, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": ms("50%"), "p99": ms("99%"), "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "socket_errors": errors.group(1) if errors else "", "cpu_ms": cpu * 1000 / max(done, 1),
+            "services_cpu_ms": services * 1000 / max(done, 1),
+            "wrapped": done > distinct}
+
+
+def scaling_wrk(args: argparse.Namespace, label: str, target: Any, config: Config, wx: WeChatServer) -> None:
+    """One process, then two on the same port: each step warmed up by wrk for 2 s (every user's
+    first message, the caches) with requests of its own, then measured for ``args.wrk`` seconds."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    results, procs = [], []
+    distinct = max(1000, min(int(args.wrk * 5000), 200_000))
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            for n in (1, 2):
+                proc = multiprocessing.get_context("spawn").Process(target=target, args=(config, port), daemon=True)
+                proc.start()
+                procs.append(proc)
+                asyncio.run(fire(label, base, wx, args.senders, args.warmup))  # waits until it answers
+                warm = wrk_requests(Path(tmp) / f"warm{n}.txt", wx, args.senders, 10_000, start=n * 1_000_000)
+                wrk_load("warm-up", base, warm, args.senders, 2, procs)
+                load = wrk_requests(Path(tmp) / f"load{n}.txt", wx, args.senders, distinct, start=n * 2_000_000)
+                results.append(wrk_load(f"{n} process{'es' if n > 1 else ''}", base, load, args.senders, args.wrk,
+                                        procs))
+        finally:
+            for proc in procs:
+                proc.terminate()
+                proc.join(10)
+    print(f"\nscaling, {label}, wrk: 1 thread, {args.senders} connections, {args.wrk:g} s each, SO_REUSEPORT")
+    print(f"{'target':<24}{'requests':>9}{'non-2xx':>9}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>9}{'CPU ms/req':>12}"
+          f"{'PG+Redis CPU':>14}{'cores busy':>12}")
+    for r in results:
+        busy = (r["cpu_ms"] + r["services_cpu_ms"]) * r["rps"] / 1000
+        print(f"{r['name']:<24}{r['requests']:>9}{r['non2xx']:>9}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.0f}"
+              f"{r['cpu_ms']:>12.2f}{r['services_cpu_ms']:>14.2f}{busy:>12.2f}" + (f"  socket errors: {r['socket_errors']}" if r["socket_errors"] else "")
+              + ("  (went past the distinct requests: the rest were retries)" if r["wrapped"] else ""))
+    print(f"two ÷ one: {results[1]['rps'] / results[0]['rps']:.2f}× (cores: {os.cpu_count()}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    print("CPU ms/req: the app processes' CPU per request; PG+Redis CPU: this machine's postgres and "
+          "redis-server processes' per request; cores busy: both times req/s (wrk's own CPU not counted)")
+
+
 def scaling(args: argparse.Namespace, sqlite: Config, wx: WeChatServer, total: int) -> int:
     from chuangye.db import migrate
 
@@ -320,6 +444,14 @@ def scaling(args: argparse.Namespace, sqlite: Config, wx: WeChatServer, total: i
     elif args.pg:
         config, label = bench_config(args.pg, args.redis), "PostgreSQL + Redis"
         asyncio.run(migrate(config))
+    if args.wrk:
+        try:
+            scaling_wrk(args, label, target, config, wx)
+        finally:
+            if args.pg:
+                asyncio.run(clear_redis(config))
+                asyncio.run(delete_bench_rows(config))
+        return 0
     results = []
     try:
         for n in (1, 2):
@@ -352,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
                         "the port (SO_REUSEPORT), in one run")
     p.add_argument("--scaling-echo", action="store_true",
                    help="with --scaling: the bare safe-mode echo instead of the app (does the machine scale at all?)")
+    p.add_argument("--wrk", type=float, metavar="SECONDS",
+                   help="with --scaling: load from wrk for this many seconds per step instead of this process")
     p.add_argument("--repeat", type=int, default=1, help="run the targets in turn this many rounds and print "
                    "each target's medians too (a shared machine's slow minutes then touch every target alike)")
     p.add_argument("--rate", type=float, help="start the requests on a schedule, this many per second in all "
