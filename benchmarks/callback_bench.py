@@ -427,7 +427,8 @@ def scaling_wrk(args: argparse.Namespace, label: str, target: Any, config: Confi
     for r in results:
         busy = (r["cpu_ms"] + r["services_cpu_ms"]) * r["rps"] / 1000
         print(f"{r['name']:<24}{r['requests']:>9}{r['non2xx']:>9}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.0f}"
-              f"{r['cpu_ms']:>12.2f}{r['services_cpu_ms']:>14.2f}{busy:>12.2f}" + (f"  socket errors: {r['socket_errors']}" if r["socket_errors"] else "")
+              f"{r['cpu_ms']:>12.2f}{r['services_cpu_ms']:>14.2f}{busy:>12.2f}"
+              + (f"  socket errors: {r['socket_errors']}" if r["socket_errors"] else "")
               + ("  (went past the distinct requests: the rest were retries)" if r["wrapped"] else ""))
     print(f"two ÷ one: {results[1]['rps'] / results[0]['rps']:.2f}× (cores: {os.cpu_count()}; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")

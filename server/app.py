@@ -95,7 +95,7 @@ async def _kb_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def _refreeze(*_: Any) -> None:
+def _refreeze() -> None:
     """Collect everything once, then leave what is alive out of every later collection."""
     gc.unfreeze()
     gc.collect()

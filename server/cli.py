@@ -30,7 +30,8 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
         return 2
     if config.uses_dev_keys:
         log.warning("using the development keys from config.example.yaml: for local trials only")
-    web.run_app(create_app(config, freeze_gc=True), host=host, port=port, access_log=None, print=lambda s: print(s, file=sys.stderr))
+    web.run_app(create_app(config, freeze_gc=True), host=host, port=port, access_log=None,
+                print=lambda s: print(s, file=sys.stderr))
     return 0
 
 
