@@ -402,6 +402,8 @@ class Analyzer:
         # pair one's texts with the other's.
         self._memos: dict[str, tuple[tuple[int, float] | None, dict[str, Any]]] = {
             "terms": (None, {}), "questions": (None, {})}
+        # The saved file's parts not asked for yet (``_from_disk``).
+        self._disk: tuple[tuple[int, float] | None, dict[str, dict[str, Any]]] = (None, {})
 
     def _synonym_table(self, shipped: list[tuple[str, list[str]]],
                        extra: list[tuple[str, list[str]]]) -> dict[str, str]:
@@ -507,7 +509,7 @@ class Analyzer:
         made_with, remembered = self._memos[kind]
         previous = remembered if made_with == dictionary else {}
         if not previous:
-            previous = self._saved(dictionary)[kind]
+            previous = self._from_disk(kind, dictionary)
         memo: dict[str, Any] = {}
         out = []
         made = False
@@ -524,6 +526,17 @@ class Analyzer:
         if made:
             self._save(dictionary)
         return out
+
+    def _from_disk(self, kind: str, dictionary: tuple[int, float]) -> dict[str, Any]:
+        """``kind``'s part of what was saved, the file read once for both kinds: an index build asks for
+        the texts' terms, saves what it cut (the questions' part not yet among them), then asks for
+        the questions' analyses, which must still come from the file as it was."""
+        read_with, saved = self._disk
+        if read_with != dictionary:
+            saved = self._saved(dictionary)
+        part = saved.pop(kind, {})
+        self._disk = (dictionary, saved) if saved else (None, {})  # nothing kept once both are taken
+        return part
 
     def _terms_key(self, dictionary: tuple[int, float]) -> str:
         return f"{_TERMS_FORMAT}:{self._inputs}:{dictionary[0]}:{dictionary[1]!r}"
