@@ -106,10 +106,10 @@ async def _gc_ctx(app: web.Application) -> AsyncIterator[None]:
     """Keep what start-up built out of the garbage collector's full passes (``gc.freeze``).
 
     A started worker holds a few hundred thousand long-lived objects (the knowledge index, the
-    libraries' modules and tables); every full collection walked all of them, about 60 ms during
-    which no request moved, once every few seconds under load: the callback's p99 (docs/benchmarks.md,
-    round 6). Frozen, they are skipped. After a knowledge reload the old index is garbage and the
-    new one long-lived: one collection (the pause once per reload, not once per few seconds) and
+    libraries' modules and tables); every full collection walked all of them, 67–88 ms during
+    which no request moved, now and then under load (``python -m benchmarks.gc_pause_bench``).
+    Frozen, they are skipped. After a knowledge reload the old index is garbage and the new one
+    long-lived: one collection (the pause once per reload, not now and then) and
     a new freeze. On shutdown everything goes back to the collector, so an app stopped in a
     process that goes on (tests) leaves nothing behind.
     """
