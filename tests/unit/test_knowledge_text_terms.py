@@ -184,3 +184,19 @@ def test_no_cache_directory_of_our_own_means_cutting_as_before(cache_dir: Path):
     analyzer = Analyzer()
     cut = _counting(analyzer)
     assert analyzer.text_terms(TEXTS) == [_fresh(t) for t in TEXTS] and len(cut) == len(TEXTS)
+
+
+def test_a_new_analyzer_after_an_edit_cuts_the_edited_text_and_reads_every_similar_question_saved():
+    """A process starting after one passage changed: its first build cuts that passage's text, and
+    still takes every similar question's analysis from the file (the save after the cut must not
+    cost it the questions' part)."""
+    import dataclasses
+
+    passages = load_directory(default_directory())[1]
+    PassageIndex(passages, Analyzer())
+    edited = [dataclasses.replace(passages[0], text=passages[0].text + "（已更新）"), *passages[1:]]
+    analyzer = Analyzer()
+    cut = _counting(analyzer)
+    PassageIndex(edited, analyzer)
+    assert [c for c in cut if c.startswith("?")] == []
+    assert len(cut) == 1 and "已更新" in cut[0]
